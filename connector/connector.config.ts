@@ -1,0 +1,39 @@
+/**
+ * @module connector/connector.config
+ * The exchange-connector's config file (configs/exchange_connector.yaml), field by field. With no
+ * file at all the connector serves the built-in simulated venue on 127.0.0.1:50051.
+ */
+import { z } from 'zod';
+
+const serverSchema = z
+  .object({
+    /** Interface to bind; use 0.0.0.0 only behind TLS or a private network. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** gRPC port. */
+    port: z.number().int().min(0).max(65535).default(50051),
+    /** API keys accepted in `x-api-key` metadata; empty = auth off. Put keys in .env, not here. */
+    api_keys: z.array(z.string().min(16, 'an API key needs at least 16 characters')).default([]),
+    /** How long in-flight calls may take to finish on SIGTERM before they are cut. */
+    shutdown_grace_ms: z.number().int().min(0).default(5000),
+  })
+  .strict();
+
+const simulatorSchema = z
+  .object({
+    /** Serve the simulated venue as "sim" (USDT perpetuals) and "sim-spot" (spot and margin). */
+    enabled: z.boolean().default(true),
+    /** Options of the simulated venue itself (seed, volatility, fees, balances); see connector/sim. */
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const connectorConfigSchema = z
+  .object({
+    server: serverSchema.default(serverSchema.parse({})),
+    /** Venue used by callers that send no `x-exchange` metadata (every original client). */
+    default_venue: z.string().min(1).default('sim'),
+    simulator: simulatorSchema.default(simulatorSchema.parse({})),
+  })
+  .strict();
+
+export type ConnectorConfig = z.output<typeof connectorConfigSchema>;
