@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfigFile, parseConfig } from '../../connector/config-file.js';
+import { type ConfigError, loadConfigFile, parseConfig } from '../../connector/config-file.js';
 import { connectorConfigSchema } from '../../connector/connector.config.js';
 
 function tempFile(text: string): string {

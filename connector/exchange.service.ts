@@ -1,0 +1,281 @@
+/**
+ * @module connector/exchange.service
+ * The ExchangeService gRPC handlers: all 28 RPCs of the original contract over a registry of
+ * venues. A call picks its venue with the optional `x-exchange` metadata (our backward-compatible
+ * extension: original clients send none and get the default venue). Requests and responses go
+ * through the codec; failures leave as statuses through grpc-errors; streams go through the hub.
+ */
+import type { ServerWritableStream, handleUnaryCall } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import {
+  ExchangeServiceService,
+  type BatchOrderError as BatchOrderErrorProto,
+  type ExchangeServiceServer,
+} from '../proto/gen/opensqt/market_maker/v1/exchange.js';
+import {
+  fromProtoOrderId,
+  fromProtoPlaceOrderRequest,
+  toProtoAccount,
+  toProtoBatchError,
+  toProtoCandle,
+  toProtoDecimal,
+  toProtoExchangeType,
+  toProtoFundingRate,
+  toProtoOrder,
+  toProtoOrderUpdate,
+  toProtoPosition,
+  toProtoPriceChange,
+  toProtoSymbolInfo,
+  toProtoTicker,
+} from './codec.js';
+import { ExchangeError } from './errors.js';
+import type { Exchange } from './exchange.port.js';
+import { shuttingDownStatus, toStatus } from './grpc-errors.js';
+import type { Delivery, StreamHub, TopicSpec } from './stream-hub.js';
+import type { StreamSink, Subscription } from './stream.js';
+import type { PlaceOrderRequest } from './types.js';
+import type { VenueRegistry } from './venue-registry.js';
+
+export { EXCHANGE_HEADER, VenueRegistry } from './venue-registry.js';
+
+/** The service definition to register the handlers with. */
+export { ExchangeServiceService };
+
+export interface ExchangeServiceOptions {
+  readonly registry: VenueRegistry;
+  readonly hub: StreamHub;
+  readonly logger: Logger;
+}
+
+/** The handlers, and the switch that makes them refuse new calls during shutdown. */
+export interface ExchangeServiceHandlers {
+  readonly implementation: ExchangeServiceServer;
+  /** From now on new calls end with UNAVAILABLE "connector shutting down". */
+  stopAccepting(): void;
+}
+
+/** What one stream call reads: its topics and how a slow subscriber is treated. */
+interface Plan<D, P> {
+  readonly specs: readonly TopicSpec<D, P>[];
+  readonly delivery: Delivery<P>;
+}
+
+/** A topic spec with `D` inferred from the encoder, so `open` is checked against it. */
+function topic<D, P>(
+  key: string,
+  encode: (value: D) => P,
+  open: (sink: StreamSink<D>) => Subscription,
+): TopicSpec<D, P> {
+  return { key, open, encode };
+}
+
+/** Symbol lists of per-symbol topics: one per symbol, or one "every symbol" list for none. */
+function perSymbol(symbols: readonly string[]): (readonly string[])[] {
+  return symbols.length === 0 ? [[]] : symbols.map((symbol) => [symbol]);
+}
+
+/** Builds the ExchangeService handlers over `options.registry`. */
+export function createExchangeService(options: ExchangeServiceOptions): ExchangeServiceHandlers {
+  const { registry, hub, logger: log } = options;
+  let accepting = true;
+
+  const unary =
+    <Req, Res>(method: string, run: (venue: Exchange, request: Req) => Promise<Res>) =>
+    (
+      call: Parameters<handleUnaryCall<Req, Res>>[0],
+      done: Parameters<handleUnaryCall<Req, Res>>[1],
+    ) => {
+      if (!accepting) return done(shuttingDownStatus());
+      let venue: Exchange;
+      try {
+        venue = registry.resolve(call.metadata).venue;
+      } catch (e) {
+        return done(toStatus(e, log, { method }));
+      }
+      run(venue, call.request).then(
+        (response) => done(null, response),
+        (e: unknown) => done(toStatus(e, log, { method, venue: venue.name })),
+      );
+    };
+
+  const stream =
+    <Req, D, P>(
+      method: string,
+      plan: (name: string, venue: Exchange, request: Req) => Plan<D, P>,
+    ) =>
+    (call: ServerWritableStream<Req, P>) => {
+      if (!accepting) return void call.emit('error', shuttingDownStatus());
+      try {
+        const { name, venue } = registry.resolve(call.metadata);
+        const { specs, delivery } = plan(name, venue, call.request);
+        hub.attach(call, specs, delivery);
+      } catch (e) {
+        call.emit('error', toStatus(e, log, { method }));
+      }
+    };
+
+  const implementation = {
+    getName: unary('GetName', async (venue) => ({ name: venue.name })),
+    getType: unary('GetType', async (venue) => {
+      const info = await venue.getType();
+      return { type: toProtoExchangeType(info.kind), isUnifiedMargin: info.isUnifiedMargin };
+    }),
+
+    // -- ORDERS --
+    placeOrder: unary('PlaceOrder', async (venue, request) =>
+      toProtoOrder(await venue.placeOrder(fromProtoPlaceOrderRequest(request))),
+    ),
+    batchPlaceOrders: unary('BatchPlaceOrders', async (venue, request) => {
+      // A malformed item fails alone, like any other per-item error
+      const decoded: PlaceOrderRequest[] = [];
+      const decodedIndex: number[] = [];
+      const errors: BatchOrderErrorProto[] = [];
+      request.orders.forEach((item, index) => {
+        try {
+          decoded.push(fromProtoPlaceOrderRequest(item));
+          decodedIndex.push(index);
+        } catch (e) {
+          if (!(e instanceof ExchangeError)) throw e;
+          errors.push({
+            index,
+            clientOrderId: item.clientOrderId,
+            errorMessage: e.message,
+            code: e.code,
+          });
+        }
+      });
+      const result = decoded.length === 0 ? undefined : await venue.batchPlaceOrders(decoded);
+      for (const error of result?.errors ?? []) {
+        const proto = toProtoBatchError(error);
+        proto.index = decodedIndex[error.index] ?? error.index;
+        errors.push(proto);
+      }
+      errors.sort((a, b) => a.index - b.index);
+      const orders = result?.orders.map(toProtoOrder) ?? [];
+      return { orders, allSuccess: errors.length === 0, errors };
+    }),
+    cancelOrder: unary('CancelOrder', async (venue, request) => {
+      await venue.cancelOrder(request.symbol, fromProtoOrderId(request.orderId), request.useMargin);
+      return {};
+    }),
+    batchCancelOrders: unary('BatchCancelOrders', async (venue, request) => {
+      const ids = request.orderIds.map(fromProtoOrderId);
+      const errors = await venue.batchCancelOrders(request.symbol, ids, request.useMargin);
+      return { errors: errors.map(toProtoBatchError) };
+    }),
+    cancelAllOrders: unary('CancelAllOrders', async (venue, request) => {
+      await venue.cancelAllOrders(request.symbol, request.useMargin);
+      return {};
+    }),
+    getOrder: unary('GetOrder', async (venue, request) => {
+      const orderId = fromProtoOrderId(request.orderId);
+      const order = await venue.getOrder({
+        symbol: request.symbol,
+        orderId: orderId === '' ? undefined : orderId,
+        clientOrderId: request.clientOrderId === '' ? undefined : request.clientOrderId,
+        useMargin: request.useMargin,
+      });
+      return toProtoOrder(order);
+    }),
+    getOpenOrders: unary('GetOpenOrders', async (venue, request) => ({
+      orders: (await venue.getOpenOrders(request.symbol, request.useMargin)).map(toProtoOrder),
+    })),
+
+    // -- ACCOUNT --
+    getAccount: unary('GetAccount', async (venue) => toProtoAccount(await venue.getAccount())),
+    getPositions: unary('GetPositions', async (venue, request) => ({
+      positions: (await venue.getPositions(request.symbol)).map(toProtoPosition),
+    })),
+    getBalance: unary('GetBalance', async (venue, request) => ({
+      balance: toProtoDecimal(await venue.getBalance(request.asset)),
+    })),
+
+    // -- MARKET DATA --
+    getLatestPrice: unary('GetLatestPrice', async (venue, request) => ({
+      price: toProtoDecimal(await venue.getLatestPrice(request.symbol)),
+    })),
+    getTickers: unary('GetTickers', async (venue) => ({
+      tickers: (await venue.getTickers()).map(toProtoTicker),
+    })),
+    getOpenInterest: unary('GetOpenInterest', async (venue, request) => ({
+      openInterest: toProtoDecimal(await venue.getOpenInterest(request.symbol)),
+    })),
+    getHistoricalKlines: unary('GetHistoricalKlines', async (venue, request) => ({
+      candles: (
+        await venue.getHistoricalKlines(request.symbol, request.interval, request.limit)
+      ).map(toProtoCandle),
+    })),
+    fetchExchangeInfo: unary('FetchExchangeInfo', async (venue, request) => {
+      await venue.fetchExchangeInfo(request.symbol === '' ? undefined : request.symbol);
+      return {};
+    }),
+    getSymbolInfo: unary('GetSymbolInfo', async (venue, request) =>
+      toProtoSymbolInfo(await venue.getSymbolInfo(request.symbol)),
+    ),
+    getSymbols: unary('GetSymbols', async (venue) => ({
+      symbols: [...(await venue.getSymbols())],
+    })),
+    getFundingRate: unary('GetFundingRate', async (venue, request) =>
+      toProtoFundingRate(await venue.getFundingRate(request.symbol)),
+    ),
+    getFundingRates: unary('GetFundingRates', async (venue) => ({
+      rates: (await venue.getFundingRates()).map(toProtoFundingRate),
+    })),
+    getHistoricalFundingRates: unary('GetHistoricalFundingRates', async (venue, request) => ({
+      rates: (await venue.getHistoricalFundingRates(request.symbol, request.limit)).map(
+        toProtoFundingRate,
+      ),
+    })),
+
+    // -- STREAMS --
+    subscribePrice: stream('SubscribePrice', (name, venue, request) => ({
+      // One topic per symbol so overlapping requests share upstreams; none = every symbol
+      specs: perSymbol(request.symbols).map((symbols) =>
+        topic(`${name}|price|${symbols.join()}`, toProtoPriceChange, (sink) =>
+          venue.subscribePrice(symbols, sink),
+        ),
+      ),
+      delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
+    })),
+    subscribeOrders: stream('SubscribeOrders', (name, venue) => ({
+      specs: [topic(`${name}|orders`, toProtoOrderUpdate, (sink) => venue.subscribeOrders(sink))],
+      delivery: { kind: 'reliable' },
+    })),
+    subscribeKlines: stream('SubscribeKlines', (name, venue, request) => ({
+      specs: perSymbol(request.symbols).map((symbols) =>
+        topic(`${name}|klines|${symbols.join()}|${request.interval}`, toProtoCandle, (sink) =>
+          venue.subscribeKlines(symbols, request.interval, sink),
+        ),
+      ),
+      // Per candle, not per symbol: a closed bar is never replaced by the next one
+      delivery: { kind: 'conflate', keyOf: (m) => `${m.symbol}|${m.timestamp}` },
+    })),
+    subscribeAccount: stream('SubscribeAccount', (name, venue) => ({
+      specs: [topic(`${name}|account`, toProtoAccount, (sink) => venue.subscribeAccount(sink))],
+      delivery: { kind: 'reliable' },
+    })),
+    subscribePositions: stream('SubscribePositions', (name, venue, request) => ({
+      specs: [
+        topic(`${name}|positions|${request.symbol}`, toProtoPosition, (sink) =>
+          venue.subscribePositions(request.symbol, sink),
+        ),
+      ],
+      delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
+    })),
+    subscribeFundingRate: stream('SubscribeFundingRate', (name, venue, request) => ({
+      specs: [
+        topic(`${name}|funding|${request.symbol}`, toProtoFundingRate, (sink) =>
+          venue.subscribeFundingRate(request.symbol, sink),
+        ),
+      ],
+      delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
+    })),
+  } satisfies ExchangeServiceServer;
+
+  return {
+    implementation,
+    stopAccepting: () => {
+      accepting = false;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * @module test/connector/conformance/market.cases
+ * Account and market-data cases: market kind, account, balance, latest price, tickers, open
+ * interest, klines, symbol info, symbols and funding.
+ */
+import assert from 'node:assert/strict';
+import { SYMBOL, type ConformanceCase } from './case.js';
+
+export const marketCases: readonly ConformanceCase[] = [
+  {
+    name: 'reports its market kind and name',
+    async run({ exchange, spot }) {
+      assert.deepEqual(await exchange.getType(), { kind: 'futures', isUnifiedMargin: false });
+      assert.equal((await spot.getType()).kind, 'spot');
+      assert.equal(exchange.name, 'sim');
+      assert.equal(spot.name, 'sim-spot');
+      assert.equal(exchange.isReachable(), true);
+    },
+  },
+  {
+    name: 'reports the account and the free balance of an asset',
+    async run({ exchange, spot }) {
+      const account = await exchange.getAccount();
+
+      assert.equal(account.totalWalletBalance.toFixed(), '100000');
+      assert.equal(account.availableBalance.toFixed(), '100000');
+      assert.deepEqual(account.positions, []);
+      assert.equal((await exchange.getBalance('USDT')).toFixed(), '100000');
+      assert.equal((await spot.getBalance('BTC')).toFixed(), '1');
+      assert.equal((await spot.getBalance('DOGE')).toFixed(), '0');
+    },
+  },
+  {
+    name: 'reports the latest price, the tickers and the open interest',
+    async run({ exchange }) {
+      const price = await exchange.getLatestPrice(SYMBOL);
+      const tickers = await exchange.getTickers();
+      const ticker = tickers.find((t) => t.symbol === SYMBOL);
+
+      assert.ok(price.gt(50_000) && price.lt(200_000), `BTC near its start price, was ${price}`);
+      assert.ok(ticker, 'a BTCUSDT ticker');
+      assert.equal(ticker.lastPrice.toFixed(), price.toFixed());
+      assert.ok(ticker.timeMs > 0);
+      assert.ok((await exchange.getOpenInterest(SYMBOL)).gt(0));
+    },
+  },
+  {
+    name: 'returns klines oldest first, the last one possibly in progress',
+    async run({ exchange }) {
+      const candles = await exchange.getHistoricalKlines(SYMBOL, '1m', 5);
+
+      assert.equal(candles.length, 5);
+      for (const [i, candle] of candles.entries()) {
+        assert.equal(candle.symbol, SYMBOL);
+        assert.ok(candle.high.gte(candle.low));
+        if (i > 0) assert.equal(candle.openTimeMs - (candles[i - 1]?.openTimeMs ?? 0), 60_000);
+      }
+      assert.ok(candles.slice(0, -1).every((c) => c.isClosed));
+    },
+  },
+  {
+    name: 'describes a symbol and lists the symbols',
+    async run({ exchange, spot }) {
+      await exchange.fetchExchangeInfo(SYMBOL);
+      const info = await exchange.getSymbolInfo(SYMBOL);
+
+      assert.deepEqual([info.symbol, info.baseAsset, info.quoteAsset], [SYMBOL, 'BTC', 'USDT']);
+      assert.deepEqual(
+        [info.tickSize, info.stepSize, info.minQuantity, info.minNotional].map((d) => d.toFixed()),
+        ['0.1', '0.001', '0.001', '5'],
+      );
+      assert.equal((await spot.getSymbolInfo(SYMBOL)).tickSize.toFixed(), '0.01');
+      assert.ok((await exchange.getSymbols()).includes(SYMBOL));
+    },
+  },
+  {
+    name: 'reports funding rates, current and historical',
+    async run({ exchange, clock }) {
+      const rate = await exchange.getFundingRate(SYMBOL);
+      const rates = await exchange.getFundingRates();
+      const history = await exchange.getHistoricalFundingRates(SYMBOL, 3);
+
+      assert.equal(rate.symbol, SYMBOL);
+      assert.equal(rate.exchange, 'sim');
+      assert.ok(rate.nextFundingTimeMs > clock.now());
+      assert.ok(rates.some((r) => r.symbol === SYMBOL && r.rate.eq(rate.rate)));
+      assert.ok(history.length > 0 && history.length <= 3);
+      assert.ok(history.every((r, i) => i === 0 || r.timeMs > (history[i - 1]?.timeMs ?? 0)));
+    },
+  },
+];
