@@ -1,0 +1,154 @@
+/**
+ * @module actors/store/embedded-postgres
+ * The embedded database: PGlite on a data directory, served on loopback over the Postgres wire
+ * protocol so DBOS (node-postgres) and postgres.js connect to it through an ordinary
+ * `postgres://` URL, exactly as they would to a real server.
+ *
+ * One process owns a data directory at a time (a lock file beside it), because two PGlite
+ * instances writing the same files corrupt them. Connections share PGlite's single session through
+ * {@link PgliteSessionQueue}. Closing stops the listener, detaches every connection (rolling back
+ * whatever a departed client left open), then closes PGlite, which checkpoints to disk.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import path from 'node:path';
+
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
+
+import { PgliteSessionQueue } from './pglite-session-queue.js';
+
+/** Where the embedded database keeps its files unless told otherwise. */
+export const DEFAULT_PGLITE_DIR = './data/pglite';
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory, created when missing; `memory://` keeps everything in memory. */
+  readonly dataDir: string;
+  /** Loopback port; default 0 (the OS picks a free one). */
+  readonly port?: number;
+  /**
+   * Most simultaneous client connections; default 64, room for DBOS's pool (10 by default),
+   * postgres.js (a few) and a second process during recovery tests.
+   */
+  readonly maxConnections?: number;
+}
+
+export interface EmbeddedPostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` */
+  readonly url: string;
+  /** Stops serving, then closes PGlite and releases the data directory. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens PGlite on `dataDir` and serves it on 127.0.0.1. */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
+  const inMemory = options.dataDir.startsWith('memory://');
+  const releaseLock = inMemory ? async () => undefined : await lockDataDir(options.dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(inMemory ? options.dataDir : path.resolve(options.dataDir));
+  } catch (e) {
+    await releaseLock();
+    throw e;
+  }
+
+  const queue = new PgliteSessionQueue(db);
+  const handlers = new Set<PGLiteSocketHandler>();
+  const server = createServer((socket) => void attach(socket));
+  server.maxConnections = options.maxConnections ?? 64;
+
+  async function attach(socket: Socket): Promise<void> {
+    const handler = new PGLiteSocketHandler({
+      // The handler only calls the three queue methods PgliteSessionQueue implements; the
+      // upstream type names its own (unexported) class, hence the cast.
+      queryQueue: queue as unknown as PGLiteSocketHandlerOptions['queryQueue'],
+      closeOnDetach: true,
+    });
+    handlers.add(handler);
+    handler.addEventListener('close', () => handlers.delete(handler));
+    handler.addEventListener('error', () => handlers.delete(handler));
+    try {
+      await handler.attach(socket);
+    } catch {
+      handlers.delete(handler);
+      socket.destroy();
+    }
+  }
+
+  try {
+    await listen(server, options.port ?? 0);
+  } catch (e) {
+    await db.close();
+    await releaseLock();
+    throw e;
+  }
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    close: () => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.all([...handlers].map((handler) => handler.detach(true)));
+        handlers.clear();
+        await stopped;
+        // Connections that closed on their own may still be releasing the session
+        await queue.drained();
+        await db.close();
+        await releaseLock();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Takes `<dataDir>.lock` for this process, taking over a lock whose owner is gone.
+ * @returns the release function
+ * @throws {Error} when a live process holds the lock
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const dir = path.resolve(dataDir);
+  await mkdir(path.dirname(dir), { recursive: true });
+  const lockPath = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const file = await open(lockPath, 'wx');
+      await file.writeFile(String(process.pid));
+      await file.close();
+      return () => rm(lockPath, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (isAlive(owner)) {
+        throw new Error(`database ${dir} is in use by process ${owner} (lock ${lockPath})`);
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not lock database ${dir} (lock ${lockPath})`);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @module actors/store
+ * Persistence of the market-maker: the database (embedded PGlite or PostgreSQL), its migrations,
+ * and one repository per table.
+ */
+export { openDatabase, type Database, type DatabaseOptions, type Sql } from './database.js';
+export {
+  DEFAULT_PGLITE_DIR,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from './embedded-postgres.js';
+export {
+  loadMigrations,
+  migrate,
+  SchemaTooNewError,
+  type Migration,
+  type MigrationReport,
+} from './migrations.js';
+export { SnapshotsRepo, StaleSnapshotError, type SymbolSnapshot } from './snapshots.repo.js';
+export { ActiveSymbolsRepo, type ActiveSymbol, type SymbolStatus } from './active-symbols.repo.js';
+export { fillFromTrade, FillsRepo, type FillRecord, type FillTotals } from './fills.repo.js';
+export { OrderIndexRepo, type IndexedOrder, type IndexedOrderStatus } from './order-index.repo.js';
