@@ -1,0 +1,402 @@
+/**
+ * @module grid-slot.machine
+ * One grid slot: a single lattice level that opens a position with a post-only maker order, holds
+ * it, and closes it one level away with a reduce-only order. In long mode the opening order is a
+ * buy and the closing order a sell; neutral mode may also open short with a sell above the market.
+ *
+ * Consumes control events from the owning symbol actor (`slot.*`, `risk.*`) and venue reports
+ * (`order.*`, each naming the client order id it is about). Emits `command.submitOrder` and
+ * `command.cancelOrder` for the actor to forward. Pure: no I/O, clock, randomness, timers or
+ * invoke, and the context is plain JSON so `getPersistedSnapshot()` survives JSON.stringify.
+ *
+ * Life of a slot: free → opening.pending → opening.resting → holding → closing.pending →
+ * closing.resting → free, with `canceling` under each phase; `settling` is transient and routes
+ * to `free` or `holding` by inventory.
+ */
+import { assertEvent, assign, emit, setup } from 'xstate';
+
+import { clientOrderIdFor, MAX_SLOT_INDEX } from './client-order-id.js';
+import { dec, toPlain } from './decimal.js';
+import {
+  entrySide,
+  exitPrice,
+  latticeSpecError,
+  levelPrice,
+  repriceAway,
+  type GridMode,
+  type LatticeSpec,
+} from './grid-lattice.js';
+import type { ClientOrderId, Side, SymbolId } from './types.js';
+
+/** Reason a connector puts on `order.rejected` when a post-only order would have taken. */
+export const POST_ONLY_REJECT_REASON = 'POST_ONLY_WOULD_TAKE';
+
+/** Post-only reprices per intent when the input does not say. */
+export const DEFAULT_MAX_POST_ONLY_REPRICES = 3;
+
+/** Static description of a slot; prices are decimal strings in quote units. */
+export interface GridSlotInput extends LatticeSpec {
+  readonly symbol: SymbolId;
+  /** Lattice level k; the slot's price is anchorPrice + k × interval and must be positive. */
+  readonly slotIndex: number;
+  readonly mode: GridMode;
+  /**
+   * Size of every opening order in BASE units (BTC for BTCUSDT), never quote notional. The
+   * closing order is for exactly the inventory held, which can be less after a partial fill.
+   */
+  readonly orderQuantity: string;
+  /** Post-only reprices of one intent before the slot gives up; default 3. */
+  readonly maxPostOnlyReprices?: number;
+  /** Last generation this slot already used (recovery passes the highest seen); default 0. */
+  readonly generation?: number;
+}
+
+/** Whether the risk layer currently lets the slot open new positions. */
+export type EntryGate = 'allowed' | 'paused';
+
+/** An opening order grows inventory; a closing order is reduce-only and shrinks it. */
+export type OrderRole = 'open' | 'close';
+
+/** The one order a slot may be working. Quantities are base units, decimal strings. */
+export interface WorkingOrder {
+  readonly clientOrderId: ClientOrderId;
+  readonly role: OrderRole;
+  readonly side: Side;
+  readonly price: string;
+  readonly quantity: string;
+  /** Cumulative executed quantity already applied to `position`. */
+  readonly filledQuantity: string;
+}
+
+/** Slot state; strings, numbers and null only, so it persists as JSON. */
+export interface GridSlotContext extends Required<GridSlotInput> {
+  readonly levelPrice: string;
+  /** Signed inventory in base units: positive long, negative short (neutral mode only). */
+  readonly position: string;
+  readonly entries: EntryGate;
+  readonly order: WorkingOrder | null;
+  /** Post-only reprices spent on the current intent. */
+  readonly postOnlyReprices: number;
+  readonly lastRejectReason: string | null;
+}
+
+/** Intents from the owning symbol actor and its risk layer. */
+export type GridSlotControlEvent =
+  | { readonly type: 'slot.open'; readonly marketPrice: string }
+  | { readonly type: 'slot.close' }
+  | { readonly type: 'slot.cancel' }
+  | { readonly type: 'risk.pause' }
+  | { readonly type: 'risk.resume' };
+
+type Report<T extends string, Fields = unknown> = T extends string
+  ? { readonly type: T; readonly clientOrderId: ClientOrderId } & Readonly<Fields>
+  : never;
+
+/**
+ * Venue reports. `filledQuantity` is the order's cumulative executed quantity (base units), so a
+ * duplicate or reordered report cannot count a fill twice; a cancel or expiry carries it when the
+ * venue does, which covers a partial fill report that the cancel ack overtook.
+ */
+export type GridSlotVenueEvent =
+  | Report<'order.accepted' | 'order.filled'>
+  | Report<'order.partiallyFilled', { filledQuantity: string }>
+  | Report<'order.canceled' | 'order.expired', { filledQuantity?: string }>
+  | Report<'order.rejected' | 'order.cancelRejected', { reason: string }>;
+
+/** Everything a slot consumes. */
+export type GridSlotEvent = GridSlotControlEvent | GridSlotVenueEvent;
+
+interface SlotOrderRef {
+  readonly clientOrderId: ClientOrderId;
+  readonly symbol: SymbolId;
+  readonly slotIndex: number;
+}
+
+/** A new limit order with everything the actor needs to forward it as is. */
+export interface SubmitOrderCommand extends SlotOrderRef {
+  readonly type: 'command.submitOrder';
+  readonly side: Side;
+  readonly price: string;
+  readonly quantity: string;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+}
+
+/** Cancel the slot's working order by its client order id. */
+export interface CancelOrderCommand extends SlotOrderRef {
+  readonly type: 'command.cancelOrder';
+}
+
+/** Everything a slot emits. */
+export type GridSlotCommand = SubmitOrderCommand | CancelOrderCommand;
+
+/**
+ * Checks a slot input before an actor is built from it; the context factory throws the same
+ * reason, which leaves an actor in `error` status.
+ * @param input - the slot to check
+ * @returns the reason it is invalid, or null when it is valid
+ */
+export function gridSlotInputError(input: GridSlotInput): string | null {
+  const latticeError = latticeSpecError(input);
+  if (latticeError) return latticeError;
+  if (typeof input.symbol !== 'string' || input.symbol === '') return 'symbol must be non-empty';
+  if (input.mode !== 'long' && input.mode !== 'neutral') {
+    return `mode must be long or neutral, was ${String(input.mode)}`;
+  }
+  if (!Number.isSafeInteger(input.slotIndex) || Math.abs(input.slotIndex) > MAX_SLOT_INDEX) {
+    return `slotIndex must be an integer within ±${MAX_SLOT_INDEX}, was ${input.slotIndex}`;
+  }
+  const price = levelPrice(input, input.slotIndex);
+  if (!dec(price).gt(0)) return `level price must be positive, was ${price}`;
+  // Plain digits only: an exponent form like 1e-3 is not a decimal string at our boundaries
+  if (!/^\d+(\.\d+)?$/.test(input.orderQuantity) || !dec(input.orderQuantity).gt(0)) {
+    return `orderQuantity must be positive base units, was ${input.orderQuantity}`;
+  }
+  const counters = { maxPostOnlyReprices: input.maxPostOnlyReprices, generation: input.generation };
+  for (const [name, value = 0] of Object.entries(counters)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      return `${name} must be a non-negative integer, was ${value}`;
+    }
+  }
+  return null;
+}
+
+function contextFromInput(input: GridSlotInput): GridSlotContext {
+  const error = gridSlotInputError(input);
+  if (error) throw new Error(`grid slot ${String(input.symbol)}/${input.slotIndex}: ${error}`);
+  return {
+    ...input,
+    orderQuantity: toPlain(dec(input.orderQuantity)),
+    maxPostOnlyReprices: input.maxPostOnlyReprices ?? DEFAULT_MAX_POST_ONLY_REPRICES,
+    generation: input.generation ?? 0,
+    levelPrice: levelPrice(input, input.slotIndex),
+    position: '0',
+    entries: 'allowed',
+    order: null,
+    postOnlyReprices: 0,
+    lastRejectReason: null,
+  };
+}
+
+function working(context: GridSlotContext): WorkingOrder {
+  if (!context.order) throw new Error(`slot ${context.symbol}/${context.slotIndex} has no order`);
+  return context.order;
+}
+
+/** The cumulative fill a report implies, or null when the report is not about our order. */
+function reportedFill(context: GridSlotContext, event: GridSlotEvent): string | null {
+  const order = context.order;
+  if (!order || !('clientOrderId' in event) || event.clientOrderId !== order.clientOrderId) {
+    return null;
+  }
+  if (event.type === 'order.filled') return order.quantity;
+  const reported = 'filledQuantity' in event ? event.filledQuantity : undefined;
+  if (reported === undefined) return order.filledQuantity;
+  const cumulative = dec(reported);
+  // Fills only ever grow; a smaller figure is a stale report and must not undo inventory
+  if (cumulative.gt(order.quantity) || cumulative.isNegative()) return null;
+  return toPlain(cumulative.lt(order.filledQuantity) ? dec(order.filledQuantity) : cumulative);
+}
+
+/** A fresh order for this slot, minted with the next generation. */
+function nextOrder(
+  context: GridSlotContext,
+  role: OrderRole,
+  side: Side,
+  price: string,
+  quantity: string,
+) {
+  const generation = context.generation + 1;
+  const clientOrderId = clientOrderIdFor(context.symbol, context.slotIndex, side, generation);
+  const order: WorkingOrder = { clientOrderId, role, side, price, quantity, filledQuantity: '0' };
+  return { generation, order };
+}
+
+const slotSetup = setup({
+  types: {
+    input: {} as GridSlotInput,
+    context: {} as GridSlotContext,
+    events: {} as GridSlotEvent,
+    emitted: {} as GridSlotCommand,
+  },
+  guards: {
+    isWorkingReport: ({ context, event }) => reportedFill(context, event) !== null,
+    isFreshPartialFill: ({ context, event }) => {
+      const cumulative = reportedFill(context, event);
+      return cumulative !== null && dec(cumulative).gt(working(context).filledQuantity);
+    },
+    canOpen: ({ context, event }) => {
+      assertEvent(event, 'slot.open');
+      if (context.entries !== 'allowed') return false;
+      return entrySide(context, context.slotIndex, event.marketPrice, context.mode) !== null;
+    },
+    canReprice: ({ context, event }) => {
+      if (event.type !== 'order.rejected' || reportedFill(context, event) === null) return false;
+      const order = working(context);
+      // An opening reprice is a new entry, so it obeys the risk pause; a closing one does not
+      const gateOpen = order.role === 'close' || context.entries === 'allowed';
+      return (
+        event.reason === POST_ONLY_REJECT_REASON &&
+        gateOpen &&
+        dec(order.filledQuantity).isZero() &&
+        context.postOnlyReprices < context.maxPostOnlyReprices &&
+        repriceAway(order.price, order.side, context.tickSize) !== null
+      );
+    },
+    isFlat: ({ context }) => dec(context.position).isZero(),
+  },
+  actions: {
+    placeEntry: assign(({ context, event }) => {
+      assertEvent(event, 'slot.open');
+      const side = entrySide(context, context.slotIndex, event.marketPrice, context.mode);
+      if (!side) throw new Error(`slot ${context.symbol}/${context.slotIndex} cannot open`);
+      const next = nextOrder(context, 'open', side, context.levelPrice, context.orderQuantity);
+      return { ...next, postOnlyReprices: 0, lastRejectReason: null };
+    }),
+    placeExit: assign(({ context }) => {
+      const held = dec(context.position);
+      const side: Side = held.isPositive() ? 'SELL' : 'BUY';
+      const entry: Side = side === 'SELL' ? 'BUY' : 'SELL';
+      const price = exitPrice(context, context.slotIndex, entry);
+      const next = nextOrder(context, 'close', side, price, toPlain(held.abs()));
+      return { ...next, postOnlyReprices: 0, lastRejectReason: null };
+    }),
+    reprice: assign(({ context, event }) => {
+      assertEvent(event, 'order.rejected');
+      const { role, side, price, quantity } = working(context);
+      const away = repriceAway(price, side, context.tickSize);
+      if (away === null) throw new Error(`cannot reprice ${price} ${side} one tick away`);
+      const next = nextOrder(context, role, side, away, quantity);
+      return {
+        ...next,
+        postOnlyReprices: context.postOnlyReprices + 1,
+        lastRejectReason: event.reason,
+      };
+    }),
+    applyFill: assign(({ context, event }) => {
+      const order = working(context);
+      const cumulative = reportedFill(context, event) ?? order.filledQuantity;
+      const delta = dec(cumulative).sub(order.filledQuantity);
+      const signed = order.side === 'BUY' ? delta : delta.neg();
+      return {
+        position: toPlain(dec(context.position).add(signed)),
+        order: { ...order, filledQuantity: cumulative },
+      };
+    }),
+    clearOrder: assign({ order: null, postOnlyReprices: 0 }),
+    recordReject: assign({
+      lastRejectReason: ({ event }) => ('reason' in event ? event.reason : null),
+    }),
+    pauseEntries: assign({ entries: 'paused' as EntryGate }),
+    resumeEntries: assign({ entries: 'allowed' as EntryGate }),
+    submitOrder: emit(({ context }): SubmitOrderCommand => {
+      const order = working(context);
+      return {
+        type: 'command.submitOrder',
+        clientOrderId: order.clientOrderId,
+        symbol: context.symbol,
+        slotIndex: context.slotIndex,
+        side: order.side,
+        price: order.price,
+        quantity: order.quantity,
+        // Makers only: a taker fill would pay fees and trade away from the lattice
+        postOnly: true,
+        reduceOnly: order.role === 'close',
+      };
+    }),
+    cancelOrder: emit(({ context }): CancelOrderCommand => ({
+      type: 'command.cancelOrder',
+      clientOrderId: working(context).clientOrderId,
+      symbol: context.symbol,
+      slotIndex: context.slotIndex,
+    })),
+  },
+});
+
+const settle = { guard: 'isWorkingReport', target: '#gridSlot.settling' } as const;
+const cancel = { target: 'canceling', actions: 'cancelOrder' } as const;
+
+/** One order's life, shared by the opening and the closing phase. */
+function workingPhase(role: OrderRole) {
+  // Risk pulls resting entries, never exits: closing always reduces exposure
+  const pause =
+    role === 'open'
+      ? ({ target: 'canceling', actions: ['pauseEntries', 'cancelOrder'] } as const)
+      : ({ actions: 'pauseEntries' } as const);
+  return slotSetup.createStateConfig({
+    initial: 'pending',
+    on: {
+      // Also taken from canceling: the fill can overtake the cancel ack, and the fill wins
+      'order.filled': { ...settle, actions: ['applyFill', 'clearOrder'] },
+      'order.canceled': { ...settle, actions: ['applyFill', 'clearOrder'] },
+      'order.expired': { ...settle, actions: ['applyFill', 'clearOrder'] },
+      'order.rejected': [
+        // The rejected order is dead, so the new one is a place, never a replace
+        { guard: 'canReprice', target: '.pending', actions: ['reprice', 'submitOrder'] },
+        { ...settle, actions: ['recordReject', 'clearOrder'] },
+      ],
+    },
+    states: {
+      pending: {
+        on: {
+          'order.accepted': { guard: 'isWorkingReport', target: 'resting' },
+          // A fill report can overtake the ack; it proves acceptance
+          'order.partiallyFilled': {
+            guard: 'isFreshPartialFill',
+            target: 'resting',
+            actions: 'applyFill',
+          },
+          'slot.cancel': cancel,
+          'risk.pause': pause,
+        },
+      },
+      resting: {
+        on: {
+          'order.partiallyFilled': { guard: 'isFreshPartialFill', actions: 'applyFill' },
+          'slot.cancel': cancel,
+          'risk.pause': pause,
+        },
+      },
+      canceling: {
+        on: {
+          // Fills keep arriving until the cancel ack: the fill can overtake it
+          'order.partiallyFilled': { guard: 'isFreshPartialFill', actions: 'applyFill' },
+          // The slot meant to drop this order, so a post-only reject is not worth a reprice
+          'order.rejected': { ...settle, actions: ['recordReject', 'clearOrder'] },
+          // The order is still live, or its fill report is on the way
+          'order.cancelRejected': { guard: 'isWorkingReport', target: 'resting' },
+        },
+      },
+    },
+  });
+}
+
+/** The grid slot machine; create one actor per lattice level with a {@link GridSlotInput}. */
+export const gridSlotMachine = slotSetup.createMachine({
+  id: 'gridSlot',
+  context: ({ input }) => contextFromInput(input),
+  initial: 'free',
+  on: {
+    'risk.pause': { actions: 'pauseEntries' },
+    'risk.resume': { actions: 'resumeEntries' },
+  },
+  states: {
+    free: {
+      on: {
+        'slot.open': {
+          guard: 'canOpen',
+          target: 'opening',
+          actions: ['placeEntry', 'submitOrder'],
+        },
+      },
+    },
+    opening: workingPhase('open'),
+    holding: {
+      on: { 'slot.close': { target: 'closing', actions: ['placeExit', 'submitOrder'] } },
+    },
+    closing: workingPhase('close'),
+    settling: {
+      always: [{ guard: 'isFlat', target: 'free' }, { target: 'holding' }],
+    },
+  },
+});
