@@ -19,6 +19,7 @@ interface Component {
 }
 
 const CONNECTOR_PORT = process.env.CONNECTOR_PORT ?? '50051';
+const DASHBOARD_PORT = process.env.DASHBOARD_PORT ?? '8888';
 
 const COMPONENTS: readonly Component[] = [
   {
@@ -27,6 +28,13 @@ const COMPONENTS: readonly Component[] = [
     args: ['--port', CONNECTOR_PORT],
     readyPrefix: 'exchange-connector listening',
     banner: `exchange-connector  grpc://127.0.0.1:${CONNECTOR_PORT}  (simulated venue; health: grpc.health.v1)`,
+  },
+  {
+    name: 'live-server',
+    entry: 'server/live/main.ts',
+    args: ['--port', DASHBOARD_PORT, '--connector', `127.0.0.1:${CONNECTOR_PORT}`],
+    readyPrefix: 'live-server listening',
+    banner: `dashboard           http://127.0.0.1:${DASHBOARD_PORT}/  (live-server: /ws, /health)`,
   },
 ];
 

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run as runConnector } from './connector.bench.js';
+import { run as runLive } from './live.bench.js';
 import { machineDescription, markdownTable, type Row } from './support/stats.js';
 
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
@@ -13,7 +14,10 @@ const README = fileURLToPath(new URL('./README.md', import.meta.url));
 async function main(): Promise<void> {
   const machine = machineDescription();
   const sections: string[] = [];
-  const suites: [string, () => Promise<Row[]>][] = [['connector', runConnector]];
+  const suites: [string, () => Promise<Row[]>][] = [
+    ['connector', runConnector],
+    ['live', runLive],
+  ];
   for (const [name, runSuite] of suites) {
     console.log(`running ${name} benchmark on ${machine} ...`);
     const table = markdownTable(await runSuite());

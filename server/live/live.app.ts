@@ -1,0 +1,75 @@
+/**
+ * @module server/live/live.app
+ * The live server's Hono app: security headers on every response, CORS from the allow-list for
+ * the HTTP API, the health endpoint, the `/ws` feed and the dashboard page. Errors leave through
+ * one handler as `{error}` JSON with their status.
+ */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import type { LiveEnv } from './live.env.js';
+import { dashboardRoutes } from './routes/dashboard.routes.js';
+import { healthRoutes, type HealthRouteDeps } from './routes/health.routes.js';
+import { wsRoutes, type WsRouteDeps } from './routes/ws.routes.js';
+
+/** The app's collaborators and the config it honours. */
+export interface LiveAppOptions {
+  readonly ws: WsRouteDeps;
+  readonly health: HealthRouteDeps;
+  /** Undefined when the health endpoint is disabled. */
+  readonly healthEndpoint: string | undefined;
+  /** Undefined when CORS is off. */
+  readonly corsOrigins: readonly string[] | undefined;
+  readonly webDirectory: string;
+  readonly logger: Logger;
+}
+
+/**
+ * Builds the app; test it with `app.request()`, serve it with `startLiveServer`.
+ * @throws {Error} when the web directory or the chart library is missing
+ */
+export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
+  const app = new Hono<LiveEnv>();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // The chart library injects one <style> element of its own
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        // The page may be pointed at another live server with ?ws=
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  const origins = options.corsOrigins;
+  if (origins !== undefined) {
+    const any = origins.includes('*');
+    app.use(
+      cors({
+        origin: (origin) => (any || origins.includes(origin) ? origin : null),
+        allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+      }),
+    );
+  }
+  if (options.healthEndpoint !== undefined) {
+    app.route(options.healthEndpoint, healthRoutes(options.health));
+  }
+  app.route('/ws', wsRoutes(options.ws));
+  app.route('/', dashboardRoutes(options.webDirectory));
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((e, c) => {
+    if (e instanceof HTTPException) {
+      e.res?.headers.forEach((value, key) => c.header(key, value));
+      return c.json({ error: e.message }, e.status);
+    }
+    options.logger.error({ err: e, path: c.req.path }, 'request failed');
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}
