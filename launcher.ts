@@ -16,10 +16,14 @@ interface Component {
   readonly readyPrefix: string;
   /** What to tell the user once it is ready. */
   readonly banner: string;
+  /** Extra environment for the child. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const CONNECTOR_PORT = process.env.CONNECTOR_PORT ?? '50051';
 const DASHBOARD_PORT = process.env.DASHBOARD_PORT ?? '8888';
+// The engine's admin port comes from configs/market_maker.yaml (admin.port)
+const ADMIN_PORT = '8080';
 
 const COMPONENTS: readonly Component[] = [
   {
@@ -36,6 +40,14 @@ const COMPONENTS: readonly Component[] = [
     readyPrefix: 'live-server listening',
     banner: `dashboard           http://127.0.0.1:${DASHBOARD_PORT}/  (live-server: /ws, /health)`,
   },
+  {
+    name: 'market-maker',
+    entry: 'actors/engine/main.ts',
+    args: ['--config', 'configs/market_maker.yaml'],
+    readyPrefix: 'market-maker ready',
+    banner: `market-maker        http://127.0.0.1:${ADMIN_PORT}/status  (admin: /health /status /symbols /metrics; grid on BTCUSDT)`,
+    env: { CONNECTOR_ADDRESS: `127.0.0.1:${CONNECTOR_PORT}` },
+  },
 ];
 
 const READY_TIMEOUT_MS = 30_000;
@@ -48,7 +60,9 @@ function start(component: Component): Promise<void> {
   const logFile = createWriteStream(`data/logs/${component.name}.log`, { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', component.entry, ...component.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, ...component.env },
+    // Own process group: Ctrl-C reaches only the launcher, which then stops children in order
+    detached: true,
   });
   running.push({ component, child });
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -101,6 +115,10 @@ async function stopAll(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Last resort if the launcher dies abruptly: detached children must not outlive it
+  process.on('exit', () => {
+    for (const { child } of running) if (child.exitCode === null) child.kill('SIGKILL');
+  });
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;

@@ -1,0 +1,150 @@
+/**
+ * @module actors/engine/engine.metrics
+ * The engine's Prometheus metrics (REQ-OBS-001 names), on a registry of their own so tests and
+ * several engines in one process never share counters. Labels are low-cardinality only: symbol,
+ * side, order type, venue operation and the venue's fixed error reasons, never raw error text.
+ * Prometheus samples are floats by nature, so decimals are converted here and nowhere else.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+import type { Decimal } from '../../machines/decimal.js';
+
+/** Lifecycle of a supervised symbol, as /status and the symbol_state gauge report it. */
+export const SYMBOL_STATES = [
+  'starting',
+  'reconciling',
+  'trading',
+  'restarting',
+  'failed',
+] as const;
+/** One of {@link SYMBOL_STATES}. */
+export type SymbolState = (typeof SYMBOL_STATES)[number];
+
+/** Every metric the engine exports, on its own registry. */
+export interface EngineMetrics {
+  readonly registry: Registry;
+  readonly ordersPlaced: Counter<'symbol' | 'side' | 'type'>;
+  readonly ordersFilled: Counter<'symbol' | 'side'>;
+  readonly orderRejections: Counter<'symbol' | 'reason'>;
+  readonly ordersActive: Gauge<'symbol'>;
+  readonly positionSize: Gauge<'symbol'>;
+  readonly pnlRealized: Gauge<'symbol'>;
+  readonly pnlUnrealized: Gauge<'symbol'>;
+  readonly volume: Counter<'symbol'>;
+  readonly exchangeLatency: Histogram<'exchange' | 'operation'>;
+  readonly symbolState: Gauge<'symbol' | 'state'>;
+  readonly symbolRestarts: Counter<'symbol'>;
+  readonly feedAge: Gauge<'feed'>;
+}
+
+/**
+ * Creates the metrics on a fresh registry.
+ * @returns the metrics; serve `registry.metrics()` on /metrics
+ */
+export function createEngineMetrics(): EngineMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    ordersPlaced: new Counter({
+      name: 'market_maker_orders_placed_total',
+      help: 'Orders the venue accepted',
+      labelNames: ['symbol', 'side', 'type'],
+      registers,
+    }),
+    ordersFilled: new Counter({
+      name: 'market_maker_orders_filled_total',
+      help: 'Orders filled completely',
+      labelNames: ['symbol', 'side'],
+      registers,
+    }),
+    orderRejections: new Counter({
+      name: 'market_maker_order_rejections_total',
+      help: 'Placements the venue refused, by the venue port reason',
+      labelNames: ['symbol', 'reason'],
+      registers,
+    }),
+    ordersActive: new Gauge({
+      name: 'market_maker_orders_active',
+      help: 'Orders the grid slots are working',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    positionSize: new Gauge({
+      name: 'market_maker_position_size',
+      help: 'Net inventory of the grid slots, base units',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    // A gauge, not a counter: realized PnL goes down on losing trades, which a counter cannot
+    pnlRealized: new Gauge({
+      name: 'market_maker_pnl_realized_total',
+      help: 'Cumulative realized PnL the venue reported on our fills, quote units',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    pnlUnrealized: new Gauge({
+      name: 'market_maker_pnl_unrealized',
+      help: 'Unrealized PnL of the venue position, quote units',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    volume: new Counter({
+      name: 'market_maker_volume_total',
+      help: 'Traded notional of our fills, quote units',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    exchangeLatency: new Histogram({
+      name: 'market_maker_latency_exchange_ms',
+      help: 'Latency of venue calls, milliseconds',
+      labelNames: ['exchange', 'operation'],
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers,
+    }),
+    symbolState: new Gauge({
+      name: 'market_maker_symbol_state',
+      help: '1 for the state each symbol is in, 0 for the others',
+      labelNames: ['symbol', 'state'],
+      registers,
+    }),
+    symbolRestarts: new Counter({
+      name: 'market_maker_symbol_restarts_total',
+      help: 'Restarts of a symbol actor after a failure',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    feedAge: new Gauge({
+      name: 'market_maker_feed_age_ms',
+      help: 'Time since the last update of each venue stream, milliseconds',
+      labelNames: ['feed'],
+      registers,
+    }),
+  };
+}
+
+/**
+ * Sets the state gauge of a symbol: 1 for `state`, 0 for every other state.
+ * @param metrics - the engine metrics
+ * @param symbol - the symbol
+ * @param state - its state now, or null when the symbol was removed
+ */
+export function setSymbolState(
+  metrics: EngineMetrics,
+  symbol: string,
+  state: SymbolState | null,
+): void {
+  for (const s of SYMBOL_STATES) {
+    if (state === null) metrics.symbolState.remove({ symbol, state: s });
+    else metrics.symbolState.set({ symbol, state: s }, s === state ? 1 : 0);
+  }
+}
+
+/**
+ * A decimal as a Prometheus sample value.
+ * @param value - any decimal
+ * @returns the nearest float
+ */
+export function sample(value: Decimal): number {
+  return value.toNumber();
+}

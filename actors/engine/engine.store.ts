@@ -1,0 +1,92 @@
+/**
+ * @module actors/engine/engine.store
+ * The persistence the engine's actors use, as narrow interfaces over the store's repositories:
+ * a symbol actor sees only its snapshot and the fills ledger, the orchestrator only the active
+ * symbol set. Tests wrap these to inject failures into one symbol without touching the others.
+ */
+import type { Sql } from '../store/database.js';
+import {
+  ActiveSymbolsRepo,
+  type ActiveSymbol,
+  type SymbolStatus,
+} from '../store/active-symbols.repo.js';
+import { FillsRepo, type FillRecord, type FillTotals } from '../store/fills.repo.js';
+import { SnapshotsRepo } from '../store/snapshots.repo.js';
+import type { SymbolId } from '../../machines/types.js';
+
+/** A symbol's last persisted snapshot and the version a save must name. */
+export interface StoredSnapshot {
+  readonly document: unknown;
+  readonly version: number;
+}
+
+/** What one symbol actor persists. */
+export interface SymbolStore {
+  /** @returns the last snapshot of `symbol`, or null on a fresh start */
+  loadSnapshot(symbol: SymbolId): Promise<StoredSnapshot | null>;
+  /**
+   * @returns the new version
+   * @throws {StaleSnapshotError} when another writer saved since `expectedVersion`
+   */
+  saveSnapshot(symbol: SymbolId, document: unknown, expectedVersion: number): Promise<number>;
+  /** @returns true when recorded now, false when the trade was already in the ledger */
+  appendFill(fill: FillRecord): Promise<boolean>;
+  fillTotals(symbol: SymbolId): Promise<FillTotals>;
+}
+
+/** The durable set of traded symbols. */
+export interface ActiveSymbolStore {
+  list(): Promise<ActiveSymbol[]>;
+  add(symbol: SymbolId, config: unknown): Promise<void>;
+  remove(symbol: SymbolId): Promise<boolean>;
+  setStatus(symbol: SymbolId, status: SymbolStatus): Promise<void>;
+}
+
+/** Everything the engine persists, over one database. */
+export interface EngineStore {
+  readonly symbols: SymbolStore;
+  readonly activeSymbols: ActiveSymbolStore;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+}
+
+/**
+ * The engine store over the store's repositories.
+ * @param sql - the migrated database's client
+ * @returns the store
+ */
+export function engineStoreFor(sql: Sql): EngineStore {
+  const snapshots = new SnapshotsRepo(sql);
+  const fills = new FillsRepo(sql);
+  const active = new ActiveSymbolsRepo(sql);
+  return {
+    symbols: {
+      loadSnapshot: async (symbol) => {
+        const stored = await snapshots.load(symbol);
+        return stored && { document: stored.snapshot, version: stored.version };
+      },
+      saveSnapshot: (symbol, document, expectedVersion) =>
+        snapshots.save(symbol, document, expectedVersion),
+      appendFill: (fill) => fills.append(fill),
+      fillTotals: (symbol) => fills.totals(symbol),
+    },
+    activeSymbols: {
+      list: () => active.list(),
+      add: async (symbol, config) => {
+        await active.add(symbol, config);
+      },
+      remove: (symbol) => active.remove(symbol),
+      setStatus: async (symbol, status) => {
+        await active.setStatus(symbol, status);
+      },
+    },
+    ping: async () => {
+      try {
+        await sql`SELECT 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * @module actors/engine/grid-builder
+ * Turns a symbol's grid config and its last persisted snapshot into live slots. A snapshot whose
+ * lattice matches the config is restored as it is (the grid resumes exactly where it stopped).
+ * A fresh start anchors the lattice at the configured price, or at the market price rounded to
+ * the venue's tick. A config whose lattice changed rebuilds the grid only while every slot is
+ * free and flat, carrying each level's generation so no client order id is minted twice.
+ */
+import type { Logger } from 'pino';
+
+import type { Exchange } from '../../connector/exchange.port.js';
+import { dec, toPlain } from '../../machines/decimal.js';
+import { latticeSpecError } from '../../machines/grid-lattice.js';
+import type { SymbolId } from '../../machines/types.js';
+import { SlotSet, type GridLattice, type SlotSetDocument } from './slot-set.js';
+import { venueFitProblems, type GridConfig } from './symbol.config.js';
+
+/**
+ * Level indices a grid config quotes: `levelsBelow` under the anchor and `levelsAbove` over it.
+ * Level 0 is the anchor itself, which sits on the market at the first start.
+ * @param grid - the grid config
+ * @returns the indices, ascending
+ */
+export function gridWindow(grid: GridConfig): number[] {
+  const below = Array.from({ length: grid.levelsBelow }, (_, i) => i - grid.levelsBelow);
+  const above = Array.from({ length: grid.levelsAbove }, (_, i) => i + 1);
+  return [...below, ...above];
+}
+
+/**
+ * The slots of a symbol, restored or built.
+ * @param exchange - the venue port (symbol info for a new lattice)
+ * @param symbol - the symbol
+ * @param grid - its grid config
+ * @param stored - the last persisted snapshot, or null on a fresh start
+ * @param marketPrice - current price, quote units (anchor of a new lattice without one)
+ * @param log - where a kept-despite-config grid is reported
+ * @returns live slots
+ * @throws {Error} when the stored snapshot is not a slot document, or the grid does not fit the
+ *   venue's filters
+ */
+export async function buildSlots(
+  exchange: Exchange,
+  symbol: SymbolId,
+  grid: GridConfig,
+  stored: unknown,
+  marketPrice: string,
+  log: Logger,
+): Promise<SlotSet> {
+  const window = gridWindow(grid);
+  const document = stored === null ? null : parseDocument(symbol, stored);
+  if (document && latticeFits(document.lattice, grid)) {
+    return new SlotSet(symbol, document.lattice, window, document);
+  }
+  const lattice = await latticeFor(exchange, symbol, grid, marketPrice);
+  if (!document) return new SlotSet(symbol, lattice, window, null);
+  const previous = new SlotSet(symbol, document.lattice, [], document);
+  if (previous.isIdle()) {
+    previous.stop();
+    log.info({ symbol, from: document.lattice, to: lattice }, 'grid config changed: new lattice');
+    return SlotSet.rebuilt(previous, lattice, window);
+  }
+  previous.stop();
+  log.warn(
+    { symbol, kept: document.lattice, wanted: lattice },
+    'grid config changed while slots hold inventory or orders: keeping the persisted lattice',
+  );
+  return new SlotSet(symbol, document.lattice, window, document);
+}
+
+function latticeFits(lattice: GridLattice, grid: GridConfig): boolean {
+  return (
+    lattice.interval === grid.interval &&
+    lattice.mode === grid.mode &&
+    lattice.orderQuantity === grid.orderQuantity &&
+    (grid.anchorPrice === null || grid.anchorPrice === lattice.anchorPrice)
+  );
+}
+
+async function latticeFor(
+  exchange: Exchange,
+  symbol: SymbolId,
+  grid: GridConfig,
+  marketPrice: string,
+): Promise<GridLattice> {
+  const info = await exchange.getSymbolInfo(symbol);
+  const problems = venueFitProblems(grid, info, marketPrice);
+  if (problems.length > 0) {
+    throw new Error(`${symbol} grid does not fit ${exchange.name}: ${problems.join('; ')}`);
+  }
+  const lattice: GridLattice = {
+    anchorPrice: grid.anchorPrice ?? toPlain(dec(marketPrice).toNearest(info.tickSize)),
+    interval: grid.interval,
+    tickSize: toPlain(info.tickSize),
+    mode: grid.mode,
+    orderQuantity: grid.orderQuantity,
+  };
+  const error = latticeSpecError(lattice);
+  if (error) throw new Error(`${symbol} lattice is invalid: ${error}`);
+  return lattice;
+}
+
+function parseDocument(symbol: SymbolId, stored: unknown): SlotSetDocument {
+  const doc = stored as Partial<SlotSetDocument> | null;
+  const lattice = doc?.lattice as Partial<GridLattice> | undefined;
+  const fields = ['anchorPrice', 'interval', 'tickSize', 'orderQuantity'] as const;
+  if (
+    doc?.format !== 1 ||
+    typeof doc.slots !== 'object' ||
+    doc.slots === null ||
+    !lattice ||
+    !fields.every((f) => typeof lattice[f] === 'string') ||
+    (lattice.mode !== 'long' && lattice.mode !== 'neutral')
+  ) {
+    throw new Error(`${symbol} snapshot is not a slot document of format 1`);
+  }
+  return doc as SlotSetDocument;
+}

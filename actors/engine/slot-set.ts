@@ -1,0 +1,298 @@
+/**
+ * @module actors/engine/slot-set
+ * The grid-slot machines of one symbol, keyed by lattice level, and their persisted form. Sending
+ * an event returns the commands the slot emitted during that step, so the symbol actor can
+ * persist the new snapshots before it forwards a single command (a crash in between replays the
+ * same deterministic client order ids, which the workflows and the venue recognise).
+ *
+ * Slots outside the configured window are kept, not dropped: they finish and close what they
+ * hold but never open again, and their generation keeps client order ids unique if the window
+ * grows back over them.
+ */
+import { createActor, type Actor, type Snapshot, type SnapshotFrom } from 'xstate';
+
+import { isClientOrderIdFor, parseClientOrderId } from '../../machines/client-order-id.js';
+import { dec, toPlain, ZERO, type Decimal } from '../../machines/decimal.js';
+import type { GridMode } from '../../machines/grid-lattice.js';
+import {
+  gridSlotMachine,
+  type GridSlotCommand,
+  type GridSlotEvent,
+  type GridSlotInput,
+  type WorkingOrder,
+} from '../../machines/grid-slot.machine.js';
+import type { SymbolId } from '../../machines/types.js';
+
+type SlotActor = Actor<typeof gridSlotMachine>;
+/** One slot machine's snapshot. */
+export type SlotSnapshot = SnapshotFrom<typeof gridSlotMachine>;
+
+/** Where a symbol's grid sits; fixed for the life of the grid. Decimal strings, quote units. */
+export interface GridLattice {
+  readonly anchorPrice: string;
+  readonly interval: string;
+  readonly tickSize: string;
+  readonly mode: GridMode;
+  /** Base units per opening order. */
+  readonly orderQuantity: string;
+}
+
+/** The persisted form of a symbol's slots (the `symbol_snapshots.snapshot` JSON). */
+export interface SlotSetDocument {
+  readonly format: 1;
+  readonly lattice: GridLattice;
+  /** `getPersistedSnapshot()` of each slot, keyed by its level index. */
+  readonly slots: Readonly<Record<string, Snapshot<unknown>>>;
+}
+
+/** One slot as /status shows it. */
+export interface SlotView {
+  readonly index: number;
+  /** Machine state, e.g. "free", "opening.resting". */
+  readonly state: string;
+  readonly levelPrice: string;
+  /** Signed inventory, base units. */
+  readonly position: string;
+  readonly order: WorkingOrder | null;
+  readonly lastRejectReason: string | null;
+  /** Outside the configured window: closes what it holds, never opens. */
+  readonly retired: boolean;
+}
+
+/** An order of ours found on the venue that no slot is working, to be taken over. */
+export interface Adoption {
+  readonly index: number;
+  readonly generation: number;
+  readonly order: WorkingOrder;
+}
+
+/** The slot machines of one symbol by level; see the module doc. */
+export class SlotSet {
+  readonly symbol: SymbolId;
+  readonly lattice: GridLattice;
+  readonly #slots = new Map<number, SlotActor>();
+  readonly #window: ReadonlySet<number>;
+  #outbox: GridSlotCommand[] = [];
+  #failure: unknown = undefined;
+
+  /**
+   * Builds the slots of a grid: restored from `document` where it has them, fresh elsewhere.
+   * @param symbol - the symbol traded
+   * @param lattice - the grid's lattice; a document's slots must share it
+   * @param window - level indices the config wants quoted
+   * @param document - the persisted slots, or null on a fresh start
+   * @param carried - per level, the last generation an earlier grid used (fresh slots only)
+   * @throws {Error} when a slot input is invalid (e.g. a level price at or below zero)
+   */
+  constructor(
+    symbol: SymbolId,
+    lattice: GridLattice,
+    window: readonly number[],
+    document: SlotSetDocument | null,
+    carried: ReadonlyMap<number, number> = new Map(),
+  ) {
+    this.symbol = symbol;
+    this.lattice = lattice;
+    this.#window = new Set(window);
+    const stored = document?.slots ?? {};
+    const indices = new Set([...window, ...carried.keys(), ...Object.keys(stored).map(Number)]);
+    for (const index of [...indices].sort((a, b) => a - b)) {
+      this.#spawn(index, stored[String(index)] ?? null, carried.get(index) ?? 0);
+    }
+  }
+
+  /**
+   * A fresh grid on a new lattice that carries each level's generation over from `previous`,
+   * so no client order id is ever minted twice for a level.
+   * @param previous - the old grid; every slot should be free and flat
+   * @param lattice - the new lattice
+   * @param window - level indices the config wants quoted
+   * @returns the new slot set
+   */
+  static rebuilt(previous: SlotSet, lattice: GridLattice, window: readonly number[]): SlotSet {
+    const carried = new Map<number, number>();
+    for (const [index, slot] of previous.#slots) {
+      carried.set(index, slot.getSnapshot().context.generation);
+    }
+    return new SlotSet(previous.symbol, lattice, window, null, carried);
+  }
+
+  /** Level indices of every slot, ascending. */
+  indices(): number[] {
+    return [...this.#slots.keys()];
+  }
+
+  /** True when the slot exists and is inside the configured window. */
+  isQuoted(index: number): boolean {
+    return this.#window.has(index) && this.#slots.has(index);
+  }
+
+  /** @returns the slot's current snapshot, or undefined when there is no such slot */
+  snapshot(index: number): SlotSnapshot | undefined {
+    return this.#slots.get(index)?.getSnapshot();
+  }
+
+  /**
+   * Sends one event to one slot.
+   * @returns the commands the slot emitted while handling it
+   * @throws {Error} when there is no such slot, or the machine failed on the event (a broken
+   *   invariant: the symbol actor must crash and restart from the last persisted snapshot)
+   */
+  send(index: number, event: GridSlotEvent): GridSlotCommand[] {
+    const slot = this.#slots.get(index);
+    if (!slot) throw new Error(`${this.symbol} has no slot ${index}`);
+    this.#outbox = [];
+    slot.send(event);
+    if (slot.getSnapshot().status === 'error' || this.#failure !== undefined) {
+      const cause = this.#failure ?? slot.getSnapshot().error;
+      throw new Error(`${this.symbol} slot ${index} failed on ${event.type}`, { cause });
+    }
+    const commands = this.#outbox;
+    this.#outbox = [];
+    return commands;
+  }
+
+  /**
+   * Sends `event` to every slot whose state accepts it.
+   * @returns the commands the slots emitted
+   */
+  broadcast(event: GridSlotEvent): GridSlotCommand[] {
+    return this.indices().flatMap((index) =>
+      this.snapshot(index)?.can(event) ? this.send(index, event) : [],
+    );
+  }
+
+  /**
+   * The level of the slot an order of ours belongs to.
+   * @param clientOrderId - any client order id the venue reported
+   * @returns the level, or null when the id is not ours for this symbol or names no slot
+   */
+  slotOf(clientOrderId: string): number | null {
+    if (!isClientOrderIdFor(clientOrderId, this.symbol)) return null;
+    const index = parseClientOrderId(clientOrderId)?.slotIndex;
+    return index !== undefined && this.#slots.has(index) ? index : null;
+  }
+
+  /** True when the slot at `index` is waiting for a cancel to be acknowledged. */
+  isCanceling(index: number): boolean {
+    const snapshot = this.snapshot(index);
+    return Boolean(
+      snapshot?.matches({ opening: 'canceling' }) || snapshot?.matches({ closing: 'canceling' }),
+    );
+  }
+
+  /**
+   * Takes over an order of ours the slots lost track of: the slot is rebuilt working it.
+   * @param adoption - the level, the generation its id carries, and the order
+   * @throws {Error} when the slot exists and is not free
+   */
+  adopt(adoption: Adoption): void {
+    const current = this.#slots.get(adoption.index)?.getSnapshot();
+    if (current && !current.matches('free')) {
+      throw new Error(`${this.symbol} slot ${adoption.index} is busy; cannot adopt an order`);
+    }
+    const base = current?.context ?? this.#fresh(adoption.index, 0).getSnapshot().context;
+    const { order } = adoption;
+    const unfilled = dec(order.quantity).sub(order.filledQuantity);
+    // Open orders have built what they filled; a close still holds what it has not sold
+    const held = order.role === 'open' ? dec(order.filledQuantity) : unfilled;
+    const longHeld = (order.role === 'open') === (order.side === 'BUY');
+    const resolved = gridSlotMachine.resolveState({
+      value: { [order.role === 'open' ? 'opening' : 'closing']: 'resting' },
+      context: {
+        ...base,
+        generation: Math.max(base.generation, adoption.generation),
+        position: toPlain(longHeld ? held : held.neg()),
+        order,
+      },
+    });
+    this.#slots.get(adoption.index)?.stop();
+    this.#slots.delete(adoption.index);
+    this.#spawn(adoption.index, gridSlotMachine.getPersistedSnapshot(resolved), 0);
+  }
+
+  /** The persisted form of every slot. */
+  document(): SlotSetDocument {
+    const slots: Record<string, Snapshot<unknown>> = {};
+    for (const [index, slot] of this.#slots) slots[String(index)] = slot.getPersistedSnapshot();
+    return { format: 1, lattice: this.lattice, slots };
+  }
+
+  /** Every slot as /status shows it, ascending by level. */
+  views(): SlotView[] {
+    return [...this.#slots].map(([index, slot]) => {
+      const snapshot = slot.getSnapshot();
+      const { context } = snapshot;
+      return {
+        index,
+        state: stateName(snapshot.value),
+        levelPrice: context.levelPrice,
+        position: context.position,
+        order: context.order,
+        lastRejectReason: context.lastRejectReason,
+        retired: !this.#window.has(index),
+      };
+    });
+  }
+
+  /** Net inventory of all slots, base units (positive long). */
+  position(): Decimal {
+    let total = ZERO;
+    for (const slot of this.#slots.values()) {
+      total = total.add(slot.getSnapshot().context.position);
+    }
+    return total;
+  }
+
+  /** True when no slot holds inventory or works an order. */
+  isIdle(): boolean {
+    return [...this.#slots.values()].every((slot) => slot.getSnapshot().matches('free'));
+  }
+
+  /** Stops every slot actor. */
+  stop(): void {
+    for (const slot of this.#slots.values()) slot.stop();
+  }
+
+  #fresh(index: number, generation: number): SlotActor {
+    return createActor(gridSlotMachine, { input: this.#input(index, generation) });
+  }
+
+  #input(index: number, generation: number): GridSlotInput {
+    const { anchorPrice, interval, tickSize, mode, orderQuantity } = this.lattice;
+    return {
+      symbol: this.symbol,
+      slotIndex: index,
+      mode,
+      orderQuantity,
+      anchorPrice,
+      interval,
+      tickSize,
+      generation,
+    };
+  }
+
+  #spawn(index: number, persisted: Snapshot<unknown> | null, generation: number): void {
+    const input = this.#input(index, generation);
+    const slot = createActor(
+      gridSlotMachine,
+      persisted ? { input, snapshot: persisted } : { input },
+    );
+    slot.on('*', (command) => this.#outbox.push(command));
+    // Without an error observer XState rethrows asynchronously and would crash the process
+    slot.subscribe({ error: (e) => (this.#failure ??= e) });
+    slot.start();
+    if (slot.getSnapshot().status === 'error') {
+      throw new Error(`${this.symbol} slot ${index} cannot start`, {
+        cause: slot.getSnapshot().error,
+      });
+    }
+    this.#slots.set(index, slot);
+  }
+}
+
+function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [parent, child] = Object.entries(value as Record<string, unknown>)[0] ?? [];
+  return child === undefined ? String(parent) : `${parent}.${stateName(child)}`;
+}

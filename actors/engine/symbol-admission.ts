@@ -1,0 +1,62 @@
+/**
+ * @module actors/engine/symbol-admission
+ * The checks a symbol passes before the engine trades it: the venue lists it, and its grid fits
+ * the venue's filters (tick, step, minimum quantity and notional). A refusal names each field
+ * and how to fix it, so the admin API can return it as is.
+ */
+import { ExchangeError } from '../../connector/errors.js';
+import type { Exchange } from '../../connector/exchange.port.js';
+import { toPlain } from '../../machines/decimal.js';
+import type { SymbolId } from '../../machines/types.js';
+import { venueFitProblems, type GridConfig } from './symbol.config.js';
+
+/** One traded symbol and its grid. */
+export interface SymbolEntry {
+  readonly symbol: SymbolId;
+  readonly grid: GridConfig;
+}
+
+/**
+ * A request about a symbol that cannot be honoured: `invalid` (the request is wrong: unknown
+ * symbol, grid not fitting the venue) or `conflict` (it clashes with the symbol's current state).
+ */
+export class SymbolRequestError extends Error {
+  readonly kind: 'invalid' | 'conflict';
+  /** One "field: reason" per problem. */
+  readonly problems: readonly string[];
+
+  constructor(kind: 'invalid' | 'conflict', problems: readonly string[]) {
+    super(problems.join('; '));
+    this.name = 'SymbolRequestError';
+    this.kind = kind;
+    this.problems = problems;
+  }
+}
+
+/**
+ * Checks that `grid` can trade `symbol` on the venue.
+ * @param exchange - the venue port
+ * @param symbol - the symbol to trade
+ * @param grid - its grid config
+ * @throws {SymbolRequestError} `invalid`, naming each problem
+ * @throws {ExchangeError} when the venue cannot be asked (not an answer about the request)
+ */
+export async function admitGrid(exchange: Exchange, symbol: SymbolId, grid: GridConfig) {
+  let info;
+  try {
+    info = await exchange.getSymbolInfo(symbol);
+  } catch (e) {
+    if (
+      e instanceof ExchangeError &&
+      (e.reason === 'UNKNOWN_SYMBOL' || e.reason === 'INVALID_ARGUMENT')
+    ) {
+      throw new SymbolRequestError('invalid', [
+        `symbol: ${symbol} is not listed on ${exchange.name}; use one of its symbols, e.g. BTCUSDT`,
+      ]);
+    }
+    throw e;
+  }
+  const price = toPlain(await exchange.getLatestPrice(symbol));
+  const problems = venueFitProblems(grid, info, price);
+  if (problems.length > 0) throw new SymbolRequestError('invalid', problems);
+}

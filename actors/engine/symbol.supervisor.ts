@@ -1,0 +1,209 @@
+/**
+ * @module actors/engine/symbol.supervisor
+ * Supervision of one symbol: runs its actor, and when the actor fails (a throw or a rejected
+ * promise anywhere inside it) starts a new one from the last persisted snapshot after an
+ * exponential backoff. Too many failures within the window and the symbol is `failed`: no more
+ * restarts, its mailbox discards, and the failure is recorded, while every other symbol trades
+ * on. A failed XState actor is never reused; each restart is a fresh instance on the same
+ * mailbox, so no venue update routed meanwhile is lost.
+ */
+import type { Clock, TimerHandle } from '../../connector/clock.js';
+import type { Logger } from 'pino';
+
+import type { SymbolId } from '../../machines/types.js';
+import { setSymbolState, type EngineMetrics, type SymbolState } from './engine.metrics.js';
+import { Mailbox } from './mailbox.js';
+import { FailureWindow, type SupervisionPolicy } from './supervision.js';
+import type { SymbolActor } from './symbol.actor.js';
+import { gridConfigToWire, type GridConfig, type GridConfigWire } from './symbol.config.js';
+import type {
+  SymbolActorDeps,
+  SymbolActorOptions,
+  SymbolMessage,
+  SymbolView,
+} from './symbol.messages.js';
+
+/** What every symbol's supervision shares. */
+export interface SupervisorContext {
+  readonly actorDeps: SymbolActorDeps;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: EngineMetrics;
+  readonly policy: SupervisionPolicy;
+  readonly entriesPaused: boolean;
+  readonly mailboxCapacity: number;
+  readonly stopGraceMs: number;
+  /** Builds each actor instance; tests wrap it to make one symbol misbehave. */
+  readonly createActor: (deps: SymbolActorDeps, options: SymbolActorOptions) => SymbolActor;
+  /** Records that the symbol was given up on (the active-symbols table). */
+  readonly onFailed: (symbol: SymbolId) => Promise<void>;
+}
+
+/** One supervised symbol as /status shows it. */
+export interface SupervisedSymbolView {
+  readonly symbol: SymbolId;
+  readonly state: SymbolState;
+  readonly grid: GridConfigWire;
+  /** Failures within the current window. */
+  readonly failures: number;
+  readonly restarts: number;
+  readonly lastError: string | null;
+  readonly mailbox: {
+    readonly queued: number;
+    readonly waiting: number;
+    readonly discarded: number;
+  };
+  readonly actor: SymbolView | null;
+}
+
+/** Runs, restarts and gives up on the actor of one symbol; see the module doc. */
+export class SymbolSupervisor {
+  readonly symbol: SymbolId;
+  readonly mailbox: Mailbox<SymbolMessage>;
+  readonly #context: SupervisorContext;
+  readonly #failures: FailureWindow;
+  #grid: GridConfig;
+  #actor: SymbolActor | null = null;
+  #state: SymbolState = 'starting';
+  #restarts = 0;
+  #lastError: string | null = null;
+  #timer: TimerHandle | null = null;
+  #launched = false;
+  #halted = false;
+
+  constructor(symbol: SymbolId, grid: GridConfig, context: SupervisorContext) {
+    this.symbol = symbol;
+    this.#grid = grid;
+    this.#context = context;
+    this.mailbox = new Mailbox<SymbolMessage>(context.mailboxCapacity);
+    this.#failures = new FailureWindow(context.policy);
+  }
+
+  get grid(): GridConfig {
+    return this.#grid;
+  }
+
+  // -- LIFECYCLE --
+
+  /** Builds an actor and loads its last snapshot (no venue I/O). */
+  async restore(): Promise<void> {
+    const options = {
+      symbol: this.symbol,
+      grid: this.#grid,
+      entriesPaused: this.#context.entriesPaused,
+      mailbox: this.mailbox,
+    };
+    const actor = this.#context.createActor(this.#context.actorDeps, options);
+    this.#actor = actor;
+    this.#state = 'starting';
+    try {
+      await actor.restore();
+    } catch (e) {
+      this.#failed(actor, e);
+    }
+  }
+
+  /** Runs the restored actor (reconcile, then trade) and every replacement after it. */
+  launch(): void {
+    this.#launched = true;
+    if (this.#actor) this.#run(this.#actor);
+  }
+
+  /**
+   * Stops the running actor and any pending restart.
+   * @param cancelOrders - cancel its working orders first (the symbol is being removed)
+   */
+  async halt(cancelOrders: boolean): Promise<void> {
+    this.#halted = true;
+    if (this.#timer) this.#context.clock.clear(this.#timer);
+    this.#timer = null;
+    const actor = this.#actor;
+    this.#actor = null;
+    await actor?.stop({ cancelOrders, graceMs: this.#context.stopGraceMs });
+  }
+
+  /**
+   * Restarts the symbol by hand, with a new grid or after it failed: failures are forgotten.
+   * @param grid - the grid to trade from now on
+   */
+  async reactivate(grid: GridConfig): Promise<void> {
+    await this.halt(false);
+    this.#grid = grid;
+    this.#failures.reset();
+    this.mailbox.accept();
+    this.#halted = false;
+    await this.restore();
+    if (this.#launched) this.launch();
+  }
+
+  // -- QUERIES --
+
+  /** Where the symbol is: its actor's phase while one runs, else the supervisor's verdict. */
+  state(): SymbolState {
+    const phase = this.#actor?.view().phase;
+    if (phase === 'reconciling' || phase === 'trading') return phase;
+    return this.#actor ? 'starting' : this.#state;
+  }
+
+  /** True when a slot holds inventory or works an order. */
+  isBusy(): boolean {
+    return this.#actor?.view().slots.some((slot) => slot.state !== 'free') ?? false;
+  }
+
+  view(): SupervisedSymbolView {
+    return {
+      symbol: this.symbol,
+      state: this.state(),
+      grid: gridConfigToWire(this.#grid),
+      failures: this.#failures.count,
+      restarts: this.#restarts,
+      lastError: this.#lastError,
+      mailbox: { ...this.mailbox.depth, discarded: this.mailbox.discarded },
+      actor: this.#actor?.view() ?? null,
+    };
+  }
+
+  // -- SUPERVISION --
+
+  #run(actor: SymbolActor): void {
+    actor.run().then(
+      () => undefined,
+      (e: unknown) => this.#failed(actor, e),
+    );
+  }
+
+  #failed(actor: SymbolActor, e: unknown): void {
+    if (this.#actor !== actor || this.#halted) return;
+    const { clock, log, metrics } = this.#context;
+    this.#actor = null;
+    this.#lastError = e instanceof Error ? e.message : String(e);
+    const failures = this.#failures.record(clock.now());
+    const ids = { symbol: this.symbol, failures, err: e };
+    if (this.#failures.exhausted(failures)) {
+      this.#state = 'failed';
+      this.mailbox.discard();
+      setSymbolState(metrics, this.symbol, 'failed');
+      log.error(ids, `symbol failed ${failures} times within the window: giving up on it`);
+      this.#context.onFailed(this.symbol).catch((error: unknown) => {
+        log.error({ symbol: this.symbol, err: error }, 'could not record the symbol as failed');
+      });
+      return;
+    }
+    const waitMs = this.#failures.backoffMs(failures);
+    this.#state = 'restarting';
+    setSymbolState(metrics, this.symbol, 'restarting');
+    log.error({ ...ids, waitMs }, 'symbol actor failed: restarting from its last snapshot');
+    this.#timer = clock.after(waitMs, () => {
+      this.#timer = null;
+      void this.#restart();
+    });
+  }
+
+  async #restart(): Promise<void> {
+    if (this.#halted) return;
+    this.#restarts++;
+    this.#context.metrics.symbolRestarts.inc({ symbol: this.symbol });
+    await this.restore();
+    if (this.#launched && !this.#halted) this.launch();
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * @module server/admin/symbols.routes
+ * The traded symbols, changed at runtime and durably:
+ * - `GET /symbols`: each symbol with its state and grid config;
+ * - `POST /symbols` `{ "symbol": "ETHUSDT", "grid": { "interval": "5", ... } }`: adds a symbol,
+ *   or changes a flat symbol's grid (201 when added, 200 otherwise);
+ * - `DELETE /symbols/:symbol`: cancels its orders and stops trading it.
+ * Every refusal is `{ error, problems: ["field: reason and fix", ...] }`: 400 for a request that
+ * is wrong, 404 for a symbol not traded, 409 for a change the symbol's state does not allow,
+ * 503 when the venue could not be asked.
+ */
+import { Hono } from 'hono';
+import { validator } from 'hono/validator';
+
+import { SymbolRequestError } from '../../actors/engine/symbol-admission.js';
+import {
+  gridConfigFromWire,
+  symbolEntrySchema,
+  symbolIdSchema,
+} from '../../actors/engine/symbol.config.js';
+import { describeIssues } from '../../connector/config-file.js';
+import { ExchangeError } from '../../connector/errors.js';
+import type { AdminEngine, ProblemBody } from './admin.types.js';
+
+/**
+ * @param engine - the engine whose symbol set is served
+ * @returns the sub-app, mounted at /symbols
+ */
+export function symbolsRoutes(
+  engine: Pick<AdminEngine, 'symbols' | 'addSymbol' | 'removeSymbol'>,
+): Hono {
+  return new Hono()
+    .get('/', (c) =>
+      c.json(
+        engine.symbols().map((s) => ({
+          symbol: s.symbol,
+          state: s.state,
+          grid: s.grid,
+        })),
+      ),
+    )
+    .post(
+      '/',
+      validator('json', (body, c) => {
+        const parsed = symbolEntrySchema.safeParse(body);
+        if (parsed.success) return parsed.data;
+        return c.json(problem('invalid symbol request', describeIssues(parsed.error)), 400);
+      }),
+      async (c) => {
+        const { symbol, grid } = c.req.valid('json');
+        try {
+          const outcome = await engine.addSymbol(symbol, gridConfigFromWire(grid));
+          return c.json({ symbol, outcome }, outcome === 'added' ? 201 : 200);
+        } catch (e) {
+          if (e instanceof ExchangeError && e.transient) {
+            const why = `connector: the venue could not be asked (${e.reason}); try again shortly`;
+            return c.json(problem('venue unavailable', [why]), 503);
+          }
+          if (!(e instanceof SymbolRequestError)) throw e;
+          const status = e.kind === 'conflict' ? 409 : 400;
+          return c.json(problem(`cannot trade ${symbol} with this grid`, e.problems), status);
+        }
+      },
+    )
+    .delete(
+      '/:symbol',
+      validator('param', (params, c) => {
+        const parsed = symbolIdSchema.safeParse(params.symbol);
+        if (parsed.success) return { symbol: parsed.data };
+        const problems = parsed.error.issues.map((issue) => `symbol: ${issue.message}`);
+        return c.json(problem('invalid symbol', problems), 400);
+      }),
+      async (c) => {
+        const { symbol } = c.req.valid('param');
+        if (await engine.removeSymbol(symbol)) return c.json({ symbol, removed: true });
+        const listed = engine.symbols().map((s) => s.symbol);
+        return c.json(
+          problem(`${symbol} is not traded`, [
+            `symbol: ${symbol} is not in the active set; traded now: ${listed.join(', ') || '(none)'}`,
+          ]),
+          404,
+        );
+      },
+    );
+}
+
+function problem(error: string, problems: readonly string[]): ProblemBody {
+  return { error, problems };
+}

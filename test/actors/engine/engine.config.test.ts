@@ -1,0 +1,136 @@
+/**
+ * The engine config: defaults with no file, the shipped YAML, `${VAR}` expansion, and a bad
+ * file reported as every problem with its key path, plus the process exiting non-zero on it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+import {
+  DEFAULT_ENGINE_CONFIG_PATH,
+  loadEngineConfig,
+  parseEngineArgs,
+} from '../../../actors/engine/engine.config.js';
+import { ConfigError } from '../../../connector/config-file.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'opensqt-engine-config-'));
+const file = (name: string, text: string) => {
+  const at = path.join(dir, name);
+  writeFileSync(at, text);
+  return at;
+};
+
+describe('engine config', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to a small long grid on BTCUSDT, the embedded database and admin port 8080', () => {
+    const config = loadEngineConfig({
+      configPath: path.join(dir, 'absent.yaml'),
+      configRequired: false,
+    });
+
+    assert.equal(config.connector.address, '127.0.0.1:50051');
+    assert.equal(config.admin.port, 8080);
+    assert.deepEqual(config.database, { url: '', embedded_dir: 'data/pglite' });
+    assert.equal(config.risk.entries_paused, false);
+    assert.deepEqual(config.supervision, {
+      max_failures: 5,
+      window_ms: 600_000,
+      initial_backoff_ms: 1_000,
+      max_backoff_ms: 60_000,
+    });
+    assert.deepEqual(config.symbols, [
+      {
+        symbol: 'BTCUSDT',
+        grid: {
+          levels_below: 3,
+          levels_above: 3,
+          interval: '50',
+          order_quantity: '0.001',
+          mode: 'long',
+        },
+      },
+    ]);
+  });
+
+  it('reads the shipped config file as those same defaults, expanding ${VAR}', () => {
+    const env = { CONNECTOR_ADDRESS: 'connector:50051', DATABASE_URL: 'postgres://db/mm' };
+    const shipped = loadEngineConfig(
+      { configPath: DEFAULT_ENGINE_CONFIG_PATH, configRequired: true },
+      env,
+    );
+    const defaults = loadEngineConfig(
+      { configPath: path.join(dir, 'absent.yaml'), configRequired: false },
+      {},
+    );
+
+    assert.equal(shipped.connector.address, 'connector:50051');
+    assert.equal(shipped.database.url, 'postgres://db/mm');
+    assert.deepEqual(
+      { ...shipped, connector: defaults.connector, database: defaults.database },
+      defaults,
+    );
+  });
+
+  it('lists every problem of a bad file with its key path', () => {
+    const bad = file(
+      'bad.yaml',
+      [
+        'admin: { port: http }',
+        'supervision: { max_failures: 0 }',
+        'symbols:',
+        '  - symbol: BTCUSDT',
+        '    grid: { interval: 50, order_quantity: "0.001", mode: short }',
+        'strategy: grid',
+      ].join('\n'),
+    );
+
+    assert.throws(
+      () => loadEngineConfig({ configPath: bad, configRequired: true }, {}),
+      (e) => {
+        assert.ok(e instanceof ConfigError);
+        assert.deepEqual(
+          e.problems.map((p) => p.slice(0, p.indexOf(':'))),
+          [
+            'admin.port',
+            'supervision.max_failures',
+            'symbols.0.grid.interval',
+            'symbols.0.grid.mode',
+            '(root)',
+          ],
+        );
+        assert.match(e.problems[2] ?? '', /must be a decimal string in quote units, e.g. "50"/);
+        return true;
+      },
+    );
+  });
+
+  it('requires a file named with --config, and refuses unknown options', () => {
+    assert.deepEqual(parseEngineArgs(['--config', 'x.yaml']), {
+      configPath: 'x.yaml',
+      configRequired: true,
+    });
+    assert.throws(
+      () => loadEngineConfig(parseEngineArgs(['--config', path.join(dir, 'missing.yaml')])),
+      /file not found; check --config/,
+    );
+    assert.throws(() => parseEngineArgs(['--port', '1']), ConfigError);
+  });
+
+  it('makes the process exit non-zero and print every problem on a bad config', () => {
+    const bad = file('bad-process.yaml', 'admin: { port: -1 }\nrisk: { entries_paused: "no" }\n');
+    const bin = fileURLToPath(new URL('../../../bin/market-maker.js', import.meta.url));
+    const run = spawnSync(process.execPath, [bin, '--config', bad], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /admin\.port: /);
+    assert.match(run.stderr, /risk\.entries_paused: /);
+  });
+});
