@@ -1,9 +1,11 @@
 /**
  * @module connector/connector.config
  * The exchange-connector's config file (configs/exchange_connector.yaml), field by field. With no
- * file at all the connector serves the built-in simulated venue on 127.0.0.1:50051.
+ * file at all the connector serves the built-in simulated venue on 127.0.0.1:50051. Real venues
+ * (ccxt) are validated by their own schema in connector/ccxt.
  */
 import { z } from 'zod';
+import { ccxtVenuesSchema } from './ccxt/index.js';
 
 const serverSchema = z
   .object({
@@ -33,6 +35,8 @@ export const connectorConfigSchema = z
     /** Venue used by callers that send no `x-exchange` metadata (every original client). */
     default_venue: z.string().min(1).default('sim'),
     simulator: simulatorSchema.default(simulatorSchema.parse({})),
+    /** Real exchanges through ccxt, by venue name (the x-exchange value). Keys come from env. */
+    venues: ccxtVenuesSchema,
   })
   .strict();
 

@@ -5,6 +5,7 @@
  * no config file exists) and shuts down gracefully on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
+import { createCcxtVenues } from './ccxt/index.js';
 import { WallClock } from './clock.js';
 import { ConfigError, loadConfigFile, loadDotEnv } from './config-file.js';
 import { connectorConfigSchema } from './connector.config.js';
@@ -37,6 +38,17 @@ async function main(): Promise<void> {
     for (const exchange of [venue.exchange('futures'), venue.exchange('spot')]) {
       venues.set(exchange.name, withResilience(exchange));
     }
+  }
+  const taken = Object.keys(config.venues).filter((name) => venues.has(name));
+  if (taken.length > 0) {
+    throw new ConfigError(
+      values.config ?? DEFAULT_CONFIG,
+      taken.map((name) => `venues.${name}: the simulator already serves a venue named ${name}`),
+    );
+  }
+  // ccxt itself is imported only inside createCcxtVenues, and only when a venue is configured
+  for (const [name, venue] of await createCcxtVenues(config.venues, log)) {
+    venues.set(name, withResilience(venue));
   }
   if (!venues.has(config.default_venue)) {
     throw new ConfigError(values.config ?? DEFAULT_CONFIG, [
@@ -74,6 +86,8 @@ async function main(): Promise<void> {
         process.exit(0);
       });
   };
+  // ccxt has background paths that can reject with nobody awaiting; log them, never crash trading
+  process.on('unhandledRejection', (e) => log.error({ err: e }, 'unhandled rejection'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
