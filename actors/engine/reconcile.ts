@@ -7,6 +7,10 @@
  *   as the venue reports it, so an order filled while down becomes inventory, never "canceled".
  * - A slot whose placement never reached the venue resubmits it (same client order id, so the
  *   workflow or the venue's duplicate check makes it a no-op if it did land after all).
+ * - An order the venue had acknowledged but no longer knows (purged from its history, or a venue
+ *   whose state was reset) is over: the slot hears it as canceled with the fills it already had,
+ *   and reopens under a new client order id. Resubmitting the old id would be answered from the
+ *   finished placement workflow without reaching the venue, leaving the slot waiting forever.
  * - An open order carrying our prefix for this symbol that no slot works is adopted by its slot.
  * - Any other open order (manual, another bot) is foreign: left alone and reported.
  * - The venue position is compared with the slots' inventory and any difference reported.
@@ -35,6 +39,8 @@ export interface ReconcilePlan {
   readonly adoptions: readonly Adoption[];
   /** Slots whose placement the venue has never seen: submit again under the same id. */
   readonly resubmit: readonly SubmitOrderCommand[];
+  /** Acknowledged orders the venue no longer knows: ended as canceled on their slots. */
+  readonly vanished: readonly { readonly index: number; readonly event: GridSlotVenueEvent }[];
   /** Slots canceling an order that is still open: send the cancel again. */
   readonly recancel: readonly CancelOrderCommand[];
   /** Open orders that are not ours; never touched. */
@@ -49,6 +55,8 @@ export interface ReconcileSummary {
   readonly updated: number;
   readonly adopted: readonly string[];
   readonly resubmitted: readonly string[];
+  /** Client ids of acknowledged orders the venue no longer knows. */
+  readonly vanished: readonly string[];
   readonly foreign: readonly ForeignOrder[];
   readonly conflicts: readonly string[];
   readonly position: PositionCheck;
@@ -87,6 +95,7 @@ export async function planReconciliation(
   const updates: { index: number; order: Order }[] = [];
   const resubmit: SubmitOrderCommand[] = [];
   const recancel: CancelOrderCommand[] = [];
+  const vanished: { index: number; event: GridSlotVenueEvent }[] = [];
   const worked = new Set<string>();
 
   for (const index of slots.indices()) {
@@ -97,7 +106,13 @@ export async function planReconciliation(
     const order = open.get(working.clientOrderId) ?? (await lookup(venue, symbol, working));
     const canceling = slots.isCanceling(index);
     if (order === null) {
-      if (!canceling) resubmit.push(submitCommand(symbol, index, working));
+      const unacknowledged =
+        snapshot.matches({ opening: 'pending' }) || snapshot.matches({ closing: 'pending' });
+      if (unacknowledged) resubmit.push(submitCommand(symbol, index, working));
+      else {
+        const { clientOrderId, filledQuantity } = working;
+        vanished.push({ index, event: { type: 'order.canceled', clientOrderId, filledQuantity } });
+      }
       continue;
     }
     updates.push({ index, order });
@@ -135,7 +150,7 @@ export async function planReconciliation(
       order: workingOrderOf(order),
     });
   }
-  return { updates, adoptions, resubmit, recancel, foreign, conflicts };
+  return { updates, adoptions, resubmit, vanished, recancel, foreign, conflicts };
 }
 
 /**
@@ -158,12 +173,14 @@ export async function reconcileSlots(
   const plan = await planReconciliation(symbol, slots, venue);
   const commands: GridSlotCommand[] = [];
   for (const { index, order } of plan.updates) commands.push(...(await feed(index, order)));
+  for (const { index, event } of plan.vanished) commands.push(...slots.send(index, event));
   for (const adoption of plan.adoptions) slots.adopt(adoption);
   commands.push(...plan.resubmit, ...plan.recancel);
   const summary: ReconcileSummary = {
     updated: plan.updates.length,
     adopted: plan.adoptions.map((a) => a.order.clientOrderId),
     resubmitted: plan.resubmit.map((c) => c.clientOrderId),
+    vanished: plan.vanished.map((v) => v.event.clientOrderId),
     foreign: plan.foreign.map((o) => ({
       orderId: o.orderId,
       clientOrderId: o.clientOrderId,

@@ -77,6 +77,40 @@ describe('reconciliation on start', () => {
     await btc.stop();
   });
 
+  it('reopens under new ids when the venue no longer knows orders it had acknowledged', async () => {
+    const before = createTestVenue();
+    bed.useVenue(before.exchange);
+    const first = await startSymbol(bed, before);
+    await eventually(async () => (await openOrderIds(before)).length === 2, 'two resting buys');
+    const forgotten = (await openOrderIds(before)).sort();
+    await first.stop();
+
+    // The same market, but a venue that lost every order (a purge, or a simulator reset)
+    const after = createTestVenue();
+    // A real venue never reuses an order id: move this one's ids past the first venue's
+    for (let i = 0; i < 4; i++) {
+      const probe = await after.sim.exchange('futures').placeOrder({
+        symbol: BTC,
+        side: 'BUY',
+        type: 'LIMIT',
+        price: dec('90000'),
+        quantity: dec('0.001'),
+        clientOrderId: `probe-${i}`,
+      });
+      await after.sim.exchange('futures').cancelOrder(BTC, probe.orderId);
+    }
+    bed.useVenue(after.exchange);
+    const second = await startSymbol(bed, after);
+    await eventually(async () => (await openOrderIds(after)).length === 2, 'the buys replaced');
+
+    assert.deepEqual([...(second.actor.view().reconcile?.vanished ?? [])].sort(), forgotten);
+    assert.deepEqual(second.actor.view().reconcile?.resubmitted, []);
+    const replaced = await openOrderIds(after);
+    assert.ok(replaced.every((id) => !forgotten.includes(id)));
+    assert.deepEqual(after.placements.map((p) => p.price).sort(), ['99800', '99900']);
+    await second.stop();
+  });
+
   it('leaves foreign orders and positions alone and reports them', async () => {
     const venue = createTestVenue();
     bed.useVenue(venue.exchange);
