@@ -26,6 +26,13 @@ const simulatorSchema = z
     enabled: z.boolean().default(true),
     /** Options of the simulated venue itself (seed, volatility, fees, balances); see connector/sim. */
     options: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Where the venue keeps its orders, positions and balances between runs, like a real exchange
+     * does while our processes restart; empty = in memory only (every start is a new venue).
+     */
+    state_file: z.string().default('data/sim-venue.json'),
+    /** Background save period in ms (saves take ~0.1 s); 0 = save only on shutdown. */
+    save_interval_ms: z.number().int().min(0).default(60_000),
   })
   .strict();
 

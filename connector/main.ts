@@ -13,7 +13,7 @@ import { startConnectorServer } from './connector.server.js';
 import type { Exchange } from './exchange.port.js';
 import { createLogger } from './logger.js';
 import { withResilience } from './resilient.exchange.js';
-import { createSimulatedVenue } from './sim/index.js';
+import { openPersistentSimVenue, SimStateError } from './sim/index.js';
 
 const DEFAULT_CONFIG = 'configs/exchange_connector.yaml';
 
@@ -33,9 +33,18 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? config.server.port : parsePort(values.port);
 
   const venues = new Map<string, Exchange>();
+  // Each venue's own shutdown: the simulator saves its state, ccxt venues close their sockets
+  const closers: (() => Promise<void>)[] = [];
   if (config.simulator.enabled) {
-    const venue = createSimulatedVenue(config.simulator.options, new WallClock());
-    for (const exchange of [venue.exchange('futures'), venue.exchange('spot')]) {
+    const sim = openPersistentSimVenue(
+      config.simulator.options,
+      new WallClock(),
+      config.simulator.state_file,
+      config.simulator.save_interval_ms,
+      log,
+    );
+    closers.push(sim.close);
+    for (const exchange of [sim.venue.exchange('futures'), sim.venue.exchange('spot')]) {
       venues.set(exchange.name, withResilience(exchange));
     }
   }
@@ -49,6 +58,7 @@ async function main(): Promise<void> {
   // ccxt itself is imported only inside createCcxtVenues, and only when a venue is configured
   for (const [name, venue] of await createCcxtVenues(config.venues, log)) {
     venues.set(name, withResilience(venue));
+    closers.push(() => venue.close());
   }
   if (!venues.has(config.default_venue)) {
     throw new ConfigError(values.config ?? DEFAULT_CONFIG, [
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing in-flight calls');
     void server
       .shutdown(config.server.shutdown_grace_ms)
-      .then(() => Promise.all([...venues.values()].map((v) => v.close())))
+      .then(() => Promise.all(closers.map((close) => close())))
       .then(() => {
         log.info('exchange-connector stopped');
         process.exit(0);
@@ -101,7 +111,7 @@ function parsePort(text: string): number {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
+  if (e instanceof ConfigError || e instanceof SimStateError) {
     console.error(e.message);
   } else {
     console.error('exchange-connector failed to start:', e instanceof Error ? e.message : e);

@@ -9,6 +9,7 @@
 import { Decimal, ZERO } from '../../machines/decimal.js';
 import type { FundingRate } from '../types.js';
 import { deriveSeed, SeededRandom } from './seeded-random.js';
+import type { FundingState } from './sim-state.js';
 
 const RATE_PLACES = 8;
 
@@ -97,6 +98,46 @@ export class FundingSchedule {
   history(symbol: string, limit: number): FundingRate[] {
     const h = this.entry(symbol).history;
     return h.slice(Math.max(0, h.length - limit));
+  }
+
+  /** Settlement time, the period's premium samples so far and the settled history. */
+  saveState(): FundingState {
+    const symbols: FundingState['symbols'] = {};
+    for (const [symbol, f] of this.bySymbol) {
+      symbols[symbol] = {
+        premiumSum: f.premiumSum.toString(),
+        samples: f.samples,
+        premium: f.premium.toString(),
+        history: f.history.map((h) => ({
+          rate: h.rate.toString(),
+          predictedRate: h.predictedRate.toString(),
+          nextFundingTimeMs: h.nextFundingTimeMs,
+          timeMs: h.timeMs,
+        })),
+      };
+    }
+    return { nextFundingTimeMs: this.next, symbols };
+  }
+
+  /**
+   * Replaces the preloaded history with the saved one. A settlement time already in the past is
+   * kept: the venue settles the missed periods as soon as it starts, as an exchange would have.
+   */
+  restoreState(saved: FundingState): void {
+    this.next = saved.nextFundingTimeMs;
+    for (const [symbol, f] of this.bySymbol) {
+      const s = saved.symbols[symbol];
+      if (s === undefined) continue;
+      f.premiumSum = new Decimal(s.premiumSum);
+      f.samples = s.samples;
+      f.premium = new Decimal(s.premium);
+      f.history.length = 0;
+      for (const h of s.history) {
+        const rate = new Decimal(h.rate);
+        const predicted = new Decimal(h.predictedRate);
+        f.history.push(this.rate(symbol, rate, predicted, h.nextFundingTimeMs, h.timeMs));
+      }
+    }
   }
 
   private periodRate(f: SymbolFunding): Decimal {

@@ -20,6 +20,7 @@ import { plannedQuantity, plannedQuote } from './matching-engine.js';
 import { remainingOf, type OrderRecord } from './order-record.js';
 import type { Ledger, SettledFill } from './sim-ledger.js';
 import type { SimMarket } from './sim-market.js';
+import type { FuturesLedgerState } from './sim-state.js';
 
 interface PositionState {
   size: Decimal;
@@ -44,6 +45,8 @@ export class FuturesLedger implements Ledger {
   private wallet: Decimal;
   private orderMargin = ZERO;
   private readonly positionsBySymbol = new Map<string, PositionState>();
+  /** Leverage a restored position was opened with, kept even if the config changed since. */
+  private readonly restoredLeverage = new Map<string, number>();
   private readonly spec: FuturesLedgerSpec;
   private readonly market: (symbol: string) => SimMarket;
 
@@ -56,7 +59,9 @@ export class FuturesLedger implements Ledger {
 
   /** Leverage of a symbol. */
   leverage(symbol: string): number {
-    return this.spec.leverageBySymbol[symbol] ?? this.spec.leverage;
+    return (
+      this.restoredLeverage.get(symbol) ?? this.spec.leverageBySymbol[symbol] ?? this.spec.leverage
+    );
   }
 
   admitQuantity(symbol: string, side: Side, quantity: Decimal, reduceOnly: boolean): Decimal {
@@ -184,6 +189,34 @@ export class FuturesLedger implements Ledger {
   positions(symbol?: string): Position[] {
     if (symbol !== undefined && symbol !== '') return [this.snapshot(symbol)];
     return [...this.positionsBySymbol.keys()].map((s) => this.snapshot(s));
+  }
+
+  /** Wallet, margin held by open orders and every position with its entry and leverage. */
+  saveState(): FuturesLedgerState {
+    return {
+      wallet: this.wallet.toString(),
+      orderMargin: this.orderMargin.toString(),
+      positions: [...this.positionsBySymbol].map(([symbol, p]) => ({
+        symbol,
+        size: p.size.toString(),
+        entry: p.entry.toString(),
+        leverage: this.leverage(symbol),
+      })),
+    };
+  }
+
+  /** Replaces the account with a saved one (symbols are checked by the caller). */
+  restoreState(saved: FuturesLedgerState): void {
+    this.wallet = new Decimal(saved.wallet);
+    this.orderMargin = new Decimal(saved.orderMargin);
+    this.positionsBySymbol.clear();
+    this.restoredLeverage.clear();
+    for (const p of saved.positions) {
+      const size = new Decimal(p.size);
+      if (size.isZero()) continue;
+      this.positionsBySymbol.set(p.symbol, { size, entry: new Decimal(p.entry) });
+      this.restoredLeverage.set(p.symbol, p.leverage);
+    }
   }
 
   /** Quantity an order of `side` can close: the position size when the side reduces it. */

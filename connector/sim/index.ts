@@ -15,8 +15,22 @@
  *   startPrices, tickIntervalMs, price.*, book.*, fees.{futures,spot}.{makerBps,takerBps},
  *   futures.*, spot.*, funding.*, klineHistoryMinutes, maxOpenOrdersPerSymbol,
  *   retainClosedOrders.
+ * - Durable state: `venue.saveState()` → `SimVenueState` (plain JSON, decimals as strings,
+ *   `version: 1`); `createSimulatedVenue(config, clock, { state })` resumes it (validated; throws
+ *   `SimStateError` naming the bad key, or when the state lists other symbols).
+ *   `loadSimVenueStateFile(path)` (undefined when absent) and `saveSimVenueStateFile(path, state)`
+ *   (atomic: `path.tmp` then rename) keep it on disk across restarts.
  */
-export { createSimulatedVenue, SimulatedVenue } from './sim-venue.js';
+export { createSimulatedVenue, SimulatedVenue, type SimVenueOptions } from './sim-venue.js';
+export {
+  parseSimVenueState,
+  SIM_STATE_VERSION,
+  SimStateError,
+  simVenueStateSchema,
+  type SimVenueState,
+} from './sim-state.js';
+export { loadSimVenueStateFile, saveSimVenueStateFile } from './sim-state-file.js';
+export { openPersistentSimVenue, type PersistentSimVenue } from './persistent-venue.js';
 export {
   parseSimVenueConfig,
   simVenueConfigSchema,

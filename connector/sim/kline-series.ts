@@ -4,10 +4,10 @@
  * generated on first use, followed by live ones) and aggregates longer intervals on demand, so
  * every interval agrees with the 1m data and nothing is kept twice.
  */
-import type { Decimal } from '../../machines/decimal.js';
-import { ZERO } from '../../machines/decimal.js';
+import { Decimal, ZERO } from '../../machines/decimal.js';
 import type { Candle } from '../types.js';
 import { SeededRandom } from './seeded-random.js';
+import type { KlineState } from './sim-state.js';
 
 const MINUTE_MS = 60_000;
 
@@ -236,6 +236,54 @@ export class KlineSeries {
       quote = quote.add(c.volume.mul(c.close));
     }
     return { base, quote };
+  }
+
+  /** Every retained 1m candle (the backfill included) and the candle in progress. */
+  saveState(): KlineState {
+    return {
+      openTimeMs: this.openTimeMs,
+      open: this.open.toString(),
+      high: this.high.toString(),
+      low: this.low.toString(),
+      close: this.close.toString(),
+      volume: this.volume.toString(),
+      minutes: this.allMinutes().map((c) => [
+        c.openTimeMs,
+        c.open.toString(),
+        c.high.toString(),
+        c.low.toString(),
+        c.close.toString(),
+        c.volume.toString(),
+      ]),
+    };
+  }
+
+  /**
+   * Replaces the history with the saved one. The saved candle in progress stays open; the first
+   * price step after a restart in a later minute closes it and opens a candle at that minute, so
+   * the downtime shows as a gap in the 1m series (as on an exchange that had no trades).
+   */
+  restoreState(saved: KlineState): void {
+    const D = (v: string): Decimal => new Decimal(v);
+    this.minutes = saved.minutes.map(([openTimeMs, o, h, l, c, v]) =>
+      Object.freeze({
+        symbol: this.symbol,
+        open: D(o),
+        high: D(h),
+        low: D(l),
+        close: D(c),
+        volume: D(v),
+        openTimeMs,
+        isClosed: true,
+      }),
+    );
+    this.liveClosed.length = 0;
+    this.openTimeMs = saved.openTimeMs;
+    this.open = D(saved.open);
+    this.high = D(saved.high);
+    this.low = D(saved.low);
+    this.close = D(saved.close);
+    this.volume = D(saved.volume);
   }
 
   private snapshot(isClosed: boolean): Candle {

@@ -7,6 +7,7 @@
  */
 import type { Decimal } from '../../machines/decimal.js';
 import type { SimVenueConfig } from './sim-config.js';
+import type { PriceProcessState } from './sim-state.js';
 import { SeededRandom } from './seeded-random.js';
 
 const MS_PER_YEAR = 365.25 * 24 * 3_600_000;
@@ -131,6 +132,25 @@ export class PriceProcess {
     const s = this.state(symbol);
     s.price = price.toNumber();
     this.round(s);
+  }
+
+  /** Float prices, bases and PRNG position: enough to continue the exact same paths. */
+  saveState(): PriceProcessState {
+    const symbols: PriceProcessState['symbols'] = {};
+    for (const s of this.states) symbols[s.def.symbol] = { price: s.price, basis: s.basis };
+    return { rng: this.rng.saveState(), symbols };
+  }
+
+  /** Continues from saved prices (symbols are checked by the caller). */
+  restoreState(saved: PriceProcessState): void {
+    this.rng.restoreState(saved.rng);
+    for (const s of this.states) {
+      const p = saved.symbols[s.def.symbol];
+      if (p === undefined) continue;
+      s.price = p.price;
+      s.basis = p.basis;
+      this.round(s);
+    }
   }
 
   private round(s: SymbolState): void {

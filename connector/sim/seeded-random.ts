@@ -14,6 +14,8 @@ export function deriveSeed(seed: number, label: string): number {
   return h;
 }
 
+import type { RandomState } from './sim-state.js';
+
 /** Deterministic random numbers from a 32-bit seed. */
 export class SeededRandom {
   private state: number;
@@ -46,5 +48,16 @@ export class SeededRandom {
     const theta = 2 * Math.PI * this.next();
     this.spareNormal = r * Math.sin(theta);
     return r * Math.cos(theta);
+  }
+
+  /** Position in the sequence, so a restored venue draws exactly what the saved one would have. */
+  saveState(): RandomState {
+    return { state: this.state, spareNormal: this.spareNormal ?? null };
+  }
+
+  /** Continues the sequence from a saved position. */
+  restoreState(s: RandomState): void {
+    this.state = s.state >>> 0;
+    this.spareNormal = s.spareNormal ?? undefined;
   }
 }

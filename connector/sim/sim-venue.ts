@@ -25,6 +25,8 @@ import {
 import { SimExchange } from './sim-exchange.js';
 import { SimFaults } from './sim-faults.js';
 import { MARKET_CATALOG } from './sim-markets.js';
+import { captureVenueState, restoreVenueState, type VenueParts } from './sim-snapshot.js';
+import type { SimVenueState } from './sim-state.js';
 import { buildMarkets, publishStep } from './sim-world.js';
 import { SpotLedger, type SpotBalance } from './spot-ledger.js';
 import { StreamHub } from './stream-hub.js';
@@ -34,6 +36,16 @@ const DAY_MS = 86_400_000;
 const QUOTE = 'USDT';
 
 const rate = (bps: number): Decimal => new Decimal(bps).div(10_000);
+
+/** How a venue starts. */
+export interface SimVenueOptions {
+  /**
+   * A state saved by `saveState` (validated here; a parsed JSON value is fine): the venue
+   * resumes it instead of starting fresh. Prices continue from the saved ones however much
+   * time passed, and candles resume at the current minute, leaving the downtime as a gap.
+   */
+  readonly state?: SimVenueState | unknown;
+}
 
 /** The simulated venue; build it with `createSimulatedVenue`. */
 export class SimulatedVenue {
@@ -54,8 +66,15 @@ export class SimulatedVenue {
   private orderSeq = 1_000_000;
   private tradeSeq = 1_000_000;
 
-  /** @throws {ConfigError} naming every bad config key */
-  constructor(config: SimVenueConfigInput = {}, clock: Clock = new WallClock()) {
+  /**
+   * @throws {ConfigError} naming every bad config key
+   * @throws {SimStateError} when `options.state` is malformed or saved with other symbols
+   */
+  constructor(
+    config: SimVenueConfigInput = {},
+    clock: Clock = new WallClock(),
+    options: SimVenueOptions = {},
+  ) {
     this.config = parseSimVenueConfig(config);
     this.clock = clock;
     const c = this.config;
@@ -137,7 +156,21 @@ export class SimulatedVenue {
       c.symbols,
       nowMs,
     );
+    if (options.state !== undefined) {
+      const seq = restoreVenueState(this.parts(), options.state);
+      this.orderSeq = seq.orderSeq;
+      this.tradeSeq = seq.tradeSeq;
+    }
     this.start();
+  }
+
+  /**
+   * Everything a trader would notice (orders, books, accounts, funding, prices, candles) as a
+   * plain JSON-serializable object; pass it to `createSimulatedVenue(config, clock, { state })`.
+   */
+  saveState(): SimVenueState {
+    const seq = { orderSeq: this.orderSeq, tradeSeq: this.tradeSeq };
+    return captureVenueState(this.parts(), seq, this.clock.now());
   }
 
   /**
@@ -265,6 +298,19 @@ export class SimulatedVenue {
     this.fundingTimer = undefined;
   }
 
+  private parts(): VenueParts {
+    return {
+      symbols: this.config.symbols,
+      process: this.process,
+      volumeRng: this.volumeRng,
+      futuresCore: this.futuresCore,
+      spotCore: this.spotCore,
+      futuresLedger: this.futuresLedger,
+      spotLedger: this.spotLedger,
+      funding: this.funding,
+    };
+  }
+
   private released(kind: MarketKind, closed: SimExchange): void {
     if (this.exchanges.get(kind) === closed) this.exchanges.delete(kind);
     if (this.exchanges.size === 0) this.stop();
@@ -279,11 +325,14 @@ function decimals(record: Readonly<Record<string, string>>): Record<string, Deci
  * Builds a simulated venue and starts its clock timers.
  * @param config any subset of the config; everything else takes its documented default
  * @param clock time source; a VirtualClock makes the venue fully deterministic
+ * @param options `state`: resume a state saved by `venue.saveState()`
  * @throws {ConfigError} naming every bad config key
+ * @throws {SimStateError} when the state is malformed (naming the key) or from other symbols
  */
 export function createSimulatedVenue(
   config: SimVenueConfigInput = {},
   clock: Clock = new WallClock(),
+  options: SimVenueOptions = {},
 ): SimulatedVenue {
-  return new SimulatedVenue(config, clock);
+  return new SimulatedVenue(config, clock, options);
 }

@@ -12,6 +12,7 @@ import { plannedQuote, type PlannedFill } from './matching-engine.js';
 import { remainingOf, type OrderRecord } from './order-record.js';
 import type { Ledger, SettledFill } from './sim-ledger.js';
 import type { SimMarket } from './sim-market.js';
+import type { SpotLedgerState } from './sim-state.js';
 
 /** One asset of a spot account. */
 export interface SpotBalance {
@@ -205,6 +206,34 @@ export class SpotLedger implements Ledger {
 
   positions(): Position[] {
     return [];
+  }
+
+  /** Free, locked and borrowed amounts of every asset of both accounts. */
+  saveState(): SpotLedgerState {
+    const dump = (w: SpotWallet): SpotLedgerState['cash'] =>
+      [...w.holdings].map(([asset, h]) => ({
+        asset,
+        free: h.free.toString(),
+        locked: h.locked.toString(),
+        borrowed: h.borrowed.toString(),
+      }));
+    return { cash: dump(this.cash), margin: dump(this.margin) };
+  }
+
+  /** Replaces both accounts with saved ones (the configured starting balances are dropped). */
+  restoreState(saved: SpotLedgerState): void {
+    const load = (w: SpotWallet, holdings: SpotLedgerState['cash']): void => {
+      w.holdings.clear();
+      for (const h of holdings) {
+        w.holdings.set(h.asset, {
+          free: new Decimal(h.free),
+          locked: new Decimal(h.locked),
+          borrowed: new Decimal(h.borrowed),
+        });
+      }
+    };
+    load(this.cash, saved.cash);
+    load(this.margin, saved.margin);
   }
 
   private borrow(asset: string, amount: Decimal): void {

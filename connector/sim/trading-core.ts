@@ -245,6 +245,31 @@ export class TradingCore {
     );
   }
 
+  /** Retained closed order ids, oldest retirement first (saved so forgetting resumes in order). */
+  closedIds(): string[] {
+    return this.closed.slice(this.closedHead);
+  }
+
+  /**
+   * Takes a restored order back without events: open ones rejoin the open set and counts (the
+   * caller rests them on the book), closed ones the retention queue in `closedIds` order.
+   */
+  adopt(records: readonly OrderRecord[], closedIds: readonly string[]): void {
+    for (const o of records) {
+      this.orders.set(o.orderId, o);
+      this.byClientId.set(o.clientOrderId, o);
+      this.seenClientIds.add(o.clientOrderId);
+      if (!isOpenStatus(o.status)) continue;
+      this.open.set(o.orderId, o);
+      const market = this.market(o.symbol);
+      if (o.useMargin) market.openCount.margin++;
+      else market.openCount.cash++;
+      if (o.reduceOnly) this.openReduceOnly++;
+    }
+    // One by one: spreading 100k retained ids into push() would overflow the call stack
+    for (const id of closedIds) this.closed.push(id);
+  }
+
   /** True when a spot order lives on the account `useMargin` names (futures: always). */
   private sameAccount(o: OrderRecord, useMargin: boolean): boolean {
     return this.deps.kind === 'futures' || o.useMargin === useMargin;
