@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 
 import { z } from 'zod';
+import { remoteConnectorFields } from '../../connector/remote.config.js';
 
 import { ConfigError, loadConfigFile } from '../../connector/config-file.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
@@ -15,21 +16,9 @@ import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
 /** Where the engine looks for its config when `--config` is not given. */
 export const DEFAULT_ENGINE_CONFIG_PATH = 'configs/market_maker.yaml';
 
-const hostPort = z
-  .string()
-  .regex(
-    /^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/,
-    'must be host:port, e.g. 127.0.0.1:50051',
-  );
-
 const connectorSchema = z
   .object({
-    /** host:port of the exchange connector. */
-    address: hostPort.default('127.0.0.1:50051'),
-    /** Sent as `x-api-key` when the connector has auth on; empty = none. Put it in .env. */
-    api_key: z.string().default(''),
-    /** Venue to trade (`x-exchange`, e.g. "sim"); empty = the connector's default venue. */
-    venue: z.string().default(''),
+    ...remoteConnectorFields,
     /** Tries of the first connection before the engine gives up starting; default 10. */
     connect_attempts: z.number().int().min(1).default(10),
   })

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { remoteConnectorFields } from '../../connector/remote.config.js';
 import { ConfigError, loadConfigFile } from '../../connector/config-file.js';
 
 /** Kline intervals the venues and the dashboard understand, with their length in seconds. */
@@ -28,21 +29,9 @@ export const INTERVAL_SECONDS = {
 /** A chart interval name such as "1m". */
 export type KlineInterval = keyof typeof INTERVAL_SECONDS;
 
-const hostPort = z
-  .string()
-  .regex(
-    /^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/,
-    'must be host:port, e.g. 127.0.0.1:50051',
-  );
-
 const connectorSchema = z
   .object({
-    /** host:port of the exchange connector (the original's exchanges.remote.base_url). */
-    address: hostPort.default('127.0.0.1:50051'),
-    /** Sent as `x-api-key` when the connector has auth on; empty = none. Put it in .env. */
-    api_key: z.string().default(''),
-    /** Venue to show (`x-exchange`, e.g. "sim"); empty = the connector's default venue. */
-    venue: z.string().default(''),
+    ...remoteConnectorFields,
   })
   .strict()
   .prefault({});
