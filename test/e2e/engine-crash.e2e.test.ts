@@ -1,0 +1,156 @@
+/**
+ * End to end, crash and recovery: a real connector (gRPC, in this process) over the simulated
+ * venue, and the market-maker process on a real database (the embedded PGlite, and a fresh
+ * PostgreSQL database when TEST_DATABASE_URL is set). The engine is SIGKILLed twice: the moment
+ * its first placement is accepted by the venue (before the reply reaches it), and after two buys
+ * filled, the moment the first close is accepted while the other is still on its way; a third
+ * buy fills while it is down. Each restart on the same database must end with the engine's
+ * working orders equal to the venue's open orders, its grid position equal to the venue's
+ * position, and no client order id ever sent to the venue twice.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  agreedState,
+  DATABASE_CASES,
+  duplicateClientOrderIds,
+  EngineFleet,
+  eventually,
+  kill,
+  makeTempDir,
+  openEngineDatabase,
+  removeTempDir,
+  sidesAndPrices,
+  startVenue,
+  writeEngineConfig,
+  type AgreedState,
+  type EngineDatabase,
+  type EngineProcess,
+  withTimeout,
+  type VenueUnderTest,
+} from './support/engine-process.js';
+
+const SYMBOL = 'BTCUSDT';
+const WAIT_MS = 30_000;
+
+for (const dbCase of DATABASE_CASES) {
+  describe(`market-maker crash and recovery on ${dbCase.name}`, () => {
+    let dir: string | undefined;
+    let venue: VenueUnderTest | undefined;
+    let database: EngineDatabase | undefined;
+    let config: string;
+    const fleet = new EngineFleet();
+
+    before(async () => {
+      dir = await makeTempDir();
+      venue = await startVenue([SYMBOL]);
+      database = await openEngineDatabase(dbCase.kind, dir);
+      config = await writeEngineConfig(dir, venue.address, database, [
+        `  - symbol: ${SYMBOL}`,
+        '    grid: { levels_below: 3, levels_above: 1, interval: "100", order_quantity: "0.001",',
+        '            anchor_price: "100000" }',
+      ]);
+    });
+
+    after(async () => {
+      await fleet.killAll();
+      await venue?.close();
+      await database?.close();
+      await removeTempDir(dir);
+    });
+
+    /** SIGKILLs the running engine from inside the venue, right after it accepts a placement. */
+    function killOnNextPlacement(v: VenueUnderTest): Promise<string> {
+      return new Promise((resolve) => {
+        v.onNextPlacement((placement) => {
+          void kill(fleet.latest(), 'SIGKILL').then(() => resolve(placement.clientOrderId));
+        });
+      });
+    }
+
+    async function settle(engine: EngineProcess, v: VenueUnderTest, what: string, orders: number) {
+      return eventually(
+        async () => {
+          const state = await agreedState(engine, v.venue, SYMBOL);
+          return state?.orders.length === orders ? state : undefined;
+        },
+        `${what}: engine and venue agree on ${orders} open orders and the position`,
+        WAIT_MS,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\nengine output:\n${engine.output.slice(-20).join('\n')}`);
+      });
+    }
+
+    it('recovers from SIGKILL at a placement and during fills without duplicate orders', async (t) => {
+      const v = venue!;
+
+      // Crash 1: the first placement is on the venue, the engine never heard back.
+      const firstKill = killOnNextPlacement(v);
+      const first = fleet.start(config).catch(() => undefined);
+      const inFlightId = await withTimeout(firstKill, WAIT_MS, 'the first placement');
+      await first;
+      const openAtCrash = await v.venue.getOpenOrders(SYMBOL);
+      assert.ok(
+        openAtCrash.some((o) => o.clientOrderId === inFlightId),
+        'the order placed at the crash rests on the venue',
+      );
+
+      const second = await fleet.start(config);
+      const afterFirst: AgreedState = await settle(second, v, 'after the crash at placement', 3);
+      assert.deepEqual(sidesAndPrices(afterFirst.orders), ['BUY 99700', 'BUY 99800', 'BUY 99900']);
+      assert.equal(afterFirst.position, '0');
+      assert.ok(
+        afterFirst.orders.some((o) => o.endsWith(` ${inFlightId}`)),
+        `the order placed at the crash (${inFlightId}) is worked, not replaced: ${afterFirst.orders}`,
+      );
+
+      // Crash 2: two buys fill; killed as the first close reaches the venue.
+      const secondKill = killOnNextPlacement(v);
+      v.sim.setSpotPrice(SYMBOL, '99780');
+      await withTimeout(secondKill, WAIT_MS, 'a close placed after the fills');
+      assert.equal(second.child.signalCode, 'SIGKILL');
+      // While the engine is down the third buy fills.
+      v.sim.setSpotPrice(SYMBOL, '99690');
+
+      const third = await fleet.start(config);
+      const recovered = await settle(third, v, 'after the crash during fills', 3);
+      assert.equal(recovered.position, '0.003');
+      assert.deepEqual(sidesAndPrices(recovered.orders), [
+        'SELL 100000',
+        'SELL 99800',
+        'SELL 99900',
+      ]);
+      assert.deepEqual(
+        recovered.slots
+          .filter((s) => s.position !== '0')
+          .sort((a, b) => a.index - b.index)
+          .map((s) => `${s.index} ${s.position}`),
+        ['-3 0.001', '-2 0.001', '-1 0.001'],
+      );
+
+      // A placement the venue accepted but the killed engine never heard of is sent again by
+      // the restarted engine (same client order id) and refused by the venue as a duplicate.
+      // What must never happen is a client order id accepted twice, i.e. a second real order.
+      const accepted = v.placements.filter((p) => p.accepted);
+      assert.deepEqual(
+        duplicateClientOrderIds(accepted),
+        [],
+        `a client order id was accepted twice: ${JSON.stringify(v.placements)}`,
+      );
+      v.placements.forEach((p, i) => {
+        if (p.accepted) return;
+        const earlier = v.placements
+          .slice(0, i)
+          .some((q) => q.accepted && q.clientOrderId === p.clientOrderId);
+        assert.ok(
+          earlier,
+          `refused placement ${p.clientOrderId} is not a resend of an accepted one`,
+        );
+      });
+      const resent = v.placements.filter((p) => !p.accepted).map((p) => p.clientOrderId);
+      t.diagnostic(`placements ${v.placements.length}, refused resends after a crash: ${resent}`);
+      assert.equal(await kill(third.child, 'SIGTERM'), 0);
+    });
+  });
+}

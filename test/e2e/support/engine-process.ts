@@ -1,0 +1,369 @@
+/**
+ * @module test/e2e/support/engine-process
+ * What the engine E2E suites share: a real exchange connector (gRPC, in the test process) over
+ * the simulated venue behind a placement-counting port, the market-maker process
+ * (`bin/market-maker.js`) started on a temp config, the databases it runs against (the embedded
+ * PGlite always, a fresh database on the PostgreSQL at `TEST_DATABASE_URL` when that is set),
+ * and readers of its admin API. Every wait is a poll with a timeout.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { startConnectorServer, type ConnectorServer } from '../../../connector/connector.server.js';
+import type { Exchange } from '../../../connector/exchange.port.js';
+import { createLogger } from '../../../connector/logger.js';
+import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/sim/index.js';
+import type { Order, PlaceOrderRequest } from '../../../connector/types.js';
+import { ZERO, type Decimal } from '../../../machines/decimal.js';
+import { countingVenue, type Placement } from '../../actors/engine/harness.js';
+import {
+  openTestDatabase,
+  TEST_DATABASE_KINDS,
+  type TestDatabase,
+  type TestDatabaseKind,
+} from '../../support/postgres.js';
+
+export { eventually, type Placement } from '../../actors/engine/harness.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/market-maker.js', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+
+/** One database the suites run against; PostgreSQL only when TEST_DATABASE_URL is set. */
+export interface DatabaseCase {
+  readonly kind: TestDatabaseKind;
+  readonly name: string;
+}
+
+export const DATABASE_CASES: readonly DatabaseCase[] = TEST_DATABASE_KINDS.map((kind) => ({
+  kind,
+  name: kind === 'pglite' ? 'embedded PGlite' : 'PostgreSQL (TEST_DATABASE_URL)',
+}));
+
+/** The `database:` section of an engine config, and how to remove what it points at. */
+export interface EngineDatabase {
+  readonly configLines: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A database no other suite uses: an embedded data dir under `dir`, or a new, unmigrated
+ * database on the PostgreSQL server (the engine migrates it), dropped again on close.
+ */
+export async function openEngineDatabase(
+  kind: TestDatabaseKind,
+  dir: string,
+): Promise<EngineDatabase> {
+  if (kind === 'pglite') {
+    return {
+      configLines: ['database:', "  url: ''", `  embedded_dir: ${path.join(dir, 'pglite')}`],
+      close: async () => {},
+    };
+  }
+  const db: TestDatabase = await openTestDatabase('postgres', { migrate: false });
+  return {
+    configLines: ['database:', `  url: '${db.url}'`],
+    close: () => db.close(),
+  };
+}
+
+/** Called after the venue accepted a placement and before the engine hears of it. */
+export type PlacementHook = (placement: Placement) => void;
+
+/** The simulated venue behind a real connector, with every placement attempt recorded. */
+export interface VenueUnderTest {
+  readonly sim: SimulatedVenue;
+  /** The venue port itself (not counted), for reading what the venue holds. */
+  readonly venue: Exchange;
+  readonly placements: Placement[];
+  readonly address: string;
+  /** Runs `hook` once, on the next accepted placement, before the reply leaves the venue. */
+  onNextPlacement(hook: PlacementHook): void;
+  close(): Promise<void>;
+}
+
+/** Starts the venue (prices move only when a test moves them) and the connector over it. */
+export async function startVenue(symbols: readonly string[]): Promise<VenueUnderTest> {
+  const sim = createSimulatedVenue({
+    symbols: [...symbols],
+    price: { volatilityPerYear: 0, jumpProbability: 0, basisVolatilityBps: 0 },
+  });
+  const venue = sim.exchange('futures');
+  const placements: Placement[] = [];
+  const counted = countingVenue(venue, placements);
+  let hook: PlacementHook | null = null;
+  const hooked = new Proxy(counted, {
+    get(target, property) {
+      if (property === 'placeOrder') {
+        return async (request: PlaceOrderRequest): Promise<Order> => {
+          const order = await target.placeOrder(request);
+          const next = hook;
+          hook = null;
+          next?.({
+            clientOrderId: request.clientOrderId ?? '',
+            side: request.side,
+            price: request.price?.toFixed() ?? '',
+            accepted: true,
+          });
+          return order;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const connector: ConnectorServer = await startConnectorServer({
+    venues: new Map([['sim', hooked]]),
+    defaultVenue: 'sim',
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger('e2e-connector', 'silent'),
+  });
+  return {
+    sim,
+    venue,
+    placements,
+    address: connector.address,
+    onNextPlacement: (h) => {
+      hook = h;
+    },
+    close: async () => {
+      await connector.shutdown(1_000);
+      await sim.close();
+    },
+  };
+}
+
+/** A temp dir for one suite. */
+export function makeTempDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'opensqt-e2e-'));
+}
+
+export async function removeTempDir(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+/** Writes the engine config (admin on a free port) and returns its path. */
+export async function writeEngineConfig(
+  dir: string,
+  connectorAddress: string,
+  database: EngineDatabase,
+  symbolLines: readonly string[],
+): Promise<string> {
+  const file = path.join(dir, 'market_maker.yaml');
+  const lines = [
+    'connector:',
+    `  address: ${connectorAddress}`,
+    'admin:',
+    '  port: 0',
+    ...database.configLines,
+    'symbols:',
+    ...symbolLines,
+  ];
+  await writeFile(file, lines.join('\n'));
+  return file;
+}
+
+/** A running engine child. */
+export interface EngineProcess {
+  readonly child: ChildProcess;
+  readonly adminUrl: string;
+  /** Every line it wrote to stdout and stderr, for failure messages. */
+  readonly output: string[];
+}
+
+/** Every engine started, so `after` can kill whatever is still running. */
+export class EngineFleet {
+  readonly #started: ChildProcess[] = [];
+
+  /** The engine started last (it may not be ready yet). */
+  latest(): ChildProcess {
+    const child = this.#started[this.#started.length - 1];
+    if (!child) throw new Error('no engine started yet');
+    return child;
+  }
+
+  /** Starts the engine and resolves once it logs that it is ready. */
+  start(configPath: string): Promise<EngineProcess> {
+    const child = spawn(process.execPath, [BIN, '--config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: '' },
+    });
+    this.#started.push(child);
+    const output: string[] = [];
+    createInterface({ input: child.stderr! }).on('line', (line) => output.push(line));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`engine not ready after ${READY_TIMEOUT_MS} ms:\n${tail(output)}`));
+      }, READY_TIMEOUT_MS);
+      const early = (code: number | null): void => {
+        clearTimeout(timer);
+        reject(new Error(`engine exited with ${code} before it was ready:\n${tail(output)}`));
+      };
+      child.once('exit', early);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        output.push(line);
+        let entry: { msg?: string; admin?: string };
+        try {
+          entry = JSON.parse(line) as typeof entry;
+        } catch {
+          return;
+        }
+        if (entry.msg?.startsWith('market-maker ready') && entry.admin) {
+          clearTimeout(timer);
+          child.off('exit', early);
+          resolve({ child, adminUrl: entry.admin, output });
+        }
+      });
+    });
+  }
+
+  /** Kills every engine still running and waits for each to exit. */
+  async killAll(): Promise<void> {
+    await Promise.all(this.#started.map((child) => kill(child, 'SIGKILL')));
+  }
+}
+
+/**
+ * Sends `signal` and resolves with the exit code (null when killed by a signal).
+ * Resolves at once for a child that already exited.
+ */
+export function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
+
+function tail(lines: readonly string[]): string {
+  return lines.slice(-30).join('\n');
+}
+
+// -- ADMIN API --
+
+export interface WorkingOrderView {
+  readonly clientOrderId: string;
+  readonly side: string;
+  readonly price: string;
+}
+
+export interface SlotStatus {
+  readonly index: number;
+  readonly state: string;
+  readonly position: string;
+  readonly order: WorkingOrderView | null;
+}
+
+export interface SymbolStatus {
+  readonly symbol: string;
+  readonly state: string;
+  readonly actor: {
+    readonly phase: string;
+    readonly position: string;
+    readonly slots: readonly SlotStatus[];
+  } | null;
+}
+
+export async function symbolStatus(
+  engine: EngineProcess,
+  symbol: string,
+): Promise<SymbolStatus | undefined> {
+  const response = await fetch(`${engine.adminUrl}/status`);
+  const status = (await response.json()) as { symbols: SymbolStatus[] };
+  return status.symbols.find((s) => s.symbol === symbol);
+}
+
+export interface SymbolListing {
+  readonly symbol: string;
+  readonly state: string;
+  readonly grid: Record<string, unknown>;
+}
+
+export async function listSymbols(engine: EngineProcess): Promise<SymbolListing[]> {
+  const response = await fetch(`${engine.adminUrl}/symbols`);
+  return (await response.json()) as SymbolListing[];
+}
+
+/** Slot states in which nothing is on its way to or from the venue. */
+const SETTLED_STATES = new Set(['free', 'opening.resting', 'closing.resting']);
+
+/** What the engine and the venue both say about one symbol, once they agree. */
+export interface AgreedState {
+  /** Open orders as "SIDE price clientOrderId", sorted. */
+  readonly orders: readonly string[];
+  /** Signed position, base units, plain decimal. */
+  readonly position: string;
+  readonly slots: readonly SlotStatus[];
+}
+
+/**
+ * The engine's view of `symbol` when it is trading, every slot is settled, its working orders
+ * are exactly the venue's open orders and its grid position is the venue's position; otherwise
+ * undefined (poll it with `eventually`).
+ */
+export async function agreedState(
+  engine: EngineProcess,
+  venue: Exchange,
+  symbol: string,
+): Promise<AgreedState | undefined> {
+  const status = await symbolStatus(engine, symbol);
+  const actor = status?.actor;
+  if (!actor || actor.phase !== 'trading') return undefined;
+  if (!actor.slots.every((s) => SETTLED_STATES.has(s.state))) return undefined;
+  const local = actor.slots
+    .flatMap((s) => (s.order ? [`${s.order.side} ${s.order.price} ${s.order.clientOrderId}`] : []))
+    .sort();
+  const open = (await venue.getOpenOrders(symbol))
+    .map((o) => `${o.side} ${o.price.toFixed()} ${o.clientOrderId}`)
+    .sort();
+  if (local.join() !== open.join()) return undefined;
+  const venuePosition = await positionOf(venue, symbol);
+  if (!venuePosition.eq(actor.position)) return undefined;
+  return { orders: open, position: venuePosition.toFixed(), slots: actor.slots };
+}
+
+async function positionOf(venue: Exchange, symbol: string): Promise<Decimal> {
+  const positions = await venue.getPositions(symbol);
+  return positions.find((p) => p.symbol === symbol)?.size ?? ZERO;
+}
+
+/** Client order ids that reached the venue more than once. */
+export function duplicateClientOrderIds(placements: readonly Placement[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const p of placements) {
+    if (seen.has(p.clientOrderId)) twice.add(p.clientOrderId);
+    seen.add(p.clientOrderId);
+  }
+  return [...twice];
+}
+
+/** Drops the client order ids: "SIDE price". */
+export function sidesAndPrices(orders: readonly string[]): string[] {
+  return orders.map((o) => o.split(' ').slice(0, 2).join(' ')).sort();
+}
+
+/** `promise`, or a rejection naming `what` after `timeoutMs`. */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
