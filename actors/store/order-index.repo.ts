@@ -85,6 +85,18 @@ export class OrderIndexRepo {
   }
 
   /**
+   * Counts one more start of the placement of `clientOrderId`.
+   * @returns the count including this start: above 1, an earlier attempt may have reached the venue
+   */
+  async startPlacement(clientOrderId: ClientOrderId): Promise<number> {
+    const [row] = await this.#sql<{ placement_attempts: number }[]>`
+      UPDATE order_index SET placement_attempts = placement_attempts + 1, updated_at = now()
+      WHERE client_order_id = ${clientOrderId}
+      RETURNING placement_attempts`;
+    return row?.placement_attempts ?? 1;
+  }
+
+  /**
    * Moves the order to `status` (forward only; see the module doc), recording `venueOrderId`
    * when given.
    * @returns the entry after the update, or null when the index has no such order

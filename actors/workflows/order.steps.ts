@@ -46,11 +46,34 @@ export interface BatchPlaced {
 
 // -- VENUE STEPS --
 
-/** Step `venue.placeOrder`. */
+/**
+ * Step `venue.placeOrder`. When the step runs again after a crash (its first run may have reached
+ * the venue without DBOS recording it), the order is looked up by client order id first and the
+ * one found is returned instead of placing a second order.
+ */
 export function placeOrderStep(intent: PlaceOrderIntent): Promise<VenueCall<OrderAck>> {
-  return venueStep('venue.placeOrder', intent.venue, async (venue) =>
-    toAck(await venue.placeOrder(toRequest(intent))),
-  );
+  return venueStep('venue.placeOrder', intent.venue, async (venue) => {
+    const attempts = await orderIndex().startPlacement(intent.clientOrderId);
+    if (attempts > 1) {
+      const placed = await findOrder(venue, intent.symbol, intent.clientOrderId);
+      if (placed !== null) return toAck(placed);
+    }
+    return toAck(await venue.placeOrder(toRequest(intent)));
+  });
+}
+
+/** The venue's order for our client order id, or null when the venue has none. */
+async function findOrder(
+  venue: Exchange,
+  symbol: SymbolId,
+  clientOrderId: ClientOrderId,
+): Promise<Order | null> {
+  try {
+    return await venue.getOrder({ symbol, clientOrderId });
+  } catch (e) {
+    if (toExchangeError(e).reason === 'ORDER_NOT_FOUND') return null;
+    throw e;
+  }
 }
 
 /**

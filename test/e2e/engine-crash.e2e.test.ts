@@ -82,7 +82,7 @@ for (const dbCase of DATABASE_CASES) {
       });
     }
 
-    it('recovers from SIGKILL at a placement and during fills without duplicate orders', async (t) => {
+    it('recovers from SIGKILL at a placement and during fills without duplicate orders', async () => {
       const v = venue!;
 
       // Crash 1: the first placement is on the venue, the engine never heard back.
@@ -129,27 +129,14 @@ for (const dbCase of DATABASE_CASES) {
         ['-3 0.001', '-2 0.001', '-1 0.001'],
       );
 
-      // A placement the venue accepted but the killed engine never heard of is sent again by
-      // the restarted engine (same client order id) and refused by the venue as a duplicate.
-      // What must never happen is a client order id accepted twice, i.e. a second real order.
-      const accepted = v.placements.filter((p) => p.accepted);
+      // A placement the venue accepted but the killed engine never heard of is looked up by its
+      // client order id on recovery, never sent again: a venue that only refuses ids of OPEN
+      // orders would otherwise take a second real order once the first one had filled
       assert.deepEqual(
-        duplicateClientOrderIds(accepted),
+        duplicateClientOrderIds(v.placements),
         [],
-        `a client order id was accepted twice: ${JSON.stringify(v.placements)}`,
+        `a client order id reached the venue twice: ${JSON.stringify(v.placements)}`,
       );
-      v.placements.forEach((p, i) => {
-        if (p.accepted) return;
-        const earlier = v.placements
-          .slice(0, i)
-          .some((q) => q.accepted && q.clientOrderId === p.clientOrderId);
-        assert.ok(
-          earlier,
-          `refused placement ${p.clientOrderId} is not a resend of an accepted one`,
-        );
-      });
-      const resent = v.placements.filter((p) => !p.accepted).map((p) => p.clientOrderId);
-      t.diagnostic(`placements ${v.placements.length}, refused resends after a crash: ${resent}`);
       assert.equal(await kill(third.child, 'SIGTERM'), 0);
     });
   });
