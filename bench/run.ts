@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run as runConnector } from './connector.bench.js';
+import { run as runEngine } from './engine.bench.js';
 import { run as runLive } from './live.bench.js';
 import { machineDescription, markdownTable, type Row } from './support/stats.js';
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const suites: [string, () => Promise<Row[]>][] = [
     ['connector', runConnector],
     ['live', runLive],
+    ['engine', runEngine],
   ];
   for (const [name, runSuite] of suites) {
     console.log(`running ${name} benchmark on ${machine} ...`);

@@ -47,13 +47,17 @@ export interface BatchPlaced {
 // -- VENUE STEPS --
 
 /**
- * Step `venue.placeOrder`. When the step runs again after a crash (its first run may have reached
+ * Step `venue.placeOrder`. Records the order as SUBMITTED in the index before the venue call. When
+ * the step runs again (a retry after a timeout, or after a crash: the first run may have reached
  * the venue without DBOS recording it), the order is looked up by client order id first and the
  * one found is returned instead of placing a second order.
  */
-export function placeOrderStep(intent: PlaceOrderIntent): Promise<VenueCall<OrderAck>> {
+export function placeOrderStep(
+  intent: PlaceOrderIntent,
+  entry: IndexedOrder,
+): Promise<VenueCall<OrderAck>> {
   return venueStep('venue.placeOrder', intent.venue, async (venue) => {
-    const attempts = await orderIndex().startPlacement(intent.clientOrderId);
+    const attempts = await orderIndex().startPlacement(entry);
     if (attempts > 1) {
       const placed = await findOrder(venue, intent.symbol, intent.clientOrderId);
       if (placed !== null) return toAck(placed);

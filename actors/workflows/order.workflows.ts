@@ -87,8 +87,7 @@ export function cancelAllOrders(intent: CancelAllOrdersIntent): Promise<CancelAl
 
 export const placeOrderWorkflow = DBOS.registerWorkflow(
   async (intent: PlaceOrderIntent): Promise<PlaceOrderResult> => {
-    await upsertOrdersStep([indexEntry(intent, 'SUBMITTED')]);
-    const call = await placeOrderStep(intent);
+    const call = await placeOrderStep(intent, indexEntry(intent, 'SUBMITTED'));
     const result = await placementResult(intent, call);
     await upsertOrdersStep(recordable(intent, result));
     return result;
