@@ -63,8 +63,8 @@ export class SimulatedVenue {
   private readonly exchanges = new Map<MarketKind, SimExchange>();
   private timers: TimerHandle[] = [];
   private fundingTimer: TimerHandle | undefined;
-  private orderSeq = 1_000_000;
-  private tradeSeq = 1_000_000;
+  private orderSeq: number;
+  private tradeSeq: number;
 
   /**
    * @throws {ConfigError} naming every bad config key
@@ -79,6 +79,10 @@ export class SimulatedVenue {
     this.clock = clock;
     const c = this.config;
     const nowMs = clock.now();
+    // Like a real venue, a brand-new one never reissues ids an earlier one gave out (a user may
+    // delete the state file while the engine still remembers the old venue's orders)
+    this.orderSeq = nowMs * 1000;
+    this.tradeSeq = nowMs * 1000;
     const futuresHub = new StreamHub();
     const spotHub = new StreamHub();
     this.faults = new SimFaults(clock, (e: ExchangeError) => {
