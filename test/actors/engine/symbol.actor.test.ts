@@ -144,4 +144,35 @@ describe('SymbolActor', () => {
     assert.equal(new Set(ids).size, 4, `a refused client order id was reused: ${ids}`);
     await btc.stop();
   });
+
+  it('waits out the same cooldown before closing again after the venue refused a close', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    const btc = await startSymbol(bed, venue);
+    await eventually(async () => (await openOrderIds(venue)).length === 2, 'two resting buys');
+
+    venue.sim.faults.rejectNextPlacements(1);
+    venue.sim.setSpotPrice(BTC, '99880');
+    await eventually(
+      () => venue.placements.length === 3 && btc.slot(-1)?.state === 'holding',
+      'the close refused and the slot back to holding',
+    );
+
+    venue.clock.advance(4_750);
+    await eventually(() => btc.mailbox.idle, 'every price of the cooldown handled');
+    assert.equal(venue.placements.length, 3, 'a refused close was retried within the cooldown');
+    venue.clock.advance(250);
+    await eventually(() => btc.slot(-1)?.state === 'closing.resting', 'the close placed again');
+
+    assert.deepEqual(
+      venue.placements.map((p) => [p.side, p.accepted]),
+      [
+        ['BUY', true],
+        ['BUY', true],
+        ['SELL', false],
+        ['SELL', true],
+      ],
+    );
+    await btc.stop();
+  });
 });
