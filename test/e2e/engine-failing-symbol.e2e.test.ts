@@ -16,11 +16,9 @@ import assert from 'node:assert/strict';
 import { appendFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { startConnectorServer, type ConnectorServer } from '../../connector/connector.server.js';
 import { ExchangeError } from '../../connector/errors.js';
 import type { Exchange } from '../../connector/exchange.port.js';
-import { createLogger } from '../../connector/logger.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../connector/sim/index.js';
+import type { SimulatedVenue } from '../../connector/sim/index.js';
 import {
   agreedState,
   DATABASE_CASES,
@@ -31,6 +29,7 @@ import {
   openEngineDatabase,
   removeTempDir,
   sidesAndPrices,
+  startVenue,
   symbolStatus,
   writeEngineConfig,
   type AgreedState,
@@ -71,46 +70,33 @@ function symbolOf(args: readonly unknown[]): string | undefined {
 }
 
 async function startBreakableVenue(symbols: readonly string[]): Promise<BreakableVenue> {
-  const sim = createSimulatedVenue({
-    symbols: [...symbols],
-    price: { volatilityPerYear: 0, jumpProbability: 0, basisVolatilityBps: 0 },
-  });
-  const venue = sim.exchange('futures');
   const broken = new Set<string>();
   const refused = new Map<string, number>();
-  const breakable = new Proxy(venue, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      const name = String(property);
-      // Streams are shared by every symbol; only request/response calls are broken
-      if (name.startsWith('subscribe')) return value.bind(target);
-      const fn = value as (...args: unknown[]) => unknown;
-      return (...args: unknown[]): unknown => {
-        const symbol = symbolOf(args);
-        if (symbol === undefined || !broken.has(symbol)) return fn.apply(target, args);
-        refused.set(name, (refused.get(name) ?? 0) + 1);
-        return Promise.reject(new ExchangeError('TIMEOUT', `test: ${symbol} is broken`));
-      };
-    },
-  });
-  const connector: ConnectorServer = await startConnectorServer({
-    venues: new Map([['sim', breakable]]),
-    defaultVenue: 'sim',
-    host: '127.0.0.1',
-    port: 0,
-    logger: createLogger('e2e-connector', 'silent'),
-  });
+  const breakable = (venue: Exchange): Exchange =>
+    new Proxy(venue, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        const name = String(property);
+        // Streams are shared by every symbol; only request/response calls are broken
+        if (name.startsWith('subscribe')) return value.bind(target);
+        const fn = value as (...args: unknown[]) => unknown;
+        return (...args: unknown[]): unknown => {
+          const symbol = symbolOf(args);
+          if (symbol === undefined || !broken.has(symbol)) return fn.apply(target, args);
+          refused.set(name, (refused.get(name) ?? 0) + 1);
+          return Promise.reject(new ExchangeError('TIMEOUT', `test: ${symbol} is broken`));
+        };
+      },
+    });
+  const served = await startVenue(symbols, { wrap: breakable });
   return {
-    sim,
-    venue,
-    address: connector.address,
+    sim: served.sim,
+    venue: served.venue,
+    address: served.address,
     breakSymbol: (symbol) => broken.add(symbol),
     refused,
-    close: async () => {
-      await connector.shutdown(1_000);
-      await sim.close();
-    },
+    close: served.close,
   };
 }
 

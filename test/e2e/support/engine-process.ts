@@ -85,15 +85,21 @@ export interface VenueUnderTest {
   close(): Promise<void>;
 }
 
-/** Starts the venue (prices move only when a test moves them) and the connector over it. */
-export async function startVenue(symbols: readonly string[]): Promise<VenueUnderTest> {
+/**
+ * Starts the venue (prices move only when a test moves them) and the connector over it.
+ * @param options.wrap - decorates the venue port the connector serves (e.g. to inject failures)
+ */
+export async function startVenue(
+  symbols: readonly string[],
+  options: { readonly wrap?: (venue: Exchange) => Exchange } = {},
+): Promise<VenueUnderTest> {
   const sim = createSimulatedVenue({
     symbols: [...symbols],
     price: { volatilityPerYear: 0, jumpProbability: 0, basisVolatilityBps: 0 },
   });
   const venue = sim.exchange('futures');
   const placements: Placement[] = [];
-  const counted = countingVenue(venue, placements);
+  const counted = countingVenue(options.wrap ? options.wrap(venue) : venue, placements);
   let hook: PlacementHook | null = null;
   const hooked = new Proxy(counted, {
     get(target, property) {
