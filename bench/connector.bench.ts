@@ -12,8 +12,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { connectRemoteExchange } from '../connector/exchange.client.js';
-import type { Exchange } from '../connector/exchange.port.js';
-import { dec, type Decimal } from '../machines/decimal.js';
+import type { Exchange } from '../core/exchange.port.js';
+import { dec, type Decimal } from '../core/decimal.js';
 import type { HostCommand, HostReply } from './support/connector-host.js';
 import { EchoClient } from './support/echo.floor.js';
 import { ms, percentile, perSecond, type Row } from './support/stats.js';
@@ -31,7 +31,9 @@ type Echo = InstanceType<typeof EchoClient>;
 
 class Host {
   private readonly waiters: ((reply: HostReply) => void)[] = [];
-  constructor(readonly child: ChildProcess) {
+  readonly child: ChildProcess;
+  constructor(child: ChildProcess) {
+    this.child = child;
     child.on('message', (reply: HostReply) => this.waiters.shift()?.(reply));
   }
   static async start(): Promise<{ host: Host; ready: HostReply & { type: 'ready' } }> {

@@ -31,12 +31,12 @@ import { assign, createActor, emit, setup } from 'xstate';
 
 import { StreamRouter } from '../actors/engine/stream-router.js';
 import type { SymbolMessage } from '../actors/engine/symbol.messages.js';
-import { WallClock } from '../connector/clock.js';
+import { WallClock } from '../core/clock.js';
 import { connectRemoteExchange } from '../connector/exchange.client.js';
-import type { Exchange } from '../connector/exchange.port.js';
-import { dec, toPlain } from '../machines/decimal.js';
+import type { Exchange } from '../core/exchange.port.js';
+import { dec, toPlain } from '../core/decimal.js';
 import { gridSlotMachine } from '../machines/grid-slot.machine.js';
-import type { SymbolId } from '../machines/types.js';
+import type { SymbolId } from '../core/types.js';
 import type { HostCommand, HostReply } from './support/connector-host.js';
 import {
   now,
@@ -150,7 +150,9 @@ function machineLatency(samples: number): { slot: number[]; floor: number[] } {
 
 class ConnectorHost {
   readonly #waiters: ((reply: HostReply) => void)[] = [];
-  private constructor(readonly child: ChildProcess) {
+  readonly child: ChildProcess;
+  private constructor(child: ChildProcess) {
+    this.child = child;
     child.on('message', (reply: HostReply) => this.#waiters.shift()?.(reply));
   }
   static async start(): Promise<{ host: ConnectorHost; port: number }> {

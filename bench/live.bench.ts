@@ -19,8 +19,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
-import { VirtualClock } from '../connector/clock.js';
-import { createSimulatedVenue } from '../connector/sim/index.js';
+import { VirtualClock } from '../core/clock.js';
+import { createSimulatedVenue } from '../connector/venues/sim/index.js';
 import { liveServerConfigSchema } from '../server/live/live.config.js';
 import { startLiveServer } from '../server/live/live-server.js';
 import { machineDescription, markdownTable, ms, percentile, type Row } from './support/stats.js';
@@ -117,7 +117,9 @@ async function host(): Promise<void> {
 
 class Host {
   private readonly waiters: ((reply: HostReply) => void)[] = [];
-  constructor(readonly child: ChildProcess) {
+  readonly child: ChildProcess;
+  constructor(child: ChildProcess) {
+    this.child = child;
     child.on('message', (reply: HostReply) => this.waiters.shift()?.(reply));
   }
   next(): Promise<HostReply> {

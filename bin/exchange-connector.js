@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../connector/main.ts');
+await import('../apps/exchange-connector.main.ts');

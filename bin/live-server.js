@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../server/live/main.ts');
+await import('../apps/live-server.main.ts');

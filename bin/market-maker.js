@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../actors/engine/main.ts');
+await import('../apps/market-maker.main.ts');

@@ -14,7 +14,7 @@ import {
   type ServerInterceptor,
   type ServerMethodDefinition,
 } from '@grpc/grpc-js';
-import { ExchangeError } from './errors.js';
+import { ExchangeError } from '../core/errors.js';
 import { exchangeErrorToStatus } from './grpc-errors.js';
 
 export const API_KEY_HEADER = 'x-api-key';

@@ -5,7 +5,7 @@
  * (ccxt) are validated by their own schema in connector/ccxt.
  */
 import { z } from 'zod';
-import { ccxtVenuesSchema } from './ccxt/index.js';
+import { ccxtVenuesSchema } from './venues/ccxt/index.js';
 
 const serverSchema = z
   .object({

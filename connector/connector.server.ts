@@ -8,7 +8,7 @@
 import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { createAuthInterceptor } from './auth.js';
-import type { Exchange } from './exchange.port.js';
+import type { Exchange } from '../core/exchange.port.js';
 import {
   ExchangeServiceService,
   VenueRegistry,
@@ -16,7 +16,7 @@ import {
 } from './exchange.service.js';
 import { shuttingDownStatus } from './grpc-errors.js';
 import { HealthService, createHealthService } from './health.service.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../core/logger.js';
 import { StreamHub } from './stream-hub.js';
 
 /** 16 MiB: a full GetTickers or a long kline history fits; the gRPC default of 4 MiB may not. */

@@ -15,18 +15,18 @@ import {
   type ChannelOptions,
   type ClientReadableStream,
 } from '@grpc/grpc-js';
-import type { Decimal } from '../machines/decimal.js';
+import type { Decimal } from '../core/decimal.js';
 import {
   ExchangeServiceClient,
   ExchangeServiceService,
 } from '../proto/gen/opensqt/market_maker/v1/exchange.js';
 import * as codec from './codec.js';
-import { ExchangeError } from './errors.js';
-import type { Exchange } from './exchange.port.js';
+import { ExchangeError } from '../core/errors.js';
+import type { Exchange } from '../core/exchange.port.js';
 import { fromServiceError } from './grpc-errors.js';
 import { ResubscribingStream } from './remote-stream.js';
-import type { StreamSink, Subscription } from './stream.js';
-import type * as T from './types.js';
+import type { StreamSink, Subscription } from '../core/stream.js';
+import type * as T from '../core/exchange.types.js';
 
 export interface RemoteExchangeOptions {
   /** Sent as `x-api-key` on every call when the connector has auth on. */
@@ -143,12 +143,18 @@ export class RemoteExchange implements Exchange {
   private closed = false;
 
   /** @internal use `connectRemoteExchange` */
+  private readonly client: ExchangeServiceClient;
+  private readonly metadata: Metadata;
+  private readonly options: RemoteExchangeOptions;
   constructor(
-    private readonly client: ExchangeServiceClient,
+    client: ExchangeServiceClient,
     name: string,
-    private readonly metadata: Metadata,
-    private readonly options: RemoteExchangeOptions,
+    metadata: Metadata,
+    options: RemoteExchangeOptions,
   ) {
+    this.client = client;
+    this.metadata = metadata;
+    this.options = options;
     this.name = name;
     this.deadlineMs = options.deadlineMs ?? 5000;
   }

@@ -28,12 +28,12 @@ import {
   toProtoSymbolInfo,
   toProtoTicker,
 } from './codec.js';
-import { ExchangeError } from './errors.js';
-import type { Exchange } from './exchange.port.js';
+import { ExchangeError } from '../core/errors.js';
+import type { Exchange } from '../core/exchange.port.js';
 import { shuttingDownStatus, toStatus } from './grpc-errors.js';
 import type { Delivery, StreamHub, TopicSpec } from './stream-hub.js';
-import type { StreamSink, Subscription } from './stream.js';
-import type { PlaceOrderRequest } from './types.js';
+import type { StreamSink, Subscription } from '../core/stream.js';
+import type { PlaceOrderRequest } from '../core/exchange.types.js';
 import type { VenueRegistry } from './venue-registry.js';
 
 export { EXCHANGE_HEADER, VenueRegistry } from './venue-registry.js';

@@ -6,7 +6,7 @@
  */
 import { Metadata, status as Status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ExchangeError, isErrorReason, reasonForCode } from './errors.js';
+import { ExchangeError, isErrorReason, reasonForCode } from '../core/errors.js';
 
 /** Trailing metadata keys; lower case, as HTTP/2 requires. */
 export const ERROR_REASON_KEY = 'x-error-reason';

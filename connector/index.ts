@@ -1,7 +1,4 @@
-// The exchange-connector: the venue port, the simulated venue, the gRPC service and its client.
-// The only layer that talks to venues and the only one that sees generated protobuf types.
-export * from './exchange.port.js';
-export * from './errors.js';
-export * from './types.js';
-export * from './stream.js';
-export * from './clock.js';
+// @module connector: the exchange-connector process's parts: the gRPC service and its client
+// (RemoteExchange), the venues it hosts (venues/sim, venues/ccxt), fan-out, auth and health.
+export * from './exchange.client.js';
+export * from './connector.server.js';

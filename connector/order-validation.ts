@@ -3,9 +3,9 @@
  * Venue-independent checks of a placement against the market's rules. Every adapter runs them
  * before touching the venue, so a bad request fails the same way everywhere, naming the field.
  */
-import { Decimal, isMultipleOf, toPlain } from '../machines/decimal.js';
-import { ExchangeError, invalidArgument } from './errors.js';
-import type { PlaceOrderRequest, SymbolInfo } from './types.js';
+import { Decimal, isMultipleOf, toPlain } from '../core/decimal.js';
+import { ExchangeError, invalidArgument } from '../core/errors.js';
+import type { PlaceOrderRequest, SymbolInfo } from '../core/exchange.types.js';
 
 const SIDES = new Set(['BUY', 'SELL']);
 const TYPES = new Set(['LIMIT', 'MARKET']);

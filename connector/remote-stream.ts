@@ -5,9 +5,9 @@
  * backoff and calls `sink.resync()` once live again; permanent failures go to `sink.error`.
  */
 import { status as Status, type ClientReadableStream, type StatusObject } from '@grpc/grpc-js';
-import type { ExchangeError } from './errors.js';
+import type { ExchangeError } from '../core/errors.js';
 import { fromStatus } from './grpc-errors.js';
-import type { StreamSink, Subscription } from './stream.js';
+import type { StreamSink, Subscription } from '../core/stream.js';
 
 /** Stream endings worth resubscribing after: the connector went away or cut a slow reader. */
 const RESUBSCRIBE_ON: ReadonlySet<number> = new Set([
@@ -32,12 +32,20 @@ export class ResubscribingStream<P, D> implements Subscription {
   private closed = false;
   private lostUpdates = false;
 
+  private readonly open: () => ClientReadableStream<P>;
+  private readonly decode: (message: P) => D;
+  private readonly sink: StreamSink<D>;
+  private readonly policy: ResubscribePolicy;
   constructor(
-    private readonly open: () => ClientReadableStream<P>,
-    private readonly decode: (message: P) => D,
-    private readonly sink: StreamSink<D>,
-    private readonly policy: ResubscribePolicy,
+    open: () => ClientReadableStream<P>,
+    decode: (message: P) => D,
+    sink: StreamSink<D>,
+    policy: ResubscribePolicy,
   ) {
+    this.open = open;
+    this.decode = decode;
+    this.sink = sink;
+    this.policy = policy;
     this.backoffMs = policy.initialMs;
     this.start();
   }

@@ -6,12 +6,12 @@
  * - retry of transient failures with backoff (REQ-WF-002). A placement is retried only when it
  *   carries a client order id, because only then can a retry be recognised as a duplicate.
  */
-import type { Decimal } from '../machines/decimal.js';
-import { toPlain } from '../machines/decimal.js';
-import { ExchangeError, REASON_TO_CODE } from './errors.js';
-import type { Exchange } from './exchange.port.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
-import type { StreamSink, Subscription } from './stream.js';
+import type { Decimal } from '../core/decimal.js';
+import { toPlain } from '../core/decimal.js';
+import { ExchangeError, REASON_TO_CODE } from '../core/errors.js';
+import type { Exchange } from '../core/exchange.port.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../core/retry.js';
+import type { StreamSink, Subscription } from '../core/stream.js';
 import type {
   Account,
   BatchItemError,
@@ -27,7 +27,7 @@ import type {
   PriceChange,
   SymbolInfo,
   Ticker,
-} from './types.js';
+} from '../core/exchange.types.js';
 
 /** Describes why `existing` is not the order `request` asked for, or null when it is. */
 export function orderMismatch(request: PlaceOrderRequest, existing: Order): string | null {
@@ -50,10 +50,11 @@ export function withResilience(inner: Exchange, policy: Partial<RetryPolicy> = {
 class ResilientExchange implements Exchange {
   readonly name: string;
 
-  constructor(
-    private readonly inner: Exchange,
-    private readonly policy: RetryPolicy,
-  ) {
+  private readonly inner: Exchange;
+  private readonly policy: RetryPolicy;
+  constructor(inner: Exchange, policy: RetryPolicy) {
+    this.inner = inner;
+    this.policy = policy;
     this.name = inner.name;
   }
 

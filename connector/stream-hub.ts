@@ -13,9 +13,9 @@
  */
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ExchangeError, toExchangeError } from './errors.js';
+import { ExchangeError, toExchangeError } from '../core/errors.js';
 import { exchangeErrorToStatus, type StatusReply } from './grpc-errors.js';
-import type { StreamSink, Subscription } from './stream.js';
+import type { StreamSink, Subscription } from '../core/stream.js';
 
 /** One upstream stream a subscriber reads: how to open it and how to encode its updates. */
 export interface TopicSpec<D, P> {
@@ -183,14 +183,22 @@ class Subscriber {
   // Conflating queue: insertion-ordered, latest value per key; undefined for reliable delivery
   private readonly latest: Map<string, unknown> | undefined;
 
+  private readonly call: ServerWritableStream<unknown, unknown>;
+  private readonly options: {
+    readonly keyOf: ((message: unknown) => string) | undefined;
+    readonly limit: number;
+    readonly onEnd: (subscriber: Subscriber) => void;
+  };
   constructor(
-    private readonly call: ServerWritableStream<unknown, unknown>,
-    private readonly options: {
+    call: ServerWritableStream<unknown, unknown>,
+    options: {
       readonly keyOf: ((message: unknown) => string) | undefined;
       readonly limit: number;
       readonly onEnd: (subscriber: Subscriber) => void;
     },
   ) {
+    this.call = call;
+    this.options = options;
     this.latest = options.keyOf === undefined ? undefined : new Map();
   }
 

@@ -5,8 +5,8 @@
  * the default venue.
  */
 import type { Metadata } from '@grpc/grpc-js';
-import { invalidArgument } from './errors.js';
-import type { Exchange } from './exchange.port.js';
+import { invalidArgument } from '../core/errors.js';
+import type { Exchange } from '../core/exchange.port.js';
 
 /** Metadata key selecting the venue of one call. */
 export const EXCHANGE_HEADER = 'x-exchange';

@@ -12,7 +12,7 @@
  * digits) + `g` + generation (1–8 digits). `osqSF4RCCsp12g7` is BTCUSDT slot 12's 7th order, a
  * sell.
  */
-import type { ClientOrderId, Side } from './types.js';
+import type { ClientOrderId, Side } from '../core/types.js';
 
 /** Marks an order as ours; recovery treats any id without it as foreign. */
 export const CLIENT_ORDER_ID_PREFIX = 'osq';

@@ -4,8 +4,8 @@
  * symbol actor both take their prices from here, so a level means the same price everywhere. All
  * math is decimal on decimal strings; nothing here touches a JS float.
  */
-import { Decimal, dec, isMultipleOf, toPlain } from './decimal.js';
-import type { Side } from './types.js';
+import { Decimal, dec, isMultipleOf, toPlain } from '../core/decimal.js';
+import type { Side } from '../core/types.js';
 
 /**
  * How a grid trades. `long` only ever buys to open and sells to close, so its inventory is never

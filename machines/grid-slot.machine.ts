@@ -16,7 +16,7 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
 
 import { clientOrderIdFor, MAX_SLOT_INDEX } from './client-order-id.js';
-import { dec, toPlain } from './decimal.js';
+import { dec, toPlain } from '../core/decimal.js';
 import {
   entrySide,
   exitPrice,
@@ -26,10 +26,11 @@ import {
   type GridMode,
   type LatticeSpec,
 } from './grid-lattice.js';
-import type { ClientOrderId, Side, SymbolId } from './types.js';
+import type { ErrorReason } from '../core/errors.js';
+import type { ClientOrderId, Side, SymbolId } from '../core/types.js';
 
-/** Reason a connector puts on `order.rejected` when a post-only order would have taken. */
-export const POST_ONLY_REJECT_REASON = 'POST_ONLY_WOULD_TAKE';
+/** The venue port's reason on `order.rejected` when a post-only order would have crossed the book. */
+export const POST_ONLY_REJECT_REASON = 'POST_ONLY_WOULD_CROSS' satisfies ErrorReason;
 
 /** Post-only reprices per intent when the input does not say. */
 export const DEFAULT_MAX_POST_ONLY_REPRICES = 3;

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { remoteConnectorFields } from '../../connector/remote.config.js';
 
-import { ConfigError, loadConfigFile } from '../../connector/config-file.js';
+import { ConfigError, loadConfigFile } from '../../core/config-file.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
 
 /** Where the engine looks for its config when `--config` is not given. */

@@ -7,7 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-import type { Decimal } from '../../machines/decimal.js';
+import type { Decimal } from '../../core/decimal.js';
 
 /** Lifecycle of a supervised symbol, as /status and the symbol_state gauge report it. */
 export const SYMBOL_STATES = [

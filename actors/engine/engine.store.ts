@@ -12,7 +12,7 @@ import {
 } from '../store/active-symbols.repo.js';
 import { FillsRepo, type FillRecord, type FillTotals } from '../store/fills.repo.js';
 import { SnapshotsRepo } from '../store/snapshots.repo.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 
 /** A symbol's last persisted snapshot and the version a save must name. */
 export interface StoredSnapshot {

@@ -10,9 +10,9 @@
 import type { DLogger } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 
-import type { Clock } from '../../connector/clock.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { Clock } from '../../core/clock.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { SymbolId } from '../../core/types.js';
 import type { Database } from '../store/database.js';
 import { OrderIndexRepo } from '../store/order-index.repo.js';
 import {

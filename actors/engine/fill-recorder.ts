@@ -4,10 +4,10 @@
  * reported (order stream, reconciliation after a restart, a resubscribed stream), and keeps the
  * volume and realized-PnL metrics in step with what the ledger actually recorded.
  */
-import type { Trade } from '../../connector/types.js';
+import type { Trade } from '../../core/exchange.types.js';
 import { isClientOrderIdFor } from '../../machines/client-order-id.js';
-import { dec, type Decimal } from '../../machines/decimal.js';
-import type { ClientOrderId, SymbolId } from '../../machines/types.js';
+import { dec, type Decimal } from '../../core/decimal.js';
+import type { ClientOrderId, SymbolId } from '../../core/types.js';
 import { fillFromTrade } from '../store/fills.repo.js';
 import { sample, type EngineMetrics } from './engine.metrics.js';
 import type { SymbolStore } from './engine.store.js';

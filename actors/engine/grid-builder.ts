@@ -8,10 +8,10 @@
  */
 import type { Logger } from 'pino';
 
-import type { Exchange } from '../../connector/exchange.port.js';
-import { dec, toPlain } from '../../machines/decimal.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import { dec, toPlain } from '../../core/decimal.js';
 import { latticeSpecError } from '../../machines/grid-lattice.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 import { SlotSet, type GridLattice, type SlotSetDocument } from './slot-set.js';
 import { venueFitProblems, type GridConfig } from './symbol.config.js';
 

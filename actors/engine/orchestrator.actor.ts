@@ -10,10 +10,10 @@
  */
 import type { Logger } from 'pino';
 
-import type { Clock } from '../../connector/clock.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { Account } from '../../connector/types.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { Clock } from '../../core/clock.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { Account } from '../../core/exchange.types.js';
+import type { SymbolId } from '../../core/types.js';
 import { sample, setSymbolState, type EngineMetrics } from './engine.metrics.js';
 import type { EngineStore } from './engine.store.js';
 import type { OrderGateway } from './order-gateway.js';

@@ -15,11 +15,11 @@
  * - Any other open order (manual, another bot) is foreign: left alone and reported.
  * - The venue position is compared with the slots' inventory and any difference reported.
  */
-import { ExchangeError } from '../../connector/errors.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { Order } from '../../connector/types.js';
+import { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { Order } from '../../core/exchange.types.js';
 import { isClientOrderIdFor, parseClientOrderId } from '../../machines/client-order-id.js';
-import { toPlain, ZERO } from '../../machines/decimal.js';
+import { toPlain, ZERO } from '../../core/decimal.js';
 import type {
   CancelOrderCommand,
   GridSlotCommand,
@@ -27,7 +27,7 @@ import type {
   SubmitOrderCommand,
   WorkingOrder,
 } from '../../machines/grid-slot.machine.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 import type { Adoption, SlotSet } from './slot-set.js';
 import { eventForOrder, factsOfOrder, isOpenStatus } from './venue-events.js';
 

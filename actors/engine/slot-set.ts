@@ -12,7 +12,7 @@
 import { createActor, type Actor, type Snapshot, type SnapshotFrom } from 'xstate';
 
 import { isClientOrderIdFor, parseClientOrderId } from '../../machines/client-order-id.js';
-import { dec, toPlain, ZERO, type Decimal } from '../../machines/decimal.js';
+import { dec, toPlain, ZERO, type Decimal } from '../../core/decimal.js';
 import type { GridMode } from '../../machines/grid-lattice.js';
 import {
   gridSlotMachine,
@@ -21,7 +21,7 @@ import {
   type GridSlotInput,
   type WorkingOrder,
 } from '../../machines/grid-slot.machine.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 
 type SlotActor = Actor<typeof gridSlotMachine>;
 /** One slot machine's snapshot. */

@@ -11,12 +11,12 @@
  */
 import type { Logger } from 'pino';
 
-import type { Clock, TimerHandle } from '../../connector/clock.js';
-import type { ExchangeError } from '../../connector/errors.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { StreamSink, Subscription } from '../../connector/stream.js';
-import type { Account, OrderUpdate } from '../../connector/types.js';
-import { toPlain } from '../../machines/decimal.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { StreamSink, Subscription } from '../../core/stream.js';
+import type { Account, OrderUpdate } from '../../core/exchange.types.js';
+import { toPlain } from '../../core/decimal.js';
 import type { Mailbox } from './mailbox.js';
 import type { SymbolMessage } from './symbol.messages.js';
 

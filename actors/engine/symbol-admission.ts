@@ -4,10 +4,10 @@
  * the venue's filters (tick, step, minimum quantity and notional). A refusal names each field
  * and how to fix it, so the admin API can return it as is.
  */
-import { ExchangeError } from '../../connector/errors.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import { toPlain } from '../../machines/decimal.js';
-import type { SymbolId } from '../../machines/types.js';
+import { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import { toPlain } from '../../core/decimal.js';
+import type { SymbolId } from '../../core/types.js';
 import { venueFitProblems, type GridConfig } from './symbol.config.js';
 
 /** One traded symbol and its grid. */

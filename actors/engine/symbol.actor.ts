@@ -10,10 +10,10 @@
  * anything inside the symbol throws (a broken invariant, a failed save, a rejected workflow
  * promise); the supervisor then restarts a new instance from the last persisted snapshot.
  */
-import type { Order, OrderUpdate } from '../../connector/types.js';
-import { toPlain } from '../../machines/decimal.js';
+import type { Order, OrderUpdate } from '../../core/exchange.types.js';
+import { toPlain } from '../../core/decimal.js';
 import type { GridSlotCommand, GridSlotEvent } from '../../machines/grid-slot.machine.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import { sample } from './engine.metrics.js';
 import type { StoredSnapshot } from './engine.store.js';

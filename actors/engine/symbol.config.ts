@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 
-import type { SymbolInfo } from '../../connector/types.js';
-import { dec, isMultipleOf, toPlain } from '../../machines/decimal.js';
+import type { SymbolInfo } from '../../core/exchange.types.js';
+import { dec, isMultipleOf, toPlain } from '../../core/decimal.js';
 import type { GridMode } from '../../machines/grid-lattice.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 
 /** Most levels one side of a grid may have: each level is one resting order on the venue. */
 export const MAX_GRID_LEVELS = 100;

@@ -5,10 +5,10 @@
  */
 import type { Logger } from 'pino';
 
-import type { Clock } from '../../connector/clock.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { OrderUpdate } from '../../connector/types.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { Clock } from '../../core/clock.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { OrderUpdate } from '../../core/exchange.types.js';
+import type { SymbolId } from '../../core/types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
 import type { SymbolStore } from './engine.store.js';

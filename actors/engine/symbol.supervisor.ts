@@ -7,10 +7,10 @@
  * on. A failed XState actor is never reused; each restart is a fresh instance on the same
  * mailbox, so no venue update routed meanwhile is lost.
  */
-import type { Clock, TimerHandle } from '../../connector/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from 'pino';
 
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 import { setSymbolState, type EngineMetrics, type SymbolState } from './engine.metrics.js';
 import { Mailbox } from './mailbox.js';
 import { FailureWindow, type SupervisionPolicy } from './supervision.js';

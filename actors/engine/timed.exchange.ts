@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import type { Exchange } from '../../connector/exchange.port.js';
+import type { Exchange } from '../../core/exchange.port.js';
 import type { EngineMetrics } from './engine.metrics.js';
 
 /** Port methods that never reach the venue, or stay open: nothing to time. */

@@ -2,17 +2,13 @@
  * @module actors/engine/venue-events
  * Converters at the edge between the venue and the slot machines: an order as the venue reports
  * it (stream update, `getOrder`, a workflow's ack) becomes the `order.*` event the machine
- * understands, and a venue refusal reason becomes the machine's reject reason. Quantities stay
+ * understands; a venue refusal keeps the port's reason (core/errors, one list). Quantities stay
  * decimal strings; the machine compares cumulative fills, so repeating a report is harmless.
  */
-import type { ErrorReason } from '../../connector/errors.js';
-import type { Order } from '../../connector/types.js';
-import { toPlain } from '../../machines/decimal.js';
-import {
-  POST_ONLY_REJECT_REASON,
-  type GridSlotVenueEvent,
-} from '../../machines/grid-slot.machine.js';
-import type { ClientOrderId, OrderStatus } from '../../machines/types.js';
+import type { Order } from '../../core/exchange.types.js';
+import { toPlain } from '../../core/decimal.js';
+import type { GridSlotVenueEvent } from '../../machines/grid-slot.machine.js';
+import type { ClientOrderId, OrderStatus } from '../../core/types.js';
 import type { OrderAck, PlaceOrderResult } from '../workflows/order.messages.js';
 
 /** The fields of an order that decide its machine event. */
@@ -21,16 +17,6 @@ export interface OrderFacts {
   readonly status: OrderStatus;
   /** Cumulative executed quantity, base units, decimal string. */
   readonly executedQty: string;
-}
-
-/**
- * The machine's reason for a venue refusal: the venue port says POST_ONLY_WOULD_CROSS, the slot
- * machine reprices on its own `POST_ONLY_REJECT_REASON`; every other reason passes through.
- * @param reason - the venue port's reason
- * @returns the reason the slot machine acts on
- */
-export function slotRejectReason(reason: ErrorReason): string {
-  return reason === 'POST_ONLY_WOULD_CROSS' ? POST_ONLY_REJECT_REASON : reason;
 }
 
 /**
@@ -88,8 +74,7 @@ export function eventForOrder(facts: OrderFacts): GridSlotVenueEvent {
 export function eventForPlacement(result: PlaceOrderResult): GridSlotVenueEvent | null {
   if (result.outcome === 'placed') return eventForOrder(factsOfAck(result.order));
   if (result.outcome === 'failed') return null;
-  const reason = slotRejectReason(result.reason);
-  return { type: 'order.rejected', clientOrderId: result.clientOrderId, reason };
+  return { type: 'order.rejected', clientOrderId: result.clientOrderId, reason: result.reason };
 }
 
 /** True for the statuses of an order still resting on the venue. */

@@ -5,9 +5,9 @@
  * Amounts are stored as NUMERIC and read back as decimal strings; totals are summed with
  * decimal.js, never with floats.
  */
-import type { Trade } from '../../connector/types.js';
-import { dec, toPlain, ZERO, type Decimal } from '../../machines/decimal.js';
-import type { ClientOrderId, Side, SymbolId } from '../../machines/types.js';
+import type { Trade } from '../../core/exchange.types.js';
+import { dec, toPlain, ZERO, type Decimal } from '../../core/decimal.js';
+import type { ClientOrderId, Side, SymbolId } from '../../core/types.js';
 import type { Sql } from './database.js';
 
 /** One execution. Amounts are decimal strings; `price` and `fee` are in quote / fee-asset units. */

@@ -7,8 +7,8 @@
  * result can land after the order stream's update), so a write only ever moves an order forward
  * along SUBMITTED → NEW → PARTIALLY_FILLED → final, and the first final status wins.
  */
-import { dec, toPlain } from '../../machines/decimal.js';
-import type { ClientOrderId, OrderStatus, Side, SymbolId } from '../../machines/types.js';
+import { dec, toPlain } from '../../core/decimal.js';
+import type { ClientOrderId, OrderStatus, Side, SymbolId } from '../../core/types.js';
 import type { Sql } from './database.js';
 
 /** SUBMITTED: sent to the venue, not yet acknowledged. */

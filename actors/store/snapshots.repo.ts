@@ -6,7 +6,7 @@
  */
 import type postgres from 'postgres';
 
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 import type { Sql } from './database.js';
 
 /** A stored snapshot. */

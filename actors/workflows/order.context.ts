@@ -6,8 +6,8 @@
  * registry, they look dependencies up by name here instead. Bind everything before
  * `launchDurableRuntime()`, because recovery starts running pending workflows during launch.
  */
-import type { Exchange } from '../../connector/exchange.port.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../connector/retry.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/retry.js';
 import type { OrderIndexRepo } from '../store/order-index.repo.js';
 
 export interface OrderWorkflowDeps {

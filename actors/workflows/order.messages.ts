@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { ErrorReason } from '../../connector/errors.js';
+import type { ErrorReason } from '../../core/errors.js';
 import type {
   ClientOrderId,
   OrderStatus,
@@ -17,7 +17,7 @@ import type {
   Side,
   SymbolId,
   TimeInForce,
-} from '../../machines/types.js';
+} from '../../core/types.js';
 
 // -- INTENTS --
 

@@ -10,13 +10,13 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
-import { toExchangeError, type ErrorReason } from '../../connector/errors.js';
+import { toExchangeError, type ErrorReason } from '../../core/errors.js';
 import { orderMismatch } from '../../connector/resilient.exchange.js';
-import { withRetry } from '../../connector/retry.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { Order, PlaceOrderRequest } from '../../connector/types.js';
-import { dec, toPlain } from '../../machines/decimal.js';
-import type { ClientOrderId, SymbolId } from '../../machines/types.js';
+import { withRetry } from '../../core/retry.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
+import { dec, toPlain } from '../../core/decimal.js';
+import type { ClientOrderId, SymbolId } from '../../core/types.js';
 import type { IndexedOrder, IndexedOrderStatus } from '../store/order-index.repo.js';
 import { orderIndex, orderRetryPolicy, orderVenue } from './order.context.js';
 import type { BatchOrder, OrderAck, PlaceOrderIntent } from './order.messages.js';

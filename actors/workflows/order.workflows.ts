@@ -16,7 +16,7 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
-import { ExchangeError, isErrorReason } from '../../connector/errors.js';
+import { ExchangeError, isErrorReason } from '../../core/errors.js';
 import type { IndexedOrder, IndexedOrderStatus } from '../store/order-index.repo.js';
 import {
   batchPlaceWorkflowId,

@@ -5,11 +5,11 @@
  * echo service used as the floor. Driven by IPC messages from the bench process.
  */
 import * as grpc from '@grpc/grpc-js';
-import { VirtualClock } from '../../connector/clock.js';
+import { VirtualClock } from '../../core/clock.js';
 import { startConnectorServer } from '../../connector/connector.server.js';
 import { withResilience } from '../../connector/resilient.exchange.js';
-import { createSimulatedVenue } from '../../connector/sim/index.js';
-import { dec } from '../../machines/decimal.js';
+import { createSimulatedVenue } from '../../connector/venues/sim/index.js';
+import { dec } from '../../core/decimal.js';
 import { ECHO_SERVICE, echoImplementation } from './echo.floor.js';
 
 export type HostCommand =

@@ -32,10 +32,10 @@ import {
   unbindOrderWorkflows,
 } from '../../actors/workflows/order.context.js';
 import { launchDurableRuntime, shutdownDurableRuntime } from '../../actors/workflows/runtime.js';
-import { WallClock } from '../../connector/clock.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import { createLogger, type Logger } from '../../connector/logger.js';
-import type { SymbolId } from '../../machines/types.js';
+import { WallClock } from '../../core/clock.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import { createLogger, type Logger } from '../../core/logger.js';
+import type { SymbolId } from '../../core/types.js';
 
 /** DBOS's own logger, silenced: the bench reads no logs. */
 const SILENT = { info() {}, debug() {}, warn() {}, error() {} };

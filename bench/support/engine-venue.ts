@@ -6,16 +6,16 @@
  * symbol's mailbox the way the stream router would. Only the calls the symbol actor and the
  * order workflows make are implemented; any other throws.
  */
-import { ExchangeError } from '../../connector/errors.js';
-import type { Exchange } from '../../connector/exchange.port.js';
+import { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
 import type {
   GetOrderQuery,
   Order,
   OrderUpdate,
   PlaceOrderRequest,
   SymbolInfo,
-} from '../../connector/types.js';
-import { dec, ZERO, type Decimal } from '../../machines/decimal.js';
+} from '../../core/exchange.types.js';
+import { dec, ZERO, type Decimal } from '../../core/decimal.js';
 
 /** The venue name the order workflows reach this venue by. */
 export const STUB_VENUE = 'bench-stub';

@@ -8,7 +8,7 @@ import type {
   Account as AccountProto,
   Position as PositionProto,
 } from '../../proto/gen/opensqt/market_maker/v1/resources.js';
-import type { Account, Position } from '../types.js';
+import type { Account, Position } from '../../core/exchange.types.js';
 import { fromProtoDecimal, toProtoDecimal } from './scalars.js';
 
 export function toProtoPosition(position: Position): PositionProto {

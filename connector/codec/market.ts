@@ -13,7 +13,13 @@ import type {
   SymbolInfo as SymbolInfoProto,
   Ticker as TickerProto,
 } from '../../proto/gen/opensqt/market_maker/v1/resources.js';
-import type { Candle, FundingRate, PriceChange, SymbolInfo, Ticker } from '../types.js';
+import type {
+  Candle,
+  FundingRate,
+  PriceChange,
+  SymbolInfo,
+  Ticker,
+} from '../../core/exchange.types.js';
 import {
   fromProtoDecimal,
   fromProtoMs,

@@ -11,8 +11,14 @@ import type {
   PlaceOrderRequest as PlaceOrderRequestProto,
   Trade as TradeProto,
 } from '../../proto/gen/opensqt/market_maker/v1/resources.js';
-import { invalidArgument, reasonForCode } from '../errors.js';
-import type { BatchItemError, Order, OrderUpdate, PlaceOrderRequest, Trade } from '../types.js';
+import { invalidArgument, reasonForCode } from '../../core/errors.js';
+import type {
+  BatchItemError,
+  Order,
+  OrderUpdate,
+  PlaceOrderRequest,
+  Trade,
+} from '../../core/exchange.types.js';
 import {
   fromProtoDecimal,
   fromProtoMs,

@@ -5,7 +5,7 @@
  * and the enums. Request decoding is strict (a bad value is INVALID_ARGUMENT naming the snake_case
  * wire field); an empty decimal means "absent", never zero, so a market order can omit its price.
  */
-import { Decimal, ZERO, toPlain } from '../../machines/decimal.js';
+import { Decimal, ZERO, toPlain } from '../../core/decimal.js';
 import type { Decimal as DecimalProto } from '../../proto/gen/google/type/decimal.js';
 import {
   ExchangeType as ExchangeTypeProto,
@@ -14,8 +14,14 @@ import {
   OrderType as OrderTypeProto,
   TimeInForce as TimeInForceProto,
 } from '../../proto/gen/opensqt/market_maker/v1/types.js';
-import { invalidArgument } from '../errors.js';
-import type { MarketKind, OrderStatus, OrderType, Side, TimeInForce } from '../types.js';
+import { invalidArgument } from '../../core/errors.js';
+import type {
+  MarketKind,
+  OrderStatus,
+  OrderType,
+  Side,
+  TimeInForce,
+} from '../../core/exchange.types.js';
 
 // -- DECIMALS --
 

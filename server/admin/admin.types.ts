@@ -11,7 +11,7 @@ import type {
   SupervisedSymbolView,
 } from '../../actors/engine/orchestrator.actor.js';
 import type { GridConfig } from '../../actors/engine/symbol.config.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 
 /** The engine as the admin routes see it. */
 export interface AdminEngine {

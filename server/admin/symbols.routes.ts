@@ -18,8 +18,8 @@ import {
   symbolEntrySchema,
   symbolIdSchema,
 } from '../../actors/engine/symbol.config.js';
-import { describeIssues } from '../../connector/config-file.js';
-import { ExchangeError } from '../../connector/errors.js';
+import { describeIssues } from '../../core/config-file.js';
+import { ExchangeError } from '../../core/errors.js';
 import type { AdminEngine, ProblemBody } from './admin.types.js';
 
 /**

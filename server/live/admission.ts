@@ -12,11 +12,13 @@ export class ConnectionRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
   private lastSweepMs: number;
 
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-    private readonly now: () => number = Date.now,
-  ) {
+  private readonly perSecond: number;
+  private readonly burst: number;
+  private readonly now: () => number;
+  constructor(perSecond: number, burst: number, now: () => number = Date.now) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.now = now;
     this.lastSweepMs = now();
   }
 
@@ -56,7 +58,10 @@ export class ConnectionRateLimiter {
 export class ConnectionGate {
   private open = 0;
 
-  constructor(readonly max: number) {}
+  readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
 
   /** Connections holding a slot. */
   get count(): number {
@@ -115,7 +120,9 @@ export class Authenticator {
   private readonly keyDigests: readonly Buffer[];
 
   /** @throws {Error} when neither API keys nor a JWT secret are given */
-  constructor(private readonly options: AuthOptions) {
+  private readonly options: AuthOptions;
+  constructor(options: AuthOptions) {
+    this.options = options;
     if (options.apiKeys.length === 0 && options.jwtSecret === '') {
       throw new Error('auth needs API keys or a JWT secret, otherwise nobody can connect');
     }

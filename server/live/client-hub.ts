@@ -51,7 +51,9 @@ export class ClientHub {
   private lastPingMs = Date.now();
   private disconnectedSlow = 0;
 
-  constructor(private readonly options: ClientHubOptions) {
+  private readonly options: ClientHubOptions;
+  constructor(options: ClientHubOptions) {
+    this.options = options;
     const tickMs = Math.max(50, Math.min(options.pingIntervalMs, options.writeTimeoutMs) / 2);
     this.timer = setInterval(() => this.housekeep(), tickMs).unref();
   }

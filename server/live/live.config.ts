@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { remoteConnectorFields } from '../../connector/remote.config.js';
-import { ConfigError, loadConfigFile } from '../../connector/config-file.js';
+import { ConfigError, loadConfigFile } from '../../core/config-file.js';
 
 /** Kline intervals the venues and the dashboard understand, with their length in seconds. */
 export const INTERVAL_SECONDS = {

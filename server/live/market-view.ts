@@ -6,7 +6,7 @@
  * dashboards cost the venue nothing. Everything is synchronous, so a snapshot and the live
  * updates after it can never interleave.
  */
-import { ZERO, type Decimal } from '../../machines/decimal.js';
+import { ZERO, type Decimal } from '../../core/decimal.js';
 import type {
   Account,
   Candle,
@@ -14,7 +14,7 @@ import type {
   OrderUpdate,
   Position,
   Trade,
-} from '../../connector/types.js';
+} from '../../core/exchange.types.js';
 import {
   encodeMessage,
   toAccountData,
@@ -72,7 +72,9 @@ export class MarketView {
   private version = 0;
   private cached: { version: number; frames: readonly string[] } | undefined;
 
-  constructor(private readonly options: MarketViewOptions) {
+  private readonly options: MarketViewOptions;
+  constructor(options: MarketViewOptions) {
+    this.options = options;
     this.ledger = new PnlLedger(options.quoteAsset, options.sinceMs);
   }
 

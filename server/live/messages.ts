@@ -6,8 +6,8 @@
  * and statuses Binance-style upper case, trade sides lower case. Additions are extra keys and two
  * new types (`status`, `pnl`) that old pages ignore.
  */
-import { ZERO, toPlain, type Decimal } from '../../machines/decimal.js';
-import type { Account, Candle, Order, Position, Trade } from '../../connector/types.js';
+import { ZERO, toPlain, type Decimal } from '../../core/decimal.js';
+import type { Account, Candle, Order, Position, Trade } from '../../core/exchange.types.js';
 import type { PnlSummary } from './pnl-ledger.js';
 
 /** One candle; `time` is its open time in UNIX seconds. */

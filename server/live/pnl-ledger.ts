@@ -6,8 +6,8 @@
  * a fill larger than the position closes it and opens the rest at the fill price. Starts from the
  * venue's position at connect time, so PnL counts from when the server started.
  */
-import { Decimal, ZERO } from '../../machines/decimal.js';
-import type { Side, Trade } from '../../connector/types.js';
+import { Decimal, ZERO } from '../../core/decimal.js';
+import type { Side, Trade } from '../../core/exchange.types.js';
 
 /** What the ledger has counted; all money in the quote asset. */
 export interface PnlSummary {
@@ -39,10 +39,12 @@ export class PnlLedger {
    * @param quoteAsset fees in other assets (e.g. BNB discounts) are not money of this ledger
    * @param sinceMs when counting starts, epoch ms
    */
-  constructor(
-    private readonly quoteAsset: string,
-    private readonly sinceMs: number,
-  ) {}
+  private readonly quoteAsset: string;
+  private readonly sinceMs: number;
+  constructor(quoteAsset: string, sinceMs: number) {
+    this.quoteAsset = quoteAsset;
+    this.sinceMs = sinceMs;
+  }
 
   /**
    * Takes the venue's position as the starting point (before any fill is applied).

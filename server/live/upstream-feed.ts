@@ -8,9 +8,9 @@
  * Either way every client then gets a fresh snapshot.
  */
 import type { Logger } from 'pino';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { Subscription } from '../../connector/stream.js';
-import type { Order } from '../../connector/types.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { Subscription } from '../../core/stream.js';
+import type { Order } from '../../core/exchange.types.js';
 import type { MarketView, UpstreamEvent, VenueSnapshot } from './market-view.js';
 import type { LiveMessage, StatusData, UpstreamState } from './messages.js';
 import { toUnixSeconds } from './messages.js';
@@ -51,7 +51,10 @@ export class UpstreamFeed {
   private state: UpstreamState = 'connecting';
   private problem = 'connecting to the exchange connector';
 
-  constructor(private readonly options: UpstreamFeedOptions) {}
+  private readonly options: UpstreamFeedOptions;
+  constructor(options: UpstreamFeedOptions) {
+    this.options = options;
+  }
 
   /** The view being fed; undefined until the venue was reached. */
   get marketView(): MarketView | undefined {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
-import { dec } from '../../machines/decimal.js';
+import { dec } from '../../core/decimal.js';
 import { startLive } from '../server/live/support/live-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as codec from '../../connector/codec.js';
-import { ExchangeError } from '../../connector/errors.js';
+import { ExchangeError } from '../../core/errors.js';
 import type {
   Account,
   BatchItemError,
@@ -14,8 +14,8 @@ import type {
   SymbolInfo,
   Ticker,
   Trade,
-} from '../../connector/types.js';
-import { Decimal, dec } from '../../machines/decimal.js';
+} from '../../core/exchange.types.js';
+import { Decimal, dec } from '../../core/decimal.js';
 import {
   FundingUpdate as FundingUpdateProto,
   OrderUpdate as OrderUpdateProto,

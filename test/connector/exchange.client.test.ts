@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../connector/clock.js';
-import { ExchangeError } from '../../connector/errors.js';
+import { VirtualClock } from '../../core/clock.js';
+import { ExchangeError } from '../../core/errors.js';
 import { connectRemoteExchange } from '../../connector/exchange.client.js';
-import type { Account, Candle, PriceChange } from '../../connector/types.js';
+import type { Account, Candle, PriceChange } from '../../core/exchange.types.js';
 import {
   eventually,
   fakeVenue,

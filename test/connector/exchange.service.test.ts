@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status as Status, type Metadata } from '@grpc/grpc-js';
 import { toProtoOrder, toProtoPlaceOrderRequest } from '../../connector/codec.js';
-import { ExchangeError } from '../../connector/errors.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { Order, PlaceOrderRequest } from '../../connector/types.js';
-import { dec } from '../../machines/decimal.js';
+import { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
+import { dec } from '../../core/decimal.js';
 import {
   ExchangeServiceService,
   type BatchPlaceOrdersResponse,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExchangeError } from '../../connector/errors.js';
+import type { ExchangeError } from '../../core/errors.js';
 import { validateOrderForMarket, validateOrderShape } from '../../connector/order-validation.js';
-import type { PlaceOrderRequest, SymbolInfo } from '../../connector/types.js';
-import { dec } from '../../machines/decimal.js';
+import type { PlaceOrderRequest, SymbolInfo } from '../../core/exchange.types.js';
+import { dec } from '../../core/decimal.js';
 
 const btc: SymbolInfo = {
   symbol: 'BTCUSDT',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExchangeError } from '../../connector/errors.js';
+import { ExchangeError } from '../../core/errors.js';
 import { withResilience } from '../../connector/resilient.exchange.js';
-import type { PlaceOrderRequest } from '../../connector/types.js';
-import { dec } from '../../machines/decimal.js';
+import type { PlaceOrderRequest } from '../../core/exchange.types.js';
+import { dec } from '../../core/decimal.js';
 import { orderFor, scriptedExchange } from '../support/scripted-exchange.js';
 
 const noWait = { sleep: async () => {}, random: () => 0.5 };

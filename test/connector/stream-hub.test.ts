@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status as Status } from '@grpc/grpc-js';
-import { ExchangeError } from '../../connector/errors.js';
-import type { StreamSink } from '../../connector/stream.js';
-import type { Order, OrderUpdate, PriceChange } from '../../connector/types.js';
-import { dec } from '../../machines/decimal.js';
+import { ExchangeError } from '../../core/errors.js';
+import type { StreamSink } from '../../core/stream.js';
+import type { Order, OrderUpdate, PriceChange } from '../../core/exchange.types.js';
+import { dec } from '../../core/decimal.js';
 import type { PriceChange as PriceChangeProto } from '../../proto/gen/opensqt/market_maker/v1/events.js';
 import {
   eventually,

@@ -16,9 +16,9 @@ import assert from 'node:assert/strict';
 import { appendFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { ExchangeError } from '../../connector/errors.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import type { SimulatedVenue } from '../../connector/sim/index.js';
+import { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import type { SimulatedVenue } from '../../connector/venues/sim/index.js';
 import {
   agreedState,
   DATABASE_CASES,

@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { dec, toPlain, ZERO } from '../../machines/decimal.js';
-import type { SymbolId } from '../../machines/types.js';
+import { dec, toPlain, ZERO } from '../../core/decimal.js';
+import type { SymbolId } from '../../core/types.js';
 import { openDatabase, type Database } from '../../actors/store/database.js';
 import { FillsRepo, type FillRecord } from '../../actors/store/fills.repo.js';
 import type { TestDatabaseKind } from '../support/postgres.js';

@@ -15,9 +15,9 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
 import { startConnectorServer, type ConnectorServer } from '../../connector/connector.server.js';
-import { createLogger } from '../../connector/logger.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../connector/sim/index.js';
-import type { Exchange } from '../../connector/exchange.port.js';
+import { createLogger } from '../../core/logger.js';
+import { createSimulatedVenue, type SimulatedVenue } from '../../connector/venues/sim/index.js';
+import type { Exchange } from '../../core/exchange.port.js';
 import { countingVenue, eventually, type Placement } from '../actors/engine/harness.js';
 
 const BIN = fileURLToPath(new URL('../../bin/market-maker.js', import.meta.url));

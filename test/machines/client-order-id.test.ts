@@ -15,7 +15,7 @@ import {
   parseClientOrderId,
   symbolTag,
 } from '../../machines/client-order-id.js';
-import type { Side } from '../../machines/types.js';
+import type { Side } from '../../core/types.js';
 
 const SYMBOLS = ['BTCUSDT', '1000PEPEUSDT', 'BTC-USDT-SWAP', 'ETH_USDT', 'X'];
 const SLOTS = [-MAX_SLOT_INDEX, -12, -1, 0, 1, 7, MAX_SLOT_INDEX];

@@ -17,7 +17,7 @@ import {
   type GridSlotInput,
   type SubmitOrderCommand,
 } from '../../machines/grid-slot.machine.js';
-import type { ClientOrderId, SymbolId } from '../../machines/types.js';
+import type { ClientOrderId, SymbolId } from '../../core/types.js';
 
 // Level -1 sits at 59900; with the market at 60000 it opens long and closes at 60000
 const LONG: GridSlotInput = {

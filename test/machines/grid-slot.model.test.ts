@@ -19,7 +19,7 @@ import {
 import { createTestModel } from 'xstate/graph';
 
 import { parseClientOrderId, symbolTag } from '../../machines/client-order-id.js';
-import { dec, toPlain, ZERO, type Decimal } from '../../machines/decimal.js';
+import { dec, toPlain, ZERO, type Decimal } from '../../core/decimal.js';
 import { levelPrice } from '../../machines/grid-lattice.js';
 import {
   gridSlotMachine,
@@ -28,7 +28,7 @@ import {
   type GridSlotEvent,
   type GridSlotInput,
 } from '../../machines/grid-slot.machine.js';
-import type { SymbolId } from '../../machines/types.js';
+import type { SymbolId } from '../../core/types.js';
 
 type Snapshot = SnapshotFrom<typeof gridSlotMachine>;
 type Path = { state: Snapshot; steps: { event: GridSlotEvent | { type: string } }[] };
@@ -116,7 +116,10 @@ class PaperVenue {
   position = ZERO;
   paused = false;
 
-  constructor(private readonly input: GridSlotInput) {}
+  private readonly input: GridSlotInput;
+  constructor(input: GridSlotInput) {
+    this.input = input;
+  }
 
   /** Applies what the venue itself did before the slot hears of it. */
   deliver(event: GridSlotEvent): void {

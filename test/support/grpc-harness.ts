@@ -22,15 +22,15 @@ import {
   connectRemoteExchange,
   type RemoteExchangeOptions,
 } from '../../connector/exchange.client.js';
-import { VirtualClock, type Clock } from '../../connector/clock.js';
-import type { Exchange } from '../../connector/exchange.port.js';
-import { createLogger } from '../../connector/logger.js';
+import { VirtualClock, type Clock } from '../../core/clock.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import { createLogger } from '../../core/logger.js';
 import { withResilience } from '../../connector/resilient.exchange.js';
 import {
   createSimulatedVenue,
   type SimulatedVenue,
   type SimVenueConfigInput,
-} from '../../connector/sim/index.js';
+} from '../../connector/venues/sim/index.js';
 import { ExchangeServiceClient } from '../../proto/gen/opensqt/market_maker/v1/exchange.js';
 
 export const silentLogger = createLogger('test', 'silent');

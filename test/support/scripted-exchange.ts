@@ -3,9 +3,9 @@
  * A hand-written fake venue for decorator tests: each test supplies only the methods it exercises;
  * any other call fails the test loudly instead of returning a made-up value.
  */
-import type { Exchange } from '../../connector/exchange.port.js';
-import { dec } from '../../machines/decimal.js';
-import type { Order, PlaceOrderRequest } from '../../connector/types.js';
+import type { Exchange } from '../../core/exchange.port.js';
+import { dec } from '../../core/decimal.js';
+import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
 
 export function scriptedExchange(methods: Partial<Exchange>): Exchange {
   return new Proxy(methods as Exchange, {

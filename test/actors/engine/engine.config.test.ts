@@ -15,7 +15,7 @@ import {
   loadEngineConfig,
   parseEngineArgs,
 } from '../../../actors/engine/engine.config.js';
-import { ConfigError } from '../../../connector/config-file.js';
+import { ConfigError } from '../../../core/config-file.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opensqt-engine-config-'));
 const file = (name: string, text: string) => {

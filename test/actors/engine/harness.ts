@@ -13,12 +13,12 @@ import {
 import { OrderIndexRepo } from '../../../actors/store/order-index.repo.js';
 import { engineStoreFor, type EngineStore } from '../../../actors/engine/engine.store.js';
 import { createEngineMetrics, type EngineMetrics } from '../../../actors/engine/engine.metrics.js';
-import { VirtualClock } from '../../../connector/clock.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
-import { createLogger, type Logger } from '../../../connector/logger.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/sim/index.js';
-import type { SimVenueConfigInput } from '../../../connector/sim/index.js';
-import type { Order, PlaceOrderRequest } from '../../../connector/types.js';
+import { VirtualClock } from '../../../core/clock.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import { createLogger, type Logger } from '../../../core/logger.js';
+import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/venues/sim/index.js';
+import type { SimVenueConfigInput } from '../../../connector/venues/sim/index.js';
+import type { Order, PlaceOrderRequest } from '../../../core/exchange.types.js';
 import { openTestDatabase, type TestDatabase } from '../../support/postgres.js';
 
 /** DBOS's own logger, silenced: tests never read logs. */

@@ -18,7 +18,7 @@ import {
   gridConfigSchema,
   type GridConfigWire,
 } from '../../../actors/engine/symbol.config.js';
-import type { SymbolId } from '../../../machines/types.js';
+import type { SymbolId } from '../../../core/types.js';
 import {
   createTestVenue,
   eventually,

@@ -9,12 +9,12 @@ import { describe, it } from 'node:test';
 import { Mailbox } from '../../../actors/engine/mailbox.js';
 import { StreamRouter } from '../../../actors/engine/stream-router.js';
 import type { SymbolMessage } from '../../../actors/engine/symbol.messages.js';
-import { VirtualClock } from '../../../connector/clock.js';
-import { ExchangeError } from '../../../connector/errors.js';
-import { createLogger } from '../../../connector/logger.js';
-import type { StreamSink } from '../../../connector/stream.js';
-import type { Account, OrderUpdate, PriceChange } from '../../../connector/types.js';
-import { dec } from '../../../machines/decimal.js';
+import { VirtualClock } from '../../../core/clock.js';
+import { ExchangeError } from '../../../core/errors.js';
+import { createLogger } from '../../../core/logger.js';
+import type { StreamSink } from '../../../core/stream.js';
+import type { Account, OrderUpdate, PriceChange } from '../../../core/exchange.types.js';
+import { dec } from '../../../core/decimal.js';
 import { orderFor, scriptedExchange } from '../../support/scripted-exchange.js';
 
 function streamingVenue() {

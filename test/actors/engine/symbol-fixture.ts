@@ -15,7 +15,7 @@ import {
 } from '../../../actors/engine/symbol.config.js';
 import type { SymbolMessage } from '../../../actors/engine/symbol.messages.js';
 import type { SlotView } from '../../../actors/engine/slot-set.js';
-import type { SymbolId } from '../../../machines/types.js';
+import type { SymbolId } from '../../../core/types.js';
 import type { EngineTestBed, TestVenue } from './harness.js';
 
 export const BTC = 'BTCUSDT' as SymbolId;

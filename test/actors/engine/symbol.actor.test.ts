@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import { dec } from '../../../machines/decimal.js';
+import { dec } from '../../../core/decimal.js';
 import { createTestVenue, eventually, openEngineTestBed, type EngineTestBed } from './harness.js';
 import { BTC, openOrderIds, SMALL_GRID, startSymbol } from './symbol-fixture.js';
 

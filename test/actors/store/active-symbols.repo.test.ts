@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { ActiveSymbolsRepo } from '../../../actors/store/active-symbols.repo.js';
-import type { SymbolId } from '../../../machines/types.js';
+import type { SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
   TEST_DATABASE_KINDS,

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { fillFromTrade, FillsRepo, type FillRecord } from '../../../actors/store/fills.repo.js';
-import { dec } from '../../../machines/decimal.js';
-import type { ClientOrderId, SymbolId } from '../../../machines/types.js';
+import { dec } from '../../../core/decimal.js';
+import type { ClientOrderId, SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
   TEST_DATABASE_KINDS,

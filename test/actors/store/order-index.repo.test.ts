@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { OrderIndexRepo, type IndexedOrder } from '../../../actors/store/order-index.repo.js';
-import type { ClientOrderId, SymbolId } from '../../../machines/types.js';
+import type { ClientOrderId, SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
   TEST_DATABASE_KINDS,

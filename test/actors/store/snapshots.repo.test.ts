@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { SnapshotsRepo, StaleSnapshotError } from '../../../actors/store/snapshots.repo.js';
-import type { SymbolId } from '../../../machines/types.js';
+import type { SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
   TEST_DATABASE_KINDS,

@@ -24,7 +24,7 @@ import {
 } from '../../../actors/workflows/order.messages.js';
 import { placeOrder } from '../../../actors/workflows/order.workflows.js';
 import { launchDurableRuntime, shutdownDurableRuntime } from '../../../actors/workflows/runtime.js';
-import type { ClientOrderId, SymbolId } from '../../../machines/types.js';
+import type { ClientOrderId, SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
   TEST_DATABASE_KINDS,

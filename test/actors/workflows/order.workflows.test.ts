@@ -25,11 +25,11 @@ import {
   placeOrder,
 } from '../../../actors/workflows/order.workflows.js';
 import { launchDurableRuntime, shutdownDurableRuntime } from '../../../actors/workflows/runtime.js';
-import { VirtualClock } from '../../../connector/clock.js';
-import { ExchangeError } from '../../../connector/errors.js';
-import { createSimulatedVenue } from '../../../connector/sim/index.js';
-import { dec } from '../../../machines/decimal.js';
-import type { ClientOrderId, SymbolId } from '../../../machines/types.js';
+import { VirtualClock } from '../../../core/clock.js';
+import { ExchangeError } from '../../../core/errors.js';
+import { createSimulatedVenue } from '../../../connector/venues/sim/index.js';
+import { dec } from '../../../core/decimal.js';
+import type { ClientOrderId, SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
   TEST_DATABASE_KINDS,

@@ -4,9 +4,9 @@
  * order call, refuses a repeated client order id with DUPLICATE_ORDER like a raw venue, and
  * fails the next calls of a method with errors a test queues.
  */
-import { ExchangeError } from '../../../connector/errors.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
-import type { BatchItemError, Order, PlaceOrderRequest } from '../../../connector/types.js';
+import { ExchangeError } from '../../../core/errors.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import type { BatchItemError, Order, PlaceOrderRequest } from '../../../core/exchange.types.js';
 import { orderFor, scriptedExchange } from '../../support/scripted-exchange.js';
 
 type Method = 'placeOrder' | 'batchPlaceOrders' | 'getOrder' | 'cancelOrder' | 'cancelAllOrders';

@@ -4,12 +4,12 @@
  * suite runs it over every transport, so any difference the wire makes fails it.
  */
 import assert from 'node:assert/strict';
-import type { ErrorReason } from '../../../connector/errors.js';
-import { ExchangeError, GrpcCode } from '../../../connector/errors.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
-import type { StreamSink, Subscription } from '../../../connector/stream.js';
-import type { PlaceOrderRequest } from '../../../connector/types.js';
-import { dec, type Decimal } from '../../../machines/decimal.js';
+import type { ErrorReason } from '../../../core/errors.js';
+import { ExchangeError, GrpcCode } from '../../../core/errors.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import type { StreamSink, Subscription } from '../../../core/stream.js';
+import type { PlaceOrderRequest } from '../../../core/exchange.types.js';
+import { dec, type Decimal } from '../../../core/decimal.js';
 import { eventually } from '../../support/grpc-harness.js';
 import type { ConformanceEnv } from './transports.js';
 

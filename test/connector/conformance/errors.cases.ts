@@ -3,7 +3,7 @@
  * Error cases: every rejection keeps its reason and names the request field at fault, whichever
  * side of the wire the caller is on.
  */
-import { dec } from '../../../machines/decimal.js';
+import { dec } from '../../../core/decimal.js';
 import { rejectsWith, restingBuy, SYMBOL, type ConformanceCase } from './case.js';
 
 export const errorCases: readonly ConformanceCase[] = [

@@ -4,8 +4,8 @@
  * duplicate client ids, fills and the positions they open.
  */
 import assert from 'node:assert/strict';
-import { GrpcCode } from '../../../connector/errors.js';
-import { dec } from '../../../machines/decimal.js';
+import { GrpcCode } from '../../../core/errors.js';
+import { dec } from '../../../core/decimal.js';
 import { rejectsWith, restingBuy, SYMBOL, type ConformanceCase } from './case.js';
 
 export const orderCases: readonly ConformanceCase[] = [

@@ -11,8 +11,8 @@ import type {
   OrderUpdate,
   Position,
   PriceChange,
-} from '../../../connector/types.js';
-import { dec } from '../../../machines/decimal.js';
+} from '../../../core/exchange.types.js';
+import { dec } from '../../../core/decimal.js';
 import { collect, restingBuy, SYMBOL, type ConformanceCase } from './case.js';
 
 const marketBuy = { symbol: SYMBOL, side: 'BUY', type: 'MARKET', quantity: dec('0.01') } as const;

@@ -5,10 +5,10 @@
  * Both wrap the venue with `withResilience`, in-process directly and remote inside the server.
  */
 import type { TestContext } from 'node:test';
-import { VirtualClock } from '../../../connector/clock.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
+import { VirtualClock } from '../../../core/clock.js';
+import type { Exchange } from '../../../core/exchange.port.js';
 import { withResilience } from '../../../connector/resilient.exchange.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/sim/index.js';
+import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/venues/sim/index.js';
 import { eventually, remote, startSimConnector } from '../../support/grpc-harness.js';
 
 /** What a conformance case works with. */

@@ -14,11 +14,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { startConnectorServer, type ConnectorServer } from '../../../connector/connector.server.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
-import { createLogger } from '../../../connector/logger.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/sim/index.js';
-import type { Order, PlaceOrderRequest } from '../../../connector/types.js';
-import { ZERO, type Decimal } from '../../../machines/decimal.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import { createLogger } from '../../../core/logger.js';
+import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/venues/sim/index.js';
+import type { Order, PlaceOrderRequest } from '../../../core/exchange.types.js';
+import { ZERO, type Decimal } from '../../../core/decimal.js';
 import { countingVenue, type Placement } from '../../actors/engine/harness.js';
 import {
   openTestDatabase,

@@ -14,9 +14,9 @@ import type {
 } from '../../../actors/engine/orchestrator.actor.js';
 import { SymbolRequestError } from '../../../actors/engine/symbol-admission.js';
 import type { GridConfig } from '../../../actors/engine/symbol.config.js';
-import { ExchangeError } from '../../../connector/errors.js';
-import { createLogger } from '../../../connector/logger.js';
-import type { SymbolId } from '../../../machines/types.js';
+import { ExchangeError } from '../../../core/errors.js';
+import { createLogger } from '../../../core/logger.js';
+import type { SymbolId } from '../../../core/types.js';
 import { createAdminApp } from '../../../server/admin/admin.app.js';
 import type { AdminEngine, ProblemBody } from '../../../server/admin/admin.types.js';
 

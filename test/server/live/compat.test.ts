@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dec } from '../../../machines/decimal.js';
+import { dec } from '../../../core/decimal.js';
 import { DashboardClient, eventually, startLive, type Message } from './support/live-harness.js';
 
 /** The original page's message handling, minus the drawing. */

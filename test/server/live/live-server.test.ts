@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { dec } from '../../../machines/decimal.js';
+import { dec } from '../../../core/decimal.js';
 import {
   CLOSE_GOING_AWAY,
   CLOSE_PONG_TIMEOUT,

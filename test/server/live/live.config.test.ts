@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../../connector/config-file.js';
+import { ConfigError } from '../../../core/config-file.js';
 import {
   defaultLiveServerConfig,
   resolveLiveServerConfig,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Account, Candle, Order, OrderUpdate, Trade } from '../../../connector/types.js';
-import { dec } from '../../../machines/decimal.js';
+import type { Account, Candle, Order, OrderUpdate, Trade } from '../../../core/exchange.types.js';
+import { dec } from '../../../core/decimal.js';
 import { MarketView, fillsOf, type VenueSnapshot } from '../../../server/live/market-view.js';
 import type { LiveMessage } from '../../../server/live/messages.js';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { ExchangeError } from '../../../connector/errors.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
-import type { StreamSink } from '../../../connector/stream.js';
-import type { Account, Candle } from '../../../connector/types.js';
-import { dec } from '../../../machines/decimal.js';
+import { ExchangeError } from '../../../core/errors.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import type { StreamSink } from '../../../core/stream.js';
+import type { Account, Candle } from '../../../core/exchange.types.js';
+import { dec } from '../../../core/decimal.js';
 import { MarketView } from '../../../server/live/market-view.js';
 import type { LiveMessage } from '../../../server/live/messages.js';
 import { UpstreamFeed } from '../../../server/live/upstream-feed.js';

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VirtualClock } from '../../../connector/clock.js';
-import type { Exchange } from '../../../connector/exchange.port.js';
-import { dec, type Decimal } from '../../../machines/decimal.js';
+import { VirtualClock } from '../../../core/clock.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import { dec, type Decimal } from '../../../core/decimal.js';
 import { remote, startConnector, startSimConnector } from '../../support/grpc-harness.js';
 import { DashboardClient, eventually, startLive, type Message } from './support/live-harness.js';
 

@@ -6,10 +6,13 @@
  */
 import type { TestContext } from 'node:test';
 import { WebSocket, type ClientOptions } from 'ws';
-import { VirtualClock } from '../../../../connector/clock.js';
-import type { Exchange } from '../../../../connector/exchange.port.js';
-import { createLogger } from '../../../../connector/logger.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../../../connector/sim/index.js';
+import { VirtualClock } from '../../../../core/clock.js';
+import type { Exchange } from '../../../../core/exchange.port.js';
+import { createLogger } from '../../../../core/logger.js';
+import {
+  createSimulatedVenue,
+  type SimulatedVenue,
+} from '../../../../connector/venues/sim/index.js';
 import { liveServerConfigSchema } from '../../../../server/live/live.config.js';
 import { startLiveServer, type LiveServer } from '../../../../server/live/live-server.js';
 import { eventually } from '../../../support/grpc-harness.js';
@@ -78,7 +81,9 @@ export class DashboardClient {
   closeCode: number | undefined;
   closeReason = '';
 
-  private constructor(readonly ws: WebSocket) {
+  readonly ws: WebSocket;
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
     ws.on('message', (data) => this.messages.push(JSON.parse(String(data)) as Message));
     ws.on('close', (code, reason) => {
       this.closeCode = code;
