@@ -23,6 +23,8 @@ type Brand<T, Tag extends string> = T & { readonly __brand: Tag };
 
 /** Our own order id, deterministic from the intent that created it (≤ 32 venue-safe characters). */
 export type ClientOrderId = Brand<string, 'ClientOrderId'>;
+/** The venue's own id for an order, as the venue reports it. */
+export type VenueOrderId = Brand<string, 'VenueOrderId'>;
 /** Exchange-native symbol such as BTCUSDT. */
 export type SymbolId = Brand<string, 'SymbolId'>;
 /** One grid slot within a symbol. */
