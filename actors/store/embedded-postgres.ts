@@ -115,8 +115,16 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
+/** Who holds a data directory: the process id and, on Linux, when that process started. */
+interface LockOwner {
+  readonly pid: number;
+  /** Start time in clock ticks since boot (/proc/<pid>/stat field 22); tells a reused pid apart. */
+  readonly startedAtTicks: number | null;
+}
+
 /**
- * Takes `<dataDir>.lock` for this process, taking over a lock whose owner is gone.
+ * Takes `<dataDir>.lock` for this process, taking over a lock whose owner is gone: exited, a zombie
+ * nobody reaped yet, or a pid the system has since given to another process.
  * @returns the release function
  * @throws {Error} when a live process holds the lock
  */
@@ -124,17 +132,18 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const dir = path.resolve(dataDir);
   await mkdir(path.dirname(dir), { recursive: true });
   const lockPath = `${dir}.lock`;
+  const self: LockOwner = { pid: process.pid, startedAtTicks: await startedAtTicks(process.pid) };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const file = await open(lockPath, 'wx');
-      await file.writeFile(String(process.pid));
+      await file.writeFile(JSON.stringify(self));
       await file.close();
       return () => rm(lockPath, { force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (isAlive(owner)) {
-        throw new Error(`database ${dir} is in use by process ${owner} (lock ${lockPath})`);
+      const owner = parseLockOwner(await readFile(lockPath, 'utf8').catch(() => ''));
+      if (owner && (await isAlive(owner))) {
+        throw new Error(`database ${dir} is in use by process ${owner.pid} (lock ${lockPath})`);
       }
       await rm(lockPath, { force: true });
     }
@@ -142,8 +151,29 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   throw new Error(`could not lock database ${dir} (lock ${lockPath})`);
 }
 
-function isAlive(pid: number): boolean {
+/** Reads a lock file: JSON `{pid, startedAtTicks}`, or a bare pid as older builds wrote it. */
+function parseLockOwner(text: string): LockOwner | null {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed), startedAtTicks: null };
+  try {
+    const parsed = JSON.parse(trimmed) as Partial<LockOwner>;
+    if (!Number.isSafeInteger(parsed.pid)) return null;
+    const ticks = Number.isSafeInteger(parsed.startedAtTicks) ? parsed.startedAtTicks! : null;
+    return { pid: parsed.pid!, startedAtTicks: ticks };
+  } catch {
+    return null;
+  }
+}
+
+async function isAlive(owner: LockOwner): Promise<boolean> {
+  const { pid } = owner;
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  const stat = await procStat(pid);
+  if (stat !== undefined) {
+    // Linux: a missing entry is an exited and reaped process; Z and X ones have exited too
+    if (stat === null || stat.state === 'Z' || stat.state === 'X') return false;
+    return owner.startedAtTicks === null || owner.startedAtTicks === stat.startedAtTicks;
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -151,4 +181,23 @@ function isAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to someone else
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+async function startedAtTicks(pid: number): Promise<number | null> {
+  return (await procStat(pid))?.startedAtTicks ?? null;
+}
+
+/**
+ * A process's state letter and start time from /proc.
+ * @returns undefined where there is no /proc (not Linux), null when the process does not exist
+ */
+async function procStat(
+  pid: number,
+): Promise<{ state: string; startedAtTicks: number } | null | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (text === null) return null;
+  // The command name (field 2) is in parentheses and may itself contain spaces or parentheses
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', startedAtTicks: Number(fields[19]) };
 }

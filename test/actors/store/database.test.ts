@@ -4,6 +4,7 @@
  * set, the same API on a real PostgreSQL.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,38 @@ describe('openDatabase (embedded)', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('takes over a lock held by an exited but unreaped process (a zombie)', async (t) => {
+    if (process.platform !== 'linux') return t.skip('zombie detection reads /proc (Linux only)');
+    const dataDir = path.join(dir, 'zombie');
+    // `sleep 0` exits at once; its parent `exec`s into a sleep that never reaps it
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const zombie = Number(
+        await new Promise<string>((resolve) =>
+          parent.stdout.once('data', (b) => resolve(String(b))),
+        ),
+      );
+      await eventuallyZombie(zombie);
+      await writeFile(`${dataDir}.lock`, String(zombie));
+
+      const db = await openDatabase({ url: null, dataDir, migrate: false });
+      await db.close();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a lock whose process id now belongs to a different, younger process', async () => {
+    const dataDir = path.join(dir, 'reused');
+    // Our own pid is alive, but it started later than the lock claims its owner did
+    await writeFile(`${dataDir}.lock`, JSON.stringify({ pid: process.pid, startedAtTicks: 1 }));
+
+    const db = await openDatabase({ url: null, dataDir, migrate: false });
+    await db.close();
   });
 
   it('serves concurrent clients without mixing their unnamed statements', async () => {
@@ -96,4 +129,15 @@ for (const kind of TEST_DATABASE_KINDS) {
       }
     });
   });
+}
+
+/** Waits until `pid` is a zombie (state Z in /proc/<pid>/stat). */
+async function eventuallyZombie(pid: number): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  for (let i = 0; i < 100; i++) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (/\) Z /.test(stat)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`process ${pid} never became a zombie`);
 }
