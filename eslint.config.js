@@ -30,7 +30,7 @@ const above = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'proto/gen/**', 'data/**', 'public/vendor/**'] },
+  { ignores: ['node_modules/**', 'proto/gen/**', 'data/**', 'dist/**', 'public/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,9 +7,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 interface Component {
   readonly name: string;
+  /** The compiled entry point beside this launcher in dist/apps (tools/build.mjs). */
   readonly entry: string;
   readonly args: readonly string[];
   /** A log message (pino `msg`) that starts with this text means the component is ready. */
@@ -28,21 +30,21 @@ const ADMIN_PORT = '8080';
 const COMPONENTS: readonly Component[] = [
   {
     name: 'exchange-connector',
-    entry: 'apps/exchange-connector.main.ts',
+    entry: 'exchange-connector.main.js',
     args: ['--port', CONNECTOR_PORT],
     readyPrefix: 'exchange-connector listening',
     banner: `exchange-connector  grpc://127.0.0.1:${CONNECTOR_PORT}  (simulated venue; health: grpc.health.v1)`,
   },
   {
     name: 'live-server',
-    entry: 'apps/live-server.main.ts',
+    entry: 'live-server.main.js',
     args: ['--port', DASHBOARD_PORT, '--connector', `127.0.0.1:${CONNECTOR_PORT}`],
     readyPrefix: 'live-server listening',
     banner: `dashboard           http://127.0.0.1:${DASHBOARD_PORT}/  (live-server: /ws, /health)`,
   },
   {
     name: 'market-maker',
-    entry: 'apps/market-maker.main.ts',
+    entry: 'market-maker.main.js',
     args: ['--config', 'configs/market_maker.yaml'],
     readyPrefix: 'market-maker ready',
     banner: `market-maker        http://127.0.0.1:${ADMIN_PORT}/status  (admin: /health /status /symbols /metrics; grid on BTCUSDT)`,
@@ -58,7 +60,8 @@ const running: { component: Component; child: ChildProcess }[] = [];
 function start(component: Component): Promise<void> {
   mkdirSync('data/logs', { recursive: true });
   const logFile = createWriteStream(`data/logs/${component.name}.log`, { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', component.entry, ...component.args], {
+  const entry = fileURLToPath(new URL(`./${component.entry}`, import.meta.url));
+  const child = spawn(process.execPath, [entry, ...component.args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...component.env },
     // Own process group: Ctrl-C reaches only the launcher, which then stops children in order

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Bin entry of the exchange-connector: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Bin entry of the exchange connector: runs the compiled entry point in dist/, built first when stale.
+import { run } from '../tools/run.mjs';
 
-register();
-await import('../apps/exchange-connector.main.ts');
+await run('apps/exchange-connector.main');

@@ -4,14 +4,23 @@
  * protocol so DBOS (node-postgres) and postgres.js connect to it through an ordinary
  * `postgres://` URL, exactly as they would to a real server.
  *
+ * Memory is bounded on purpose: PGlite runs Postgres inside this process's WebAssembly heap, which
+ * only ever grows. Postgres's default 128 MB buffer pool would be touched page by page and kept;
+ * our working set is a few MB, so the pool is {@link EMBEDDED_SHARED_BUFFERS} and per-query memory
+ * is capped too. `initdb` of a fresh data directory (the biggest allocation PGlite makes, ~700 MB)
+ * runs in a short-lived child process whose memory goes back to the system when it exits.
+ *
  * One process owns a data directory at a time (a lock file beside it), because two PGlite
  * instances writing the same files corrupt them. Connections share PGlite's single session through
  * {@link PgliteSessionQueue}. Closing stops the listener, detaches every connection (rolling back
  * whatever a departed client left open), then closes PGlite, which checkpoints to disk.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
@@ -20,6 +29,18 @@ import { PgliteSessionQueue } from './pglite-session-queue.js';
 
 /** Where the embedded database keeps its files unless told otherwise. */
 export const DEFAULT_PGLITE_DIR = './data/pglite';
+
+/** Postgres buffer pool inside PGlite; the engine's hot tables fit many times over. */
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
+
+/** Server settings that bound PGlite's memory; see the module doc. */
+const MEMORY_SETTINGS = [
+  `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`,
+  'wal_buffers=1MB',
+  'temp_buffers=2MB',
+  'work_mem=2MB',
+  'maintenance_work_mem=16MB',
+];
 
 export interface EmbeddedPostgresOptions {
   /** Data directory, created when missing; `memory://` keeps everything in memory. */
@@ -48,7 +69,11 @@ export async function startEmbeddedPostgres(
   const releaseLock = inMemory ? async () => undefined : await lockDataDir(options.dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create(inMemory ? options.dataDir : path.resolve(options.dataDir));
+    const dataDir = inMemory ? options.dataDir : path.resolve(options.dataDir);
+    if (!inMemory) await initDataDirApart(dataDir);
+    db = await PGlite.create(dataDir, {
+      startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS.flatMap((s) => ['-c', s])],
+    });
   } catch (e) {
     await releaseLock();
     throw e;
@@ -103,6 +128,31 @@ export async function startEmbeddedPostgres(
       return closing;
     },
   };
+}
+
+/**
+ * Creates a fresh data directory in a child process (initdb's memory then leaves with it); does
+ * nothing when the directory already holds a database.
+ * @throws {Error} with the child's output when initdb fails
+ */
+async function initDataDirApart(dataDir: string): Promise<void> {
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const script = [
+    `const { PGlite } = await import(${JSON.stringify(pglite)});`,
+    `const db = await PGlite.create(${JSON.stringify(dataDir)});`,
+    'await db.close();',
+  ].join('\n');
+  try {
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 120_000,
+    });
+  } catch (e) {
+    const { stderr } = e as { stderr?: string };
+    throw new Error(`could not create the embedded database in ${dataDir}: ${stderr || e}`, {
+      cause: e,
+    });
+  }
 }
 
 function listen(server: Server, port: number): Promise<void> {
