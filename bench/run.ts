@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { run as runConnector } from './connector.bench.js';
 import { run as runEngine } from './engine.bench.js';
 import { run as runLive } from './live.bench.js';
+import { run as runPreTrade } from './pre-trade.bench.js';
 import { machineDescription, markdownTable, type Row } from './support/stats.js';
 
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     ['connector', runConnector],
     ['live', runLive],
     ['engine', runEngine],
+    ['pre-trade', runPreTrade],
   ];
   for (const [name, runSuite] of suites) {
     console.log(`running ${name} benchmark on ${machine} ...`);

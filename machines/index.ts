@@ -3,3 +3,5 @@
 export * from './grid-lattice.js';
 export * from './client-order-id.js';
 export * from './grid-slot.machine.js';
+export * from './trading-state.machine.js';
+export * from './breaker.machine.js';

@@ -12,6 +12,8 @@ import { remoteConnectorFields } from '../../connector/remote.config.js';
 
 import { ConfigError, loadConfigFile } from '../../core/config-file.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
+import { alertsConfigSchema } from '../alerts/alerts.config.js';
+import { riskConfigSchema } from '../risk/risk.config.js';
 
 /** Where the engine looks for its config when `--config` is not given. */
 export const DEFAULT_ENGINE_CONFIG_PATH = 'configs/market_maker.yaml';
@@ -41,14 +43,6 @@ const databaseSchema = z
     url: z.string().default(''),
     /** Data directory of the embedded database. */
     embedded_dir: z.string().min(1).default('data/pglite'),
-  })
-  .strict()
-  .prefault({});
-
-const riskSchema = z
-  .object({
-    /** Start with new entries paused: slots still close what they hold, but open nothing. */
-    entries_paused: z.boolean().default(false),
   })
   .strict()
   .prefault({});
@@ -88,7 +82,8 @@ export const engineConfigSchema = z
     connector: connectorSchema,
     admin: adminSchema,
     database: databaseSchema,
-    risk: riskSchema,
+    risk: riskConfigSchema,
+    alerts: alertsConfigSchema,
     supervision: supervisionSchema,
     shutdown: shutdownSchema,
     /**

@@ -21,3 +21,19 @@ export { SnapshotsRepo, StaleSnapshotError, type SymbolSnapshot } from './snapsh
 export { ActiveSymbolsRepo, type ActiveSymbol, type SymbolStatus } from './active-symbols.repo.js';
 export { fillFromTrade, FillsRepo, type FillRecord, type FillTotals } from './fills.repo.js';
 export { OrderIndexRepo, type IndexedOrder, type IndexedOrderStatus } from './order-index.repo.js';
+export {
+  RiskStatesRepo,
+  StaleRiskStateError,
+  type RiskState,
+  type RiskStateKey,
+} from './risk-states.repo.js';
+export {
+  AlertOutboxRepo,
+  type AlertSeverity,
+  type EnqueueOutcome,
+  type OutboxAlert,
+  type OutboxCounts,
+  type OutboxDraft,
+  type OutboxStatus,
+  type TopicRateLimit,
+} from './alert-outbox.repo.js';

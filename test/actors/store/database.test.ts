@@ -121,7 +121,15 @@ for (const kind of TEST_DATABASE_KINDS) {
           WHERE table_schema = 'public' ORDER BY table_name`;
         assert.deepEqual(
           tables.map((t) => t.table_name),
-          ['active_symbols', 'fills', 'order_index', 'schema_migrations', 'symbol_snapshots'],
+          [
+            'active_symbols',
+            'alert_outbox',
+            'fills',
+            'order_index',
+            'risk_states',
+            'schema_migrations',
+            'symbol_snapshots',
+          ],
         );
       } finally {
         await other.end();
