@@ -5,3 +5,5 @@ export * from './arbitrage.config.js';
 export * from './arbitrage.metrics.js';
 export * from './funding-interval.js';
 export * from './funding-monitor.js';
+export * from './leg-orders.js';
+export * from './pair-decision.js';
