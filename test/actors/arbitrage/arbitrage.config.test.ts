@@ -5,7 +5,9 @@
  * across an engine, and the checks against the venues' filters at start.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 
 import {
   arbitragePairsSchema,
@@ -177,6 +179,16 @@ describe('arbitragePairSchema', () => {
         `${expected}\n  got: ${found.join('\n  ')}`,
       );
     }
+  });
+
+  it("accepts the README's worked config as written", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Arbitrage'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(block, 'the Arbitrage section has a yaml example');
+    const result = arbitragePairsSchema.safeParse(parse(block));
+    assert.ok(result.success, result.success ? '' : describeIssues(result.error).join('; '));
+    assert.equal(parsed(result.data[0]).legs.b.takerFee, '0.0005');
   });
 
   it('refuses two pairs with one id or one shared leg across an engine', () => {
