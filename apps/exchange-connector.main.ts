@@ -44,8 +44,9 @@ async function main(): Promise<void> {
       log,
     );
     closers.push(sim.close);
-    for (const exchange of [sim.venue.exchange('futures'), sim.venue.exchange('spot')]) {
-      venues.set(exchange.name, withResilience(exchange));
+    // "sim", "sim-spot" and any extra perp venue under simulator.options.perpVenues
+    for (const name of sim.venue.exchangeNames()) {
+      venues.set(name, withResilience(sim.venue.exchangeNamed(name)));
     }
   }
   const taken = Object.keys(config.venues).filter((name) => venues.has(name));

@@ -27,6 +27,7 @@ import type {
 import { batchCancelOrders, batchPlaceOrders, cancelAllOrders } from './ccxt-batch.js';
 import * as data from './ccxt-market-data.js';
 import * as orders from './ccxt-orders.js';
+import { spotFunding, spotFundings, subscribeSpotFunding } from './ccxt-spot-funding.js';
 import * as streams from './ccxt-streams.js';
 import { StreamRegistry } from './stream-supervisor.js';
 import type { VenueContext } from './venue-context.js';
@@ -133,15 +134,19 @@ export class CcxtExchange implements Exchange {
   async getSymbols(): Promise<readonly string[]> {
     return this.ctx.book.symbols();
   }
-  getFundingRate(symbol: string): Promise<FundingRate> {
-    return data.fundingRate(this.ctx, this.futuresMarket(symbol));
+  // Spot venues answer funding locally: rate 0, next funding time 0 (REQ-FUND-004)
+  async getFundingRate(symbol: string): Promise<FundingRate> {
+    if (this.ctx.kind === 'spot') return spotFunding(this.ctx, symbol);
+    return data.fundingRate(this.ctx, this.ctx.book.get(symbol));
   }
-  getFundingRates(): Promise<readonly FundingRate[]> {
-    this.requireFutures();
+  async getFundingRates(): Promise<readonly FundingRate[]> {
+    if (this.ctx.kind === 'spot') return spotFundings(this.ctx);
     return data.fundingRates(this.ctx);
   }
-  getHistoricalFundingRates(symbol: string, limit: number): Promise<readonly FundingRate[]> {
-    return data.fundingHistory(this.ctx, this.futuresMarket(symbol), limit);
+  async getHistoricalFundingRates(symbol: string, limit: number): Promise<readonly FundingRate[]> {
+    const market = this.ctx.book.get(symbol);
+    if (this.ctx.kind === 'spot') return [];
+    return data.fundingHistory(this.ctx, market, limit);
   }
 
   // -- STREAMS: a subscription that cannot open ends at once through sink.error, as on the sim --
@@ -167,7 +172,8 @@ export class CcxtExchange implements Exchange {
   }
   subscribeFundingRate(symbol: string, sink: StreamSink<FundingRate>): Subscription {
     return this.open(sink, () => {
-      this.futuresMarket(symbol);
+      if (this.ctx.kind === 'spot') return subscribeSpotFunding(this.ctx, symbol, sink);
+      this.ctx.book.get(symbol);
       return streams.subscribeFundingRate(this.ctx, this.registry, symbol, sink, this.options);
     });
   }
@@ -199,10 +205,7 @@ export class CcxtExchange implements Exchange {
 
   private requireFutures(): void {
     if (this.ctx.kind !== 'futures') {
-      throw new ExchangeError(
-        'UNIMPLEMENTED',
-        `${this.name} is a spot venue: no funding or positions`,
-      );
+      throw new ExchangeError('UNIMPLEMENTED', `${this.name} is a spot venue: it has no positions`);
     }
   }
 

@@ -49,7 +49,7 @@ export interface VenueProfile {
   readonly funding: FundingFeed;
   /** How the fills of one order are read: ccxt's fetchOrderTrades, or fetchMyTrades by orderId. */
   readonly orderTrades: 'fetchOrderTrades' | 'myTradesByOrderId' | 'none';
-  /** Params that put a spot order on the cross-margin account (auto-borrow is not enabled). */
+  /** Params that put a spot order on the cross-margin account (with auto-borrow where set). */
   readonly marginParams: Readonly<Record<string, unknown>>;
   /** Params that address the margin account when cancelling or querying orders. */
   readonly marginQueryParams: Readonly<Record<string, unknown>>;
@@ -102,7 +102,9 @@ const PROFILES: Readonly<Record<VenueId, VenueProfile>> = {
     maxBatch: 0,
     funding: 'poll',
     orderTrades: 'fetchOrderTrades',
-    marginParams: { marginMode: 'cross' },
+    // Borrow what a short sell lacks and repay the loan from what a buy brings in (as the
+    // simulated venue's margin account does); without it a spot short needs a manual loan
+    marginParams: { marginMode: 'cross', sideEffectType: 'AUTO_BORROW_REPAY' },
     marginQueryParams: { marginMode: 'cross' },
     codeReasons: {
       '-2011': 'ORDER_NOT_FOUND',

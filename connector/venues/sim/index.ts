@@ -7,14 +7,18 @@
  *   `clock` (default WallClock; pass a VirtualClock for deterministic tests).
  * - `venue.exchange('futures')` → `Exchange` named "sim" (USDT perpetuals);
  *   `venue.exchange('spot')` → `Exchange` named "sim-spot". Both share clock and prices.
- * - `venue.faults`: `latencyMs`, `rateLimitNextCalls(n)`, `rejectNextPlacements(n)`,
- *   `setUnreachable(bool)`, `dropStreams()`, `restart()`.
+ * - Extra perpetual venues (config `perpVenues.<name>`: own funding interval, basis over the
+ *   shared spot price, fees, account): `venue.exchangeNames()` lists every venue,
+ *   `venue.exchangeNamed(name)` gives its `Exchange`.
+ * - `venue.faults` (venue-wide) and `venue.faultsOf(name)` (one market, one arbitrage leg):
+ *   `latencyMs`, `rateLimitNextCalls(n)`, `rejectNextPlacements(n)`,
+ *   `partialFillNextPlacements(n, fraction)`, `setUnreachable(bool)`, `dropStreams()`, `restart()`.
  * - Scenario control: `venue.step()` (one price step), `venue.setSpotPrice(symbol, price)`,
  *   `venue.spotBalances(margin?)`, `venue.close()`.
  * - Config keys (all optional, see `simVenueConfigSchema` for units and defaults): seed, symbols,
  *   startPrices, tickIntervalMs, price.*, book.*, fees.{futures,spot}.{makerBps,takerBps},
- *   futures.*, spot.*, funding.*, klineHistoryMinutes, maxOpenOrdersPerSymbol,
- *   retainClosedOrders.
+ *   futures.*, spot.* (with margin interest: borrowInterestPerDay, defaultBorrowInterestPerDay),
+ *   funding.*, klineHistoryMinutes, maxOpenOrdersPerSymbol, retainClosedOrders, perpVenues.
  * - Durable state: `venue.saveState()` → `SimVenueState` (plain JSON, decimals as strings,
  *   `version: 1`); `createSimulatedVenue(config, clock, { state })` resumes it (validated; throws
  *   `SimStateError` naming the bad key, or when the state lists other symbols).
@@ -41,3 +45,4 @@ export { SimFaults } from './sim-faults.js';
 export { MARKET_CATALOG, symbolInfoFor, type CatalogEntry } from './sim-markets.js';
 export { KLINE_INTERVALS } from './kline-series.js';
 export type { SpotBalance } from './spot-ledger.js';
+export { perpVenueSchema, type PerpVenueConfig } from './sim-venues.config.js';

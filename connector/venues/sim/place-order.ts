@@ -6,7 +6,7 @@
  * depth by price-time priority) and the rest rests (GTC, GTX) or expires (IOC, FOK, MARKET).
  * `useMargin` only means something on spot (the margin account); the perp market ignores it.
  */
-import { Decimal } from '../../../core/decimal.js';
+import { Decimal, floorToStep } from '../../../core/decimal.js';
 import { ExchangeError } from '../../../core/errors.js';
 import { validateOrderForMarket, validateOrderShape } from '../../order-validation.js';
 import type { Order, PlaceOrderRequest, TimeInForce } from '../../../core/exchange.types.js';
@@ -23,12 +23,18 @@ import type { TradingCore } from './trading-core.js';
 
 /**
  * Places an order.
+ * @param fillFraction the fault switch's cap: at most this fraction of the quantity trades on
+ *   arrival (rounded down to the step); the rest rests or expires as the order type says
  * @returns the order as it stands after matching
  * @throws {ExchangeError} INVALID_ARGUMENT naming the field, UNKNOWN_SYMBOL, DUPLICATE_ORDER,
  *   ORDER_REJECTED (open-order limit), REDUCE_ONLY_REJECTED, POST_ONLY_WOULD_CROSS,
  *   INSUFFICIENT_FUNDS
  */
-export function placeOrder(core: TradingCore, request: PlaceOrderRequest): Order {
+export function placeOrder(
+  core: TradingCore,
+  request: PlaceOrderRequest,
+  fillFraction?: Decimal,
+): Order {
   validateOrderShape(request);
   const market = core.market(request.symbol);
   validateOrderForMarket(request, market.info, market.mid.price);
@@ -64,7 +70,11 @@ export function placeOrder(core: TradingCore, request: PlaceOrderRequest): Order
   const priceTicks =
     request.type === 'LIMIT' ? price.div(market.info.tickSize).toNumber() : Number.NaN;
   const limitTicks = request.type === 'LIMIT' ? priceTicks : isBuy ? Infinity : -Infinity;
-  const plan = planTaker(market, request.side, limitTicks, quantity, (m, q) =>
+  const takerQuantity =
+    fillFraction === undefined
+      ? quantity
+      : floorToStep(quantity.mul(fillFraction), market.info.stepSize);
+  const plan = planTaker(market, request.side, limitTicks, takerQuantity, (m, q) =>
     ledger.fillable(m, q),
   );
   if (postOnly && plan.length > 0) {

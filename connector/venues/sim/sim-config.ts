@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ConfigError, describeIssues } from '../../../core/config-file.js';
 import { Decimal } from '../../../core/decimal.js';
 import { MARKET_CATALOG } from './sim-markets.js';
+import { perpVenuesSchema } from './sim-venues.config.js';
 
 function toDecimal(value: string): Decimal | undefined {
   try {
@@ -124,6 +125,12 @@ export const simVenueConfigSchema = z
         marginBalances: balances.default({ USDT: '10000' }),
         /** Max margin leverage: liabilities may reach equity x (leverage - 1). */
         marginMaxLeverage: z.number().min(1).max(20).default(3),
+        /** Interest per day on a margin loan, fraction of the amount borrowed, by asset. */
+        borrowInterestPerDay: z
+          .record(z.string().regex(/^[A-Z0-9]{2,10}$/), nonNegativeDecimal('fraction'))
+          .default({ USDT: '0.0002', BTC: '0.00005', ETH: '0.00005' }),
+        /** Interest per day on a loan of an asset borrowInterestPerDay does not list. */
+        defaultBorrowInterestPerDay: nonNegativeDecimal('fraction').default('0.0001'),
       })
       .strict()
       .prefault({}),
@@ -153,6 +160,8 @@ export const simVenueConfigSchema = z
     maxOpenOrdersPerSymbol: z.number().int().min(0).default(0),
     /** Closed orders kept for getOrder; older ones are forgotten (their client ids are not). */
     retainClosedOrders: z.number().int().positive().default(100_000),
+    /** More perpetual venues by name (own funding interval, basis, fees, account); see sim-venues.config. */
+    perpVenues: perpVenuesSchema,
   })
   .strict();
 

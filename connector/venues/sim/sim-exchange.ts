@@ -73,7 +73,7 @@ export class SimExchange implements Exchange {
   placeOrder(request: PlaceOrderRequest): Promise<Order> {
     return this.call(() => {
       this.ctx.faults.beforePlacement();
-      return placeOrder(this.ctx.core, request);
+      return placeOrder(this.ctx.core, request, this.ctx.faults.takePartialFill());
     });
   }
 
@@ -84,7 +84,7 @@ export class SimExchange implements Exchange {
       requests.forEach((request, index) => {
         try {
           this.ctx.faults.beforePlacement();
-          orders.push(placeOrder(this.ctx.core, request));
+          orders.push(placeOrder(this.ctx.core, request, this.ctx.faults.takePartialFill()));
         } catch (e) {
           errors.push(itemError(index, request.clientOrderId ?? '', e));
         }
@@ -247,7 +247,9 @@ export class SimExchange implements Exchange {
   subscribeFundingRate(symbol: string, sink: StreamSink<FundingRate>): Subscription {
     return this.subscribe(sink, () => {
       const wanted = this.symbolFilter(symbol === '' ? [] : [symbol]);
-      return this.ctx.core.deps.hub.funding.subscribe(sink, (f) => wanted(f.symbol));
+      const subscription = this.ctx.core.deps.hub.funding.subscribe(sink, (f) => wanted(f.symbol));
+      if (this.ctx.funding !== undefined) return subscription;
+      return this.greetWithSpotFunding(symbol, sink, subscription);
     });
   }
 
@@ -263,6 +265,28 @@ export class SimExchange implements Exchange {
       this.ctx.released(this);
     }
     return Promise.resolve();
+  }
+
+  /**
+   * Spot never settles funding, so its stream would stay silent: like the ccxt spot venues it
+   * delivers one zero update per symbol right after subscribing (REQ-FUND-004).
+   */
+  private greetWithSpotFunding(
+    symbol: string,
+    sink: StreamSink<FundingRate>,
+    subscription: Subscription,
+  ): Subscription {
+    let open = true;
+    const symbols = symbol === '' ? [...this.ctx.core.deps.markets.keys()] : [symbol];
+    queueMicrotask(() => {
+      for (const s of symbols) if (open) sink.next(this.fundingOf(s));
+    });
+    return {
+      close: () => {
+        open = false;
+        subscription.close();
+      },
+    };
   }
 
   /** Runs a unary call behind the fault switches. */

@@ -124,7 +124,8 @@ function checkSymbols(symbols: readonly string[], state: SimVenueState): void {
   if (missing.length > 0) throw new SimStateError(missing);
 }
 
-function saveCore(core: TradingCore): CoreState {
+/** One market kind's orders, client ids and books, as saved. */
+export function saveCore(core: TradingCore): CoreState {
   const books: CoreState['books'] = {};
   for (const [symbol, market] of core.deps.markets) {
     const ids = (side: typeof market.book.bids): string[] => {
@@ -145,7 +146,11 @@ function saveCore(core: TradingCore): CoreState {
 }
 
 /** Decodes and cross-checks one core's orders before anything is applied. */
-function decodeCore(core: TradingCore, saved: CoreState, kind: string): Map<string, OrderRecord> {
+export function decodeCore(
+  core: TradingCore,
+  saved: CoreState,
+  kind: string,
+): Map<string, OrderRecord> {
   const problems: string[] = [];
   const records = new Map<string, OrderRecord>();
   const clientIds = new Set<string>();
@@ -195,7 +200,12 @@ function decodeCore(core: TradingCore, saved: CoreState, kind: string): Map<stri
   return records;
 }
 
-function applyCore(core: TradingCore, records: Map<string, OrderRecord>, saved: CoreState): void {
+/** Applies decoded orders to a fresh core: order maps, client ids, resting books. */
+export function applyCore(
+  core: TradingCore,
+  records: Map<string, OrderRecord>,
+  saved: CoreState,
+): void {
   core.adopt([...records.values()], saved.closedIds);
   for (const id of saved.seenClientIds) core.seenClientIds.add(id);
   for (const [symbol, book] of Object.entries(saved.books)) {

@@ -120,7 +120,14 @@ const futuresLedgerSchema = z
   .strict();
 
 const holdingSchema = z
-  .object({ asset: z.string(), free: dec, locked: dec, borrowed: dec })
+  .object({
+    asset: z.string(),
+    free: dec,
+    locked: dec,
+    borrowed: dec,
+    /** Margin interest owed; absent in states saved before interest was charged. */
+    interest: dec.optional(),
+  })
   .strict();
 
 const spotLedgerSchema = z
@@ -165,6 +172,16 @@ const priceSchema = z
 const marketKindSchema = <L extends z.ZodType>(ledger: L) =>
   z.object({ core: coreSchema, ledger, klines: z.record(z.string(), klineSchema) }).strict();
 
+/** An extra perpetual venue (`perpVenues` in the config): its basis, funding and market. */
+const perpVenueStateSchema = z
+  .object({
+    basis: z.object({ rng: rngSchema, symbols: z.record(z.string(), z.number()) }).strict(),
+    volumeRng: rngSchema,
+    funding: fundingSchema,
+    futures: marketKindSchema(futuresLedgerSchema),
+  })
+  .strict();
+
 export const simVenueStateSchema = z
   .object({
     version: z.literal(SIM_STATE_VERSION, {
@@ -181,6 +198,8 @@ export const simVenueStateSchema = z
     funding: fundingSchema,
     futures: marketKindSchema(futuresLedgerSchema),
     spot: marketKindSchema(spotLedgerSchema),
+    /** Extra perp venues by name; absent in states saved without any. */
+    perpVenues: z.record(z.string(), perpVenueStateSchema).optional(),
   })
   .strict();
 
@@ -196,6 +215,7 @@ export type FuturesLedgerState = z.output<typeof futuresLedgerSchema>;
 export type SpotLedgerState = z.output<typeof spotLedgerSchema>;
 export type FundingState = z.output<typeof fundingSchema>;
 export type PriceProcessState = z.output<typeof priceSchema>;
+export type PerpVenueState = z.output<typeof perpVenueStateSchema>;
 /** A SeededRandom's position in its sequence. */
 export type RandomState = z.output<typeof rngSchema>;
 

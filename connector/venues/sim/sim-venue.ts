@@ -2,10 +2,12 @@
  * @module connector/venues/sim/sim-venue
  * The simulated venue: one world (config, clock, seeded price process, markets, accounts,
  * funding) seen through two exchanges, USDT perpetuals ("sim") and spot ("sim-spot"), whose
- * prices are tied (perp = spot x (1 + basis)). A timer on the injected clock steps the world:
- * new prices, maker fills of resting orders the price moved through, candles, funding samples,
- * liquidation; a second timer chain settles funding. With a VirtualClock nothing happens until
- * the test advances time, and the same seed with the same steps replays exactly.
+ * prices are tied (perp = spot x (1 + basis)), plus any extra perpetual venues the config lists
+ * (`perpVenues`: own funding interval, basis, fees and account over the same spot price). A timer
+ * on the injected clock steps the world: new prices, maker fills of resting orders the price
+ * moved through, candles, funding samples, liquidation; timer chains settle funding and charge
+ * margin interest on the hour. With a VirtualClock nothing happens until the test advances time,
+ * and the same seed with the same steps replays exactly.
  */
 import { Decimal, floorToStep } from '../../../core/decimal.js';
 import { WallClock, type Clock, type TimerHandle } from '../../../core/clock.js';
@@ -25,8 +27,10 @@ import {
 import { SimExchange } from './sim-exchange.js';
 import { SimFaults } from './sim-faults.js';
 import { MARKET_CATALOG } from './sim-markets.js';
+import { MarginInterest } from './margin-interest.js';
+import { PerpVenueSet } from './perp-venue-set.js';
 import { captureVenueState, restoreVenueState, type VenueParts } from './sim-snapshot.js';
-import type { SimVenueState } from './sim-state.js';
+import { parseSimVenueState, type SimVenueState } from './sim-state.js';
 import { buildMarkets, publishStep } from './sim-world.js';
 import { SpotLedger, type SpotBalance } from './spot-ledger.js';
 import { StreamHub } from './stream-hub.js';
@@ -34,6 +38,7 @@ import { TradingCore, type IdSource } from './trading-core.js';
 
 const DAY_MS = 86_400_000;
 const QUOTE = 'USDT';
+const NAMES: Readonly<Record<MarketKind, string>> = { futures: 'sim', spot: 'sim-spot' };
 
 const rate = (bps: number): Decimal => new Decimal(bps).div(10_000);
 
@@ -51,8 +56,13 @@ export interface SimVenueOptions {
 export class SimulatedVenue {
   readonly config: SimVenueConfig;
   readonly clock: Clock;
-  /** Fault switches (latency, rate limit, rejections, unreachable, dropped streams, restart). */
+  /**
+   * Venue-wide fault switches (latency, rate limit, rejections, partial fills, unreachable,
+   * dropped streams, restart); `faultsOf(name)` has the switches of one market.
+   */
   readonly faults: SimFaults;
+  private readonly legFaults = new Map<string, SimFaults>();
+  private readonly perpVenues: PerpVenueSet;
   private readonly process: PriceProcess;
   private readonly volumeRng: SeededRandom;
   private readonly futuresCore: TradingCore;
@@ -63,6 +73,7 @@ export class SimulatedVenue {
   private readonly exchanges = new Map<MarketKind, SimExchange>();
   private timers: TimerHandle[] = [];
   private fundingTimer: TimerHandle | undefined;
+  private readonly interest: MarginInterest;
   private orderSeq: number;
   private tradeSeq: number;
 
@@ -88,7 +99,13 @@ export class SimulatedVenue {
     this.faults = new SimFaults(clock, (e: ExchangeError) => {
       futuresHub.failAll(e);
       spotHub.failAll(e);
+      this.perpVenues.failStreams(e);
     });
+    this.legFaults.set(
+      NAMES.futures,
+      new SimFaults(clock, (e) => futuresHub.failAll(e), this.faults),
+    );
+    this.legFaults.set(NAMES.spot, new SimFaults(clock, (e) => spotHub.failAll(e), this.faults));
     const built = buildMarkets(c, nowMs);
     this.process = built.process;
     this.volumeRng = new SeededRandom(deriveSeed(c.seed, 'volume'));
@@ -115,6 +132,8 @@ export class SimulatedVenue {
         balances: decimals(c.spot.balances),
         marginBalances: decimals(c.spot.marginBalances),
         marginMaxLeverage: c.spot.marginMaxLeverage,
+        borrowInterestPerDay: (asset) =>
+          new Decimal(c.spot.borrowInterestPerDay[asset] ?? c.spot.defaultBorrowInterestPerDay),
         makerRate: rate(c.fees.spot.makerBps),
         takerRate: rate(c.fees.spot.takerBps),
         quoteAsset: QUOTE,
@@ -160,11 +179,10 @@ export class SimulatedVenue {
       c.symbols,
       nowMs,
     );
-    if (options.state !== undefined) {
-      const seq = restoreVenueState(this.parts(), options.state);
-      this.orderSeq = seq.orderSeq;
-      this.tradeSeq = seq.tradeSeq;
-    }
+    this.interest = new MarginInterest(clock, this.spotLedger, this.spotCore);
+    const spot = (symbol: string) => this.process.spot(symbol);
+    this.perpVenues = new PerpVenueSet({ config: c, clock, ids, faults: this.faults, spot }, nowMs);
+    if (options.state !== undefined) this.restore(options.state);
     this.start();
   }
 
@@ -174,7 +192,10 @@ export class SimulatedVenue {
    */
   saveState(): SimVenueState {
     const seq = { orderSeq: this.orderSeq, tradeSeq: this.tradeSeq };
-    return captureVenueState(this.parts(), seq, this.clock.now());
+    const state = captureVenueState(this.parts(), seq, this.clock.now());
+    const perpVenues = this.perpVenues.saveState();
+    if (perpVenues === undefined) return state;
+    return { ...state, perpVenues };
   }
 
   /**
@@ -187,9 +208,9 @@ export class SimulatedVenue {
       const futures = kind === 'futures';
       ex = new SimExchange({
         kind,
-        name: futures ? 'sim' : 'sim-spot',
+        name: NAMES[kind],
         core: futures ? this.futuresCore : this.spotCore,
-        faults: this.faults,
+        faults: this.legFaults.get(NAMES[kind]) as SimFaults,
         clock: this.clock,
         funding: futures ? this.funding : undefined,
         openInterest: (symbol) => (futures ? this.openInterest(symbol) : new Decimal(0)),
@@ -201,9 +222,41 @@ export class SimulatedVenue {
     return ex;
   }
 
+  /** Every venue name this simulator serves: "sim", "sim-spot", then the extra perp venues. */
+  exchangeNames(): string[] {
+    return [NAMES.futures, NAMES.spot, ...this.perpVenues.names()];
+  }
+
+  /**
+   * The venue port of a venue by name (see `exchangeNames`).
+   * @throws {Error} for a name this simulator does not serve
+   */
+  exchangeNamed(name: string): Exchange {
+    if (name === NAMES.futures) return this.exchange('futures');
+    if (name === NAMES.spot) return this.exchange('spot');
+    const ex = this.perpVenues.exchange(name, () => this.releasedPerp());
+    if (!ex) {
+      throw new Error(`the simulator serves ${this.exchangeNames().join(', ')}, not ${name}`);
+    }
+    this.start();
+    return ex;
+  }
+
+  /**
+   * The fault switches of one market (one leg of a pair), on top of the venue-wide `faults`.
+   * @throws {Error} for a name this simulator does not serve
+   */
+  faultsOf(name: string): SimFaults {
+    const faults = this.legFaults.get(name) ?? this.perpVenues.faultsOf(name);
+    if (!faults)
+      throw new Error(`the simulator serves ${this.exchangeNames().join(', ')}, not ${name}`);
+    return faults;
+  }
+
   /** One price step of every market (what the clock timer runs every tickIntervalMs). */
   step(): void {
     this.process.step();
+    this.perpVenues.stepBasis();
     this.publish();
   }
 
@@ -223,9 +276,10 @@ export class SimulatedVenue {
     return this.spotLedger.balances(margin);
   }
 
-  /** Stops the clock timers and closes both exchanges (their streams end with CANCELLED). */
+  /** Stops the clock timers and closes every exchange (their streams end with CANCELLED). */
   async close(): Promise<void> {
     for (const ex of [...this.exchanges.values()]) await ex.close();
+    await this.perpVenues.close();
     this.stop();
   }
 
@@ -247,6 +301,16 @@ export class SimulatedVenue {
     if (this.config.futures.liquidation) {
       liquidateIfBelowMaintenance(this.futuresCore, this.futuresLedger);
     }
+    this.perpVenues.publish(nowMs);
+  }
+
+  private restore(input: unknown): void {
+    const state = parseSimVenueState(input);
+    const seq = restoreVenueState(this.parts(), state);
+    this.orderSeq = seq.orderSeq;
+    this.tradeSeq = seq.tradeSeq;
+    this.interest.resumeFrom(state.savedAtMs);
+    this.perpVenues.restoreState(state.perpVenues);
   }
 
   private settleFunding(): void {
@@ -293,6 +357,8 @@ export class SimulatedVenue {
       this.clock.every(this.config.funding.publishIntervalMs, () => this.publishFunding()),
     ];
     this.scheduleFunding();
+    this.interest.start();
+    this.perpVenues.start();
   }
 
   private stop(): void {
@@ -300,6 +366,8 @@ export class SimulatedVenue {
     this.timers = [];
     if (this.fundingTimer !== undefined) this.clock.clear(this.fundingTimer);
     this.fundingTimer = undefined;
+    this.interest.stop();
+    this.perpVenues.stop();
   }
 
   private parts(): VenueParts {
@@ -317,7 +385,12 @@ export class SimulatedVenue {
 
   private released(kind: MarketKind, closed: SimExchange): void {
     if (this.exchanges.get(kind) === closed) this.exchanges.delete(kind);
-    if (this.exchanges.size === 0) this.stop();
+    this.releasedPerp();
+  }
+
+  /** With the last open exchange closed, the world stops. */
+  private releasedPerp(): void {
+    if (this.exchanges.size === 0 && !this.perpVenues.anyOpen) this.stop();
   }
 }
 

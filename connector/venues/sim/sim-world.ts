@@ -25,50 +25,84 @@ export interface BuiltMarkets {
   readonly spot: ReadonlyMap<string, SimMarket>;
 }
 
-/**
- * Builds the price process and the markets of the listed symbols.
- * @param nowMs venue start time (candle history ends here)
- */
-export function buildMarkets(c: SimVenueConfig, nowMs: number): BuiltMarkets {
-  const startPrice = (symbol: string): number =>
-    c.startPrices[symbol] ?? (MARKET_CATALOG[symbol]?.startPrice as number);
-  const process = new PriceProcess(
-    c.price,
-    c.symbols.map((symbol) => ({
-      symbol,
-      startPrice: startPrice(symbol),
-      spotTick: symbolInfoFor(symbol, 'spot').tickSize,
-      perpTick: symbolInfoFor(symbol, 'futures').tickSize,
-    })),
-    c.seed,
-    c.tickIntervalMs,
-  );
-  const book: SyntheticBookSpec = {
+/** The synthetic order book every market of the venue shares. */
+export function syntheticBookSpec(c: SimVenueConfig): SyntheticBookSpec {
+  return {
     halfSpreadTicks: c.book.halfSpreadTicks,
     levels: c.book.levels,
     levelSpacingTicks: c.book.levelSpacingTicks,
     depthQuotePerLevel: new Decimal(c.book.depthQuotePerLevel),
     tradeVolumeQuotePerTick: new Decimal(c.book.tradeVolumeQuotePerTick),
   };
+}
+
+/** The float start price of a symbol: the configured one, else the catalog's. */
+export function startPriceOf(c: SimVenueConfig, symbol: string): number {
+  return c.startPrices[symbol] ?? (MARKET_CATALOG[symbol]?.startPrice as number);
+}
+
+/** How one market's candle history is drawn. */
+export interface MarketHistory {
+  /** Label of the history's seed: markets with one label share their history's shape. */
+  readonly seedLabel: string;
+  /** Factor on every history price (1 + mean basis for a perp). */
+  readonly priceFactor: number;
+}
+
+/**
+ * Builds one market of a symbol with its candle history ending at `start`.
+ * @param nowMs venue start time (candle history ends here)
+ */
+export function buildMarket(
+  c: SimVenueConfig,
+  symbol: string,
+  kind: MarketKind,
+  start: TickPrice,
+  history: MarketHistory,
+  nowMs: number,
+): SimMarket {
+  const info = symbolInfoFor(symbol, kind);
+  const klines = new KlineSeries(symbol, start.price, nowMs, {
+    seed: deriveSeed(c.seed, history.seedLabel),
+    minutes: c.klineHistoryMinutes,
+    endPrice: startPriceOf(c, symbol),
+    priceFactor: history.priceFactor,
+    sigmaPerMinute: c.price.volatilityPerYear * Math.sqrt(MINUTE_MS / MS_PER_YEAR),
+    volumePerMinute:
+      (Number(c.book.tradeVolumeQuotePerTick) * (MINUTE_MS / c.tickIntervalMs)) /
+      startPriceOf(c, symbol),
+    tickSize: info.tickSize,
+    stepSize: info.stepSize,
+  });
+  return new SimMarket(info, start, klines, syntheticBookSpec(c));
+}
+
+/**
+ * Builds the price process and the markets of the listed symbols.
+ * @param nowMs venue start time (candle history ends here)
+ */
+export function buildMarkets(c: SimVenueConfig, nowMs: number): BuiltMarkets {
+  const process = new PriceProcess(
+    c.price,
+    c.symbols.map((symbol) => ({
+      symbol,
+      startPrice: startPriceOf(c, symbol),
+      spotTick: symbolInfoFor(symbol, 'spot').tickSize,
+      perpTick: symbolInfoFor(symbol, 'futures').tickSize,
+    })),
+    c.seed,
+    c.tickIntervalMs,
+  );
   const build = (kind: MarketKind): Map<string, SimMarket> => {
     const markets = new Map<string, SimMarket>();
     for (const symbol of c.symbols) {
-      const info = symbolInfoFor(symbol, kind);
       const start = kind === 'spot' ? process.spot(symbol) : process.perp(symbol);
-      const klines = new KlineSeries(symbol, start.price, nowMs, {
-        // One seed per symbol for both markets, so spot and perp histories move together
-        seed: deriveSeed(c.seed, `history:${symbol}`),
-        minutes: c.klineHistoryMinutes,
-        endPrice: startPrice(symbol),
+      // One seed per symbol for both markets, so spot and perp histories move together
+      const history = {
+        seedLabel: `history:${symbol}`,
         priceFactor: kind === 'spot' ? 1 : 1 + c.price.basisMeanBps / 10_000,
-        sigmaPerMinute: c.price.volatilityPerYear * Math.sqrt(MINUTE_MS / MS_PER_YEAR),
-        volumePerMinute:
-          (Number(c.book.tradeVolumeQuotePerTick) * (MINUTE_MS / c.tickIntervalMs)) /
-          startPrice(symbol),
-        tickSize: info.tickSize,
-        stepSize: info.stepSize,
-      });
-      markets.set(symbol, new SimMarket(info, start, klines, book));
+      };
+      markets.set(symbol, buildMarket(c, symbol, kind, start, history, nowMs));
     }
     return markets;
   };

@@ -3,7 +3,9 @@
  * The spot accounts: a cash account (buys lock quote, sells lock base, fees in quote) and a
  * separate cross-margin account that borrows automatically to sell short or buy on credit, up
  * to liabilities of equity x (maxLeverage - 1), and repays automatically from what fills bring
- * in (Binance AUTO_BORROW_REPAY). Interest is not charged.
+ * in (Binance AUTO_BORROW_REPAY), interest first. Interest accrues on the hour on every loan
+ * outstanding then, at the asset's daily rate / 24, as on Binance cross margin; it is owed
+ * beside the loan and counts against equity.
  */
 import { Decimal, ZERO } from '../../../core/decimal.js';
 import { ExchangeError, invalidArgument } from '../../../core/errors.js';
@@ -21,12 +23,15 @@ export interface SpotBalance {
   readonly locked: Decimal;
   /** Margin account only: amount owed. */
   readonly borrowed: Decimal;
+  /** Margin account only: interest owed on the loan, in the same asset. */
+  readonly interest: Decimal;
 }
 
 interface Holding {
   free: Decimal;
   locked: Decimal;
   borrowed: Decimal;
+  interest: Decimal;
 }
 
 /** Spot account settings, already validated. */
@@ -34,26 +39,29 @@ export interface SpotLedgerSpec {
   readonly balances: Readonly<Record<string, Decimal>>;
   readonly marginBalances: Readonly<Record<string, Decimal>>;
   readonly marginMaxLeverage: number;
+  /** Interest per day on a loan of each asset, as a fraction of the amount borrowed. */
+  readonly borrowInterestPerDay: (asset: string) => Decimal;
   readonly makerRate: Decimal;
   readonly takerRate: Decimal;
   readonly quoteAsset: string;
 }
 
 const FEE_PLACES = 8;
+const INTEREST_PLACES = 8;
 
 class SpotWallet {
   readonly holdings = new Map<string, Holding>();
 
   constructor(start: Readonly<Record<string, Decimal>>) {
     for (const [asset, amount] of Object.entries(start)) {
-      this.holdings.set(asset, { free: amount, locked: ZERO, borrowed: ZERO });
+      this.holdings.set(asset, { free: amount, locked: ZERO, borrowed: ZERO, interest: ZERO });
     }
   }
 
   get(asset: string): Holding {
     let h = this.holdings.get(asset);
     if (h === undefined) {
-      h = { free: ZERO, locked: ZERO, borrowed: ZERO };
+      h = { free: ZERO, locked: ZERO, borrowed: ZERO, interest: ZERO };
       this.holdings.set(asset, h);
     }
     return h;
@@ -63,14 +71,16 @@ class SpotWallet {
   equity(price: (asset: string) => Decimal): Decimal {
     let total = ZERO;
     for (const [asset, h] of this.holdings) {
-      total = total.add(h.free.add(h.locked).sub(h.borrowed).mul(price(asset)));
+      total = total.add(h.free.add(h.locked).sub(h.borrowed).sub(h.interest).mul(price(asset)));
     }
     return total;
   }
 
   liabilities(price: (asset: string) => Decimal): Decimal {
     let total = ZERO;
-    for (const [asset, h] of this.holdings) total = total.add(h.borrowed.mul(price(asset)));
+    for (const [asset, h] of this.holdings) {
+      total = total.add(h.borrowed.add(h.interest).mul(price(asset)));
+    }
     return total;
   }
 }
@@ -208,7 +218,26 @@ export class SpotLedger implements Ledger {
     return [];
   }
 
-  /** Free, locked and borrowed amounts of every asset of both accounts. */
+  /**
+   * One hour of interest on every margin loan outstanding now: borrowed x daily rate / 24.
+   * @returns the assets charged
+   */
+  accrueHourlyInterest(): string[] {
+    const charged: string[] = [];
+    for (const [asset, h] of this.margin.holdings) {
+      if (!h.borrowed.gt(0)) continue;
+      const charge = h.borrowed
+        .mul(this.spec.borrowInterestPerDay(asset))
+        .div(24)
+        .toDecimalPlaces(INTEREST_PLACES, Decimal.ROUND_UP);
+      if (charge.isZero()) continue;
+      h.interest = h.interest.add(charge);
+      charged.push(asset);
+    }
+    return charged;
+  }
+
+  /** Free, locked, borrowed and interest amounts of every asset of both accounts. */
   saveState(): SpotLedgerState {
     const dump = (w: SpotWallet): SpotLedgerState['cash'] =>
       [...w.holdings].map(([asset, h]) => ({
@@ -216,6 +245,7 @@ export class SpotLedger implements Ledger {
         free: h.free.toString(),
         locked: h.locked.toString(),
         borrowed: h.borrowed.toString(),
+        interest: h.interest.toString(),
       }));
     return { cash: dump(this.cash), margin: dump(this.margin) };
   }
@@ -229,6 +259,7 @@ export class SpotLedger implements Ledger {
           free: new Decimal(h.free),
           locked: new Decimal(h.locked),
           borrowed: new Decimal(h.borrowed),
+          interest: new Decimal(h.interest ?? '0'),
         });
       }
     };
@@ -251,11 +282,13 @@ export class SpotLedger implements Ledger {
     h.free = h.free.add(amount);
   }
 
-  /** Credits an asset, repaying any margin loan in it first. */
+  /** Credits an asset, repaying any margin interest and then the loan in it first. */
   private receive(wallet: SpotWallet, asset: string, amount: Decimal): void {
     const h = wallet.get(asset);
-    const repay = Decimal.min(h.borrowed, amount);
+    const interest = Decimal.min(h.interest, amount);
+    h.interest = h.interest.sub(interest);
+    const repay = Decimal.min(h.borrowed, amount.sub(interest));
     h.borrowed = h.borrowed.sub(repay);
-    h.free = h.free.add(amount.sub(repay));
+    h.free = h.free.add(amount.sub(interest).sub(repay));
   }
 }

@@ -90,7 +90,7 @@ describe('ccxt binanceusdm venue (Binance emulator)', () => {
     };
     assert.deepEqual(sent, [
       ['spot', { ...common, newClientOrderId: 'sp-1' }],
-      ['margin', { ...common, newClientOrderId: 'mg-1' }],
+      ['margin', { ...common, newClientOrderId: 'mg-1', sideEffectType: 'AUTO_BORROW_REPAY' }],
       ['spot', { ...common, newClientOrderId: 'sp-b0' }],
     ]);
     assert.deepEqual(
