@@ -285,11 +285,15 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       // Subscribers asking the same depth share one upstream; each update is a full snapshot, so
       // a slow reader is sent only the latest one
       specs: [
-        topic(
-          `${name}|book|${request.symbol}|${request.levels || DEFAULT_BOOK_LEVELS}`,
-          toProtoOrderBook,
-          (sink) => venue.subscribeOrderBook(request.symbol, request.levels, sink),
-        ),
+        {
+          ...topic(
+            `${name}|book|${request.symbol}|${request.levels || DEFAULT_BOOK_LEVELS}`,
+            toProtoOrderBook,
+            (sink) => venue.subscribeOrderBook(request.symbol, request.levels, sink),
+          ),
+          // A later subscriber starts from the current book, as the first one did
+          latestKey: (m) => m.symbol,
+        },
       ],
       delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
     })),

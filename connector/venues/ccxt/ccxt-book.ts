@@ -17,6 +17,7 @@ import type { OrderBook as CcxtOrderBook, Trade as CcxtTrade } from 'ccxt';
 import type {
   MarketKind,
   OrderBook,
+  Trade,
   TradeHistoryPage,
   TradeHistoryQuery,
 } from '../../../core/exchange.types.js';
@@ -27,6 +28,7 @@ import {
   encodeTradeCursor,
   inQuery,
   resolveTradeQuery,
+  type ResolvedTradeQuery,
 } from '../../../core/trade-history.js';
 import { baseAmount, toTrade } from './convert.js';
 import { onStep, type MarketRef } from './markets.js';
@@ -35,8 +37,8 @@ import type { VenueId } from './venue-profiles.js';
 import type { VenueContext } from './venue-context.js';
 
 const DAY_MS = 86_400_000;
-/** Halvings of a history window before a full reply is taken as it is (one ms of fills). */
-const MAX_NARROWING = 40;
+/** Venue calls one trade-history page may make; the next page resumes where it stopped. */
+const MAX_CALLS_PER_PAGE = 40;
 
 /** Depth and history limits of one venue and market kind. */
 export interface BookLimits {
@@ -52,6 +54,11 @@ export interface BookLimits {
   readonly tradesPerCall: number;
   /** Longest time range one fetchMyTrades call may span. */
   readonly historyWindowMs: number;
+  /**
+   * Which fills of a range a full fetchMyTrades reply holds: the oldest (Binance pages forward
+   * from startTime) or the newest (the others page backwards).
+   */
+  readonly historyOrder: 'oldest' | 'newest';
 }
 
 const range = (max: number): Pick<BookLimits, 'restDepths' | 'anyUpTo'> => ({
@@ -66,6 +73,7 @@ const LIMITS: Readonly<Record<`${VenueId}:${MarketKind}`, BookLimits | undefined
     streamDepth: 1000,
     tradesPerCall: 1000,
     historyWindowMs: DAY_MS,
+    historyOrder: 'oldest',
   },
   'binance:futures': undefined,
   'binanceusdm:futures': {
@@ -74,6 +82,7 @@ const LIMITS: Readonly<Record<`${VenueId}:${MarketKind}`, BookLimits | undefined
     streamDepth: 1000,
     tradesPerCall: 1000,
     historyWindowMs: 7 * DAY_MS,
+    historyOrder: 'oldest',
   },
   'binanceusdm:spot': undefined,
   // Bitget's futures merge-depth takes 1/5/15/50; its WebSocket has snapshot channels of 50
@@ -82,6 +91,7 @@ const LIMITS: Readonly<Record<`${VenueId}:${MarketKind}`, BookLimits | undefined
     streamDepth: 50,
     tradesPerCall: 100,
     historyWindowMs: 7 * DAY_MS,
+    historyOrder: 'newest',
   },
   'bitget:futures': {
     restDepths: [1, 5, 15, 50],
@@ -89,6 +99,7 @@ const LIMITS: Readonly<Record<`${VenueId}:${MarketKind}`, BookLimits | undefined
     streamDepth: 50,
     tradesPerCall: 100,
     historyWindowMs: 7 * DAY_MS,
+    historyOrder: 'newest',
   },
   // ccxt clamps Gate futures depth to 300; the futures WebSocket serves 100 levels at most
   'gate:spot': {
@@ -96,32 +107,43 @@ const LIMITS: Readonly<Record<`${VenueId}:${MarketKind}`, BookLimits | undefined
     streamDepth: 50,
     tradesPerCall: 1000,
     historyWindowMs: 30 * DAY_MS,
+    historyOrder: 'newest',
   },
   'gate:futures': {
     ...range(300),
     streamDepth: 100,
     tradesPerCall: 1000,
     historyWindowMs: 30 * DAY_MS,
+    historyOrder: 'newest',
   },
   // OKX "books" (400 levels) needs no VIP tier, unlike its 50-level tick-by-tick channel
-  'okx:spot': { ...range(400), streamDepth: 400, tradesPerCall: 100, historyWindowMs: 30 * DAY_MS },
+  'okx:spot': {
+    ...range(400),
+    streamDepth: 400,
+    tradesPerCall: 100,
+    historyWindowMs: 30 * DAY_MS,
+    historyOrder: 'newest',
+  },
   'okx:futures': {
     ...range(400),
     streamDepth: 400,
     tradesPerCall: 100,
     historyWindowMs: 30 * DAY_MS,
+    historyOrder: 'newest',
   },
   'bybit:spot': {
     ...range(200),
     streamDepth: 200,
     tradesPerCall: 100,
     historyWindowMs: 7 * DAY_MS,
+    historyOrder: 'newest',
   },
   'bybit:futures': {
     ...range(500),
     streamDepth: 200,
     tradesPerCall: 100,
     historyWindowMs: 7 * DAY_MS,
+    historyOrder: 'newest',
   },
 };
 
@@ -242,25 +264,33 @@ export function subscribeOrderBook(
   };
 }
 
-/** The first fetchMyTrades window of a query, or undefined when nothing is left to read. */
-function firstWindow(
-  query: ReturnType<typeof resolveTradeQuery>,
-  windowMs: number,
-): { from: number; to: number } | undefined {
+/** Where a page's reading starts, or undefined when nothing is left to read. */
+function firstFrom(query: ResolvedTradeQuery, windowMs: number): number | undefined {
   const from =
     query.after !== undefined
       ? Math.max(query.after.timeMs, query.startTimeMs)
       : query.startTimeMs === 0
         ? Math.max(0, query.endTimeMs - windowMs + 1)
         : query.startTimeMs;
-  if (from > query.endTimeMs) return undefined;
-  return { from, to: Math.min(query.endTimeMs, from + windowMs - 1) };
+  return from > query.endTimeMs ? undefined : from;
+}
+
+const timeOf = (row: CcxtTrade): number => row.timestamp ?? 0;
+
+/**
+ * The next `to` after a full reply for [from, to]: a window the reply shows to hold about three
+ * quarters of a reply, and never more than half the current one, so narrowing always ends.
+ */
+function narrowed(rows: readonly CcxtTrade[], from: number, to: number): number {
+  const times = rows.map(timeOf);
+  const covered = Math.max(1, Math.max(...times) - Math.min(...times));
+  return from + Math.min(Math.floor((to - from) / 2), Math.floor((covered * 3) / 4));
 }
 
 /**
  * One page of our fills of a symbol. A page may hold fewer fills than `limit` (even none)
- * while `nextCursor` is set: the venue's window limit ended it; keep paging until it is empty.
- * `startTimeMs` 0 means one venue window back from the end time.
+ * while `nextCursor` is set, when the venue's window or call budget ended it: keep paging until
+ * the cursor is empty. `startTimeMs` 0 means one venue window back from the end time.
  * @throws {ExchangeError} INVALID_ARGUMENT naming the bad query field, UNKNOWN_SYMBOL,
  *   AUTHENTICATION without credentials, or the venue's failure
  */
@@ -272,38 +302,61 @@ export async function tradeHistory(
   const market = ctx.book.get(resolved.symbol);
   ctx.requireCredentials();
   const limits = bookLimits(ctx.profile.id, ctx.kind);
-  const window = firstWindow(resolved, limits.historyWindowMs);
-  if (window === undefined) return { trades: [], nextCursor: '' };
-  let { to } = window;
-  let rows: CcxtTrade[] = [];
-  for (let narrowing = 0; ; narrowing++) {
-    const until = to;
-    rows = await ctx.privateCall(() =>
-      ctx.ex.fetchMyTrades(market.unified, window.from, limits.tradesPerCall, { until }),
+  let from = firstFrom(resolved, limits.historyWindowMs);
+  if (from === undefined) return { trades: [], nextCursor: '' };
+  const fetch = (since: number, until: number) =>
+    ctx.privateCall(() =>
+      ctx.ex.fetchMyTrades(market.unified, since, limits.tradesPerCall, { until }),
     );
-    if (rows.length < limits.tradesPerCall || to <= window.from) break;
-    if (narrowing >= MAX_NARROWING) break;
-    to = window.from + Math.floor((to - window.from) / 2);
+  const collected: Trade[] = [];
+  let readUpTo = from - 1;
+  let windowMs = limits.historyWindowMs;
+  let calls = 0;
+  while (calls < MAX_CALLS_PER_PAGE) {
+    let to = Math.min(resolved.endTimeMs, from + windowMs - 1);
+    let rows = await fetch(from, to);
+    calls++;
+    // A full reply is complete only where the venue's order says so; narrow until it is whole
+    while (rows.length >= limits.tradesPerCall && to > from && calls < MAX_CALLS_PER_PAGE) {
+      if (limits.historyOrder === 'oldest') {
+        const newest = Math.max(...rows.map(timeOf));
+        if (newest <= from) break;
+        to = newest - 1;
+        rows = rows.filter((row) => timeOf(row) <= to);
+        break;
+      }
+      to = narrowed(rows, from, to);
+      rows = await fetch(from, to);
+      calls++;
+    }
+    if (rows.length >= limits.tradesPerCall && to <= from) {
+      ctx.logger.warn(
+        { venue: ctx.name, symbol: market.symbol, timeMs: from },
+        'trade history: one millisecond holds more fills than one venue reply; later ones of it are skipped',
+      );
+    } else if (rows.length >= limits.tradesPerCall && limits.historyOrder === 'newest') {
+      // Out of calls with the window still too full: resume here on the next page
+      break;
+    }
+    for (const row of rows) {
+      const trade = toTrade(row, market);
+      if (inQuery(trade, resolved)) collected.push(trade);
+    }
+    readUpTo = to;
+    // Sparse windows widen again, so a quiet stretch costs few calls
+    windowMs = rows.length < limits.tradesPerCall / 4 ? limits.historyWindowMs : to - from + 1;
+    if (collected.length >= resolved.limit || to >= resolved.endTimeMs) break;
+    from = to + 1;
   }
-  const fills = rows
-    .map((row) => toTrade(row, market))
-    .filter((trade) => inQuery(trade, resolved))
-    .sort(compareTrades);
-  const page = fills.slice(0, resolved.limit);
+  collected.sort(compareTrades);
+  const page = collected.slice(0, resolved.limit);
   const last = page.at(-1);
-  if (page.length < fills.length && last !== undefined) {
+  if (page.length < collected.length && last !== undefined) {
     return { trades: page, nextCursor: encodeTradeCursor(last) };
   }
-  if (fills.length === 0 && rows.length >= limits.tradesPerCall) {
-    // A whole reply of fills within one millisecond, none new: nothing more can be told apart
-    ctx.logger.warn(
-      { venue: ctx.name, symbol: market.symbol, timeMs: to },
-      'trade history: a millisecond holds more fills than one venue reply; skipping past it',
-    );
-  }
-  const done = to >= resolved.endTimeMs;
+  const done = readUpTo >= resolved.endTimeMs;
   return {
     trades: page,
-    nextCursor: done ? '' : encodeTradeCursor({ timeMs: to + 1, tradeId: '' }),
+    nextCursor: done ? '' : encodeTradeCursor({ timeMs: readUpTo + 1, tradeId: '' }),
   };
 }
