@@ -7,9 +7,10 @@
 import { z } from 'zod';
 
 /**
- * Worker threads of the book-math pool by default. The bench (50 symbols x 20 book updates/s,
- * 500-level books) shows one worker keeps the event loop free where the main thread does not,
- * and more workers than one buy nothing on a two-core machine that also runs the engine.
+ * Worker threads of the book-math pool by default. In the bench (50 symbols x 20 book updates/s,
+ * 500-level books; bench/README.md) the math on the main thread stalls the event loop for over a
+ * second at p99, one worker keeps it near 10 ms and cuts tick->result p99 to a third, and a
+ * second worker did no better on a two-core machine shared with the engine's other work.
  */
 export const DEFAULT_BOOK_MATH_POOL_SIZE = 1;
 

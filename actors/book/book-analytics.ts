@@ -16,7 +16,7 @@ import {
   type FillEstimate,
 } from './book-math.js';
 import { createBookMathRunner, type BookMathRunner } from './book-math.runner.js';
-import { toBookTask, type BookMetrics, type FillData } from './book-task.js';
+import type { BookMetrics, FillData } from './book-task.js';
 
 interface Waiting {
   readonly book: OrderBook;
@@ -104,9 +104,11 @@ export class BookAnalyticsService implements BookAnalytics {
   ): Promise<FillEstimate | undefined> {
     const book = this.symbols.get(symbol)?.book;
     if (book === undefined) return undefined;
-    const metrics = await this.runner.run(
-      toBookTask(book, { sizes: [size.toFixed()], bandsBps: [], imbalanceLevels: 1 }),
-    );
+    const metrics = await this.runner.run(book, {
+      sizes: [size.toFixed()],
+      bandsBps: [],
+      imbalanceLevels: 1,
+    });
     const fill = metrics.fills[0];
     if (fill === undefined) throw new Error(`book math returned no fill for ${symbol}`);
     return toFillEstimate(size, side === 'BUY' ? fill.buy : fill.sell);
@@ -154,12 +156,12 @@ export class BookAnalyticsService implements BookAnalytics {
     }
     state.waiting = undefined;
     state.computing = true;
-    const task = toBookTask(next.book, {
+    const request = {
       sizes: next.sizes,
       bandsBps: this.config.liquidity_bands_bps,
       imbalanceLevels: this.config.imbalance_levels,
-    });
-    this.runner.run(task).then(
+    };
+    this.runner.run(next.book, request).then(
       (metrics) => {
         this.computed++;
         state.metrics = metrics;

@@ -139,16 +139,39 @@ export function liquidityWithin(
   bps: Decimal,
   isBid: boolean,
 ): Liquidity {
-  const distance = mid.mul(bps).div(BPS);
-  const bound = isBid ? mid.sub(distance) : mid.add(distance);
+  return liquidityBands(levels, mid, [bps], isBid)[0] as Liquidity;
+}
+
+/**
+ * Liquidity of one side within each of several distances of `mid`, in one walk of the side
+ * (the widest band of a deep book spans hundreds of levels; walking it once per band would
+ * repeat the same sums).
+ * @param bandsBps distances in basis points, any order
+ * @returns one entry per band, in the order given
+ */
+export function liquidityBands(
+  levels: readonly BookLevel[],
+  mid: Decimal,
+  bandsBps: readonly Decimal[],
+  isBid: boolean,
+): Liquidity[] {
+  const order = bandsBps.map((_, i) => i).sort((a, b) => bandsBps[a]!.cmp(bandsBps[b]!));
+  const out: Liquidity[] = new Array<Liquidity>(bandsBps.length);
   let base = ZERO;
   let quote = ZERO;
-  for (const level of levels) {
-    if (isBid ? level.price.lt(bound) : level.price.gt(bound)) break;
-    base = base.add(level.quantity);
-    quote = quote.add(level.quantity.mul(level.price));
+  let li = 0;
+  for (const bi of order) {
+    const distance = mid.mul(bandsBps[bi]!).div(BPS);
+    const bound = isBid ? mid.sub(distance) : mid.add(distance);
+    for (; li < levels.length; li++) {
+      const level = levels[li] as BookLevel;
+      if (isBid ? level.price.lt(bound) : level.price.gt(bound)) break;
+      base = base.add(level.quantity);
+      quote = quote.add(level.quantity.mul(level.price));
+    }
+    out[bi] = { base, quote };
   }
-  return { base, quote };
+  return out;
 }
 
 /**

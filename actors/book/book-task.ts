@@ -1,22 +1,20 @@
 /**
  * @module actors/book/book-task
- * One unit of book math as it crosses a thread boundary: the task carries the depth and what to
- * compute as plain strings and numbers (structured clone keeps no Decimal), and the result comes
- * back as decimal strings, so a worker's answer is digit for digit the main thread's. The same
- * `runBookTask` runs on the main thread and in the pool.
+ * One unit of book math as it crosses a thread boundary: the task carries the depth packed by
+ * level-codec (structured clone keeps no Decimal) and what to compute, and the result comes back
+ * as decimal strings, so a worker's answer is digit for digit the main thread's. `analyzeBook`
+ * is the math every runner executes; `runBookTask` unpacks a task for it in the worker.
  */
 import { Decimal } from '../../core/decimal.js';
 import type { BookLevel, OrderBook } from '../../core/exchange.types.js';
+import { packLevels, unpackLevels } from './level-codec.js';
 import {
   estimateFill,
   imbalance,
-  liquidityWithin,
+  liquidityBands,
   topOfBook,
   type FillEstimate,
 } from './book-math.js';
-
-/** A level on the wire between threads: [price, quantity] as decimal strings. */
-export type LevelText = readonly [string, string];
 
 /** What to compute for one book. */
 export interface AnalysisRequest {
@@ -32,8 +30,9 @@ export interface AnalysisRequest {
 export interface BookTask extends AnalysisRequest {
   readonly symbol: string;
   readonly timeMs: number;
-  readonly bids: readonly LevelText[];
-  readonly asks: readonly LevelText[];
+  /** Levels packed by `packLevels` (transferred to the worker, not copied). */
+  readonly bids: Float64Array;
+  readonly asks: Float64Array;
 }
 
 /** A fill estimate as decimal strings (null where there is no value). */
@@ -75,16 +74,6 @@ export interface BookMetrics {
 const text = (value: Decimal | undefined): string | null =>
   value === undefined ? null : value.toFixed();
 
-const toLevelText = (level: BookLevel): LevelText => [
-  level.price.toFixed(),
-  level.quantity.toFixed(),
-];
-
-const fromLevelText = ([price, quantity]: LevelText): BookLevel => ({
-  price: new Decimal(price),
-  quantity: new Decimal(quantity),
-});
-
 function fillData(fill: FillEstimate): FillData {
   return {
     filled: fill.filled.toFixed(),
@@ -101,30 +90,61 @@ export function toBookTask(book: OrderBook, request: AnalysisRequest): BookTask 
   return {
     symbol: book.symbol,
     timeMs: book.timeMs,
-    bids: book.bids.map(toLevelText),
-    asks: book.asks.map(toLevelText),
+    bids: packLevels(book.bids),
+    asks: packLevels(book.asks),
     sizes: request.sizes,
     bandsBps: request.bandsBps,
     imbalanceLevels: request.imbalanceLevels,
   };
 }
 
-/** Computes one task: the function every runner, main thread or worker, executes. */
-export function runBookTask(task: BookTask): BookMetrics {
-  const bids = task.bids.map(fromLevelText);
-  const asks = task.asks.map(fromLevelText);
+function liquidityOf(
+  bids: readonly BookLevel[],
+  asks: readonly BookLevel[],
+  mid: Decimal | undefined,
+  bandsBps: readonly number[],
+): BookMetrics['liquidity'] {
+  const bands = bandsBps.map((bps) => new Decimal(bps));
+  const empty = { base: new Decimal(0), quote: new Decimal(0) };
+  const bid = mid === undefined ? [] : liquidityBands(bids, mid, bands, true);
+  const ask = mid === undefined ? [] : liquidityBands(asks, mid, bands, false);
+  return bandsBps.map((bps, i) => {
+    const b = bid[i] ?? empty;
+    const a = ask[i] ?? empty;
+    return {
+      bps,
+      bidBase: b.base.toFixed(),
+      bidQuote: b.quote.toFixed(),
+      askBase: a.base.toFixed(),
+      askQuote: a.quote.toFixed(),
+    };
+  });
+}
+
+/**
+ * Computes the metrics of one book: what every runner, main thread or worker, executes.
+ * @param bids best first
+ * @param asks best first
+ */
+export function analyzeBook(
+  symbol: string,
+  timeMs: number,
+  bids: readonly BookLevel[],
+  asks: readonly BookLevel[],
+  request: AnalysisRequest,
+): BookMetrics {
   const top = topOfBook(bids, asks);
   const mid = top.mid;
   return {
-    symbol: task.symbol,
-    timeMs: task.timeMs,
+    symbol,
+    timeMs,
     bestBid: text(top.bestBid),
     bestAsk: text(top.bestAsk),
     mid: text(mid),
     spread: text(top.spread),
     spreadBps: text(top.spreadBps),
-    imbalance: text(imbalance(bids, asks, task.imbalanceLevels)),
-    fills: task.sizes.map((size) => {
+    imbalance: text(imbalance(bids, asks, request.imbalanceLevels)),
+    fills: request.sizes.map((size) => {
       const base = new Decimal(size);
       return {
         size: base.toFixed(),
@@ -132,17 +152,17 @@ export function runBookTask(task: BookTask): BookMetrics {
         sell: fillData(estimateFill(bids, base)),
       };
     }),
-    liquidity: task.bandsBps.map((bps) => {
-      const within = new Decimal(bps);
-      const bid = mid === undefined ? undefined : liquidityWithin(bids, mid, within, true);
-      const ask = mid === undefined ? undefined : liquidityWithin(asks, mid, within, false);
-      return {
-        bps,
-        bidBase: (bid?.base ?? new Decimal(0)).toFixed(),
-        bidQuote: (bid?.quote ?? new Decimal(0)).toFixed(),
-        askBase: (ask?.base ?? new Decimal(0)).toFixed(),
-        askQuote: (ask?.quote ?? new Decimal(0)).toFixed(),
-      };
-    }),
+    liquidity: liquidityOf(bids, asks, mid, request.bandsBps),
   };
+}
+
+/** Computes a task that crossed a thread boundary: its levels are parsed, then analysed. */
+export function runBookTask(task: BookTask): BookMetrics {
+  return analyzeBook(
+    task.symbol,
+    task.timeMs,
+    unpackLevels(task.bids),
+    unpackLevels(task.asks),
+    task,
+  );
 }

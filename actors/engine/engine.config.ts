@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { remoteConnectorFields } from '../../connector/remote.config.js';
 
 import { ConfigError, loadConfigFile } from '../../core/config-file.js';
+import { bookMathConfigSchema } from '../book/book-analytics.config.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
 
 /** Where the engine looks for its config when `--config` is not given. */
@@ -91,6 +92,8 @@ export const engineConfigSchema = z
     risk: riskSchema,
     supervision: supervisionSchema,
     shutdown: shutdownSchema,
+    /** Where order-book math runs (a worker pool by default) and what it measures. */
+    book_math: bookMathConfigSchema,
     /**
      * Symbols to trade on the very first start (an empty active set). After that the active set
      * lives in the database and the admin API changes it; this list is not re-applied.

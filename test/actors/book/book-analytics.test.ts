@@ -13,7 +13,13 @@ import {
   PoolRunner,
   type BookMathRunner,
 } from '../../../actors/book/book-math.runner.js';
-import { runBookTask, type BookMetrics, type BookTask } from '../../../actors/book/book-task.js';
+import {
+  runBookTask,
+  toBookTask,
+  type AnalysisRequest,
+  type BookMetrics,
+  type BookTask,
+} from '../../../actors/book/book-task.js';
 
 const CONFIG = { liquidity_bands_bps: [10, 100], imbalance_levels: 5 };
 
@@ -31,7 +37,8 @@ function bookOf(symbol: string, mid: number, timeMs = 1): OrderBook {
 class HeldRunner implements BookMathRunner {
   readonly threads = 1;
   readonly held: { task: BookTask; finish: () => void }[] = [];
-  run(task: BookTask): Promise<BookMetrics> {
+  run(book: OrderBook, request: AnalysisRequest): Promise<BookMetrics> {
+    const task = toBookTask(book, request);
     return new Promise((resolve) => {
       this.held.push({ task, finish: () => resolve(runBookTask(task)) });
     });

@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dec } from '../../../core/decimal.js';
+import { Decimal, dec } from '../../../core/decimal.js';
+import { packLevels, unpackLevels } from '../../../actors/book/level-codec.js';
 import {
   bestNonCrossingPrice,
   estimateFill,
   imbalance,
+  liquidityBands,
   liquidityWithin,
   takerLimitPrice,
   topOfBook,
@@ -114,6 +116,25 @@ describe('liquidityWithin', () => {
   });
 });
 
+describe('liquidityBands', () => {
+  it('gives each band, in the order asked, what liquidityWithin gives it alone', () => {
+    const mid = dec('100.5');
+    const bands = [dec(300), dec(0), dec(100)];
+    for (const [side, isBid] of [
+      [bids, true],
+      [asks, false],
+    ] as const) {
+      assert.deepEqual(
+        liquidityBands(side, mid, bands, isBid).map((l) => [l.base.toFixed(), l.quote.toFixed()]),
+        bands.map((bps) => {
+          const alone = liquidityWithin(side, mid, bps, isBid);
+          return [alone.base.toFixed(), alone.quote.toFixed()];
+        }),
+      );
+    }
+  });
+});
+
 describe('bestNonCrossingPrice', () => {
   const top = topOfBook(bids, asks);
   const tick = dec('0.5');
@@ -161,5 +182,23 @@ describe('takerLimitPrice', () => {
       takerLimitPrice('BUY', estimateFill(asks, dec('1')), undefined, dec(300)),
       undefined,
     );
+  });
+});
+
+describe('packLevels / unpackLevels', () => {
+  it('moves levels across threads digit for digit, whatever their size or scale', () => {
+    const levels = [
+      level('0', '0.000000000000000000000001'),
+      level('123456789012345678901234.5', '1'),
+      level('-3.14159', '1e-30'),
+      level('99999.9', '1.5'),
+    ];
+    const back = unpackLevels(packLevels(levels));
+    assert.deepEqual(
+      back.map((l) => [l.price.toFixed(), l.quantity.toFixed()]),
+      levels.map((l) => [l.price.toFixed(), l.quantity.toFixed()]),
+    );
+    assert.ok(back[3]?.price.eq('99999.9') && back[3].price instanceof Decimal);
+    assert.deepEqual(unpackLevels(packLevels([])), []);
   });
 });
