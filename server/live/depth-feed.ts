@@ -3,9 +3,11 @@
  * One symbol's order book for the dashboard: one SubscribeOrderBook stream per symbol shared by
  * every page, throttled to a few updates a second (a page cannot read faster, and the connector
  * may send every change), the latest kept for pages that connect later. A stream that ends is
- * resubscribed with doubling backoff, logged at warn and counted.
+ * resubscribed with doubling backoff, logged at warn and counted; a connector without order
+ * books (UNIMPLEMENTED: the original contract) is told once and left alone.
  */
 import type { Logger } from 'pino';
+import { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { OrderBook } from '../../core/exchange.types.js';
 import type { Subscription } from '../../core/stream.js';
@@ -99,6 +101,14 @@ export class DepthFeed {
   }
 
   private retry(e: Error): void {
+    if (e instanceof ExchangeError && e.reason === 'UNIMPLEMENTED') {
+      // A connector of the original contract has no order books: say so once, do not poll it
+      this.options.logger.warn(
+        { symbol: this.options.symbol, err: e.message },
+        'the exchange connector serves no order books; the page shows none',
+      );
+      return;
+    }
     this.failures++;
     this.resubscribed++;
     const delayMs = Math.min(

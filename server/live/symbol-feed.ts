@@ -9,6 +9,7 @@
  * list from history and from the live stream alike, and each trade id counts once.
  */
 import type { Logger } from 'pino';
+import { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { Trade } from '../../core/exchange.types.js';
 import { toFillData, type DepthData, type FillData } from './book-messages.js';
@@ -59,6 +60,8 @@ export class SymbolFeed {
   private historyLoaded = false;
   private loadingHistory = false;
   private historyFailures = 0;
+  /** False once the connector said it has no trade history (the original contract). */
+  private historyServed = true;
   /** When the last page left, or 0 while pages are connected (for idle closing). */
   private idleSinceMs = 0;
 
@@ -195,7 +198,7 @@ export class SymbolFeed {
 
   private async loadHistory(): Promise<void> {
     const exchange = this.exchange;
-    if (exchange === undefined || this.loadingHistory) return;
+    if (exchange === undefined || this.loadingHistory || !this.historyServed) return;
     this.loadingHistory = true;
     const { logger, config } = this.options;
     const newest = this.fills.newestTimeMs;
@@ -240,6 +243,14 @@ export class SymbolFeed {
         this.pageHub.broadcast([this.fillsMessage(added, 'append')]);
       }
     } catch (e) {
+      if (e instanceof ExchangeError && e.reason === 'UNIMPLEMENTED') {
+        this.historyServed = false;
+        logger.warn(
+          { symbol: this.symbol, err: e.message },
+          'the exchange connector serves no trade history; fills are listed from the live stream only',
+        );
+        return;
+      }
       this.historyFailures++;
       logger.warn(
         { symbol: this.symbol, failures: this.historyFailures, err: (e as Error).message },

@@ -115,8 +115,13 @@ export class SymbolFeeds {
     });
     this.feeds.set(symbol, feed);
     feed.start();
-    // Learn the symbol list early, so later requests for unlisted symbols are refused
-    if (this.listed === undefined) void this.symbols().catch(() => undefined);
+    // Learn the symbol list early, so later requests for unlisted symbols are refused; until it
+    // is known a symbol is accepted and its feed reports what the connector says of it
+    if (this.listed === undefined) {
+      this.symbols().catch((e: unknown) =>
+        this.options.logger.debug({ err: (e as Error).message }, 'symbol list not known yet'),
+      );
+    }
     return feed;
   }
 

@@ -9,6 +9,10 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { VirtualClock } from '../../../core/clock.js';
 import { dec } from '../../../core/decimal.js';
+import { ExchangeError } from '../../../core/errors.js';
+import type { Exchange } from '../../../core/exchange.port.js';
+import type { OrderBook } from '../../../core/exchange.types.js';
+import type { StreamSink } from '../../../core/stream.js';
 import { createSimulatedVenue } from '../../../connector/venues/sim/index.js';
 import { startLiveServer } from '../../../server/live/live-server.js';
 import {
@@ -20,13 +24,18 @@ import {
   type ConfigInput,
 } from './support/live-harness.js';
 
-async function startTwoSymbols(t: TestContext, overrides: ConfigInput = {}) {
+async function startTwoSymbols(
+  t: TestContext,
+  overrides: ConfigInput = {},
+  wrap: (exchange: Exchange) => Exchange = (exchange) => exchange,
+) {
   const clock = new VirtualClock();
   const venue = createSimulatedVenue({ seed: 7, symbols: ['BTCUSDT', 'ETHUSDT'] }, clock);
   const exchange = venue.exchange('futures');
+  const served = wrap(exchange);
   const server = await startLiveServer({
     config: testConfig(overrides),
-    connect: async () => exchange,
+    connect: async () => served,
     logger: silent,
   });
   t.after(async () => {
@@ -144,6 +153,42 @@ describe('live server, many symbols', () => {
 
     assert.equal(await refusedStatus(`${ws}?symbol=DOGEUSDT`), 404);
     assert.equal(await refusedStatus(`${ws}?symbol=btc-usdt`), 400);
+  });
+
+  it('works with a connector of the original contract: no depth or fill list, asked once', async (t) => {
+    const unimplemented = () => new ExchangeError('UNIMPLEMENTED', 'unknown method');
+    let bookSubscriptions = 0;
+    const original = (exchange: Exchange): Exchange =>
+      new Proxy(exchange, {
+        get(target, property, receiver) {
+          if (property === 'getTradeHistory') return () => Promise.reject(unimplemented());
+          if (property === 'subscribeOrderBook') {
+            return (_symbol: string, _levels: number, sink: StreamSink<OrderBook>) => {
+              bookSubscriptions++;
+              queueMicrotask(() => sink.error(unimplemented()));
+              return { close: () => undefined };
+            };
+          }
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+    const { ws } = await startTwoSymbols(t, {}, original);
+
+    const page = await DashboardClient.open(t, `${ws}?symbol=BTCUSDT`);
+    await page.waitFor((m) => m.type === 'status', 'the snapshot');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    assert.deepEqual(page.types().slice(0, 6), [
+      'history',
+      'orders',
+      'account',
+      'position',
+      'pnl',
+      'status',
+    ]);
+    assert.deepEqual(page.of('depth'), []);
+    assert.deepEqual(page.of('fills'), []);
+    assert.equal(bookSubscriptions, 1);
   });
 
   it("stops a symbol's feed a while after its last page left, never the configured one", async (t) => {
