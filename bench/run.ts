@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { run as runBookMath } from './book-math.bench.js';
 import { run as runConnector } from './connector.bench.js';
 import { run as runEngine } from './engine.bench.js';
 import { run as runLive } from './live.bench.js';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     ['live', runLive],
     ['engine', runEngine],
     ['pre-trade', runPreTrade],
+    ['book math', runBookMath],
   ];
   for (const [name, runSuite] of suites) {
     console.log(`running ${name} benchmark on ${machine} ...`);

@@ -8,3 +8,4 @@ export * from './codec/scalars.js';
 export * from './codec/orders.js';
 export * from './codec/account.js';
 export * from './codec/market.js';
+export * from './codec/book.js';

@@ -252,6 +252,13 @@ export class RemoteExchange implements Exchange {
     const r = await this.call('getHistoricalFundingRates', { symbol, limit });
     return r.rates.map(codec.fromProtoFundingRate);
   }
+  async getOrderBook(symbol: string, levels: number): Promise<T.OrderBook> {
+    return codec.fromProtoOrderBook(await this.call('getOrderBook', { symbol, levels }));
+  }
+  async getTradeHistory(query: T.TradeHistoryQuery): Promise<T.TradeHistoryPage> {
+    const r = await this.call('getTradeHistory', codec.toProtoTradeHistoryRequest(query));
+    return codec.fromProtoTradeHistoryPage(r);
+  }
 
   // -- STREAMS: open-ended, so no deadline; liveness comes from keepalive and resubscription --
   subscribePrice(symbols: readonly string[], sink: StreamSink<T.PriceChange>): Subscription {
@@ -281,6 +288,9 @@ export class RemoteExchange implements Exchange {
   }
   subscribeFundingRate(symbol: string, sink: StreamSink<T.FundingRate>): Subscription {
     return this.stream('subscribeFundingRate', { symbol }, codec.fromProtoFundingRate, sink);
+  }
+  subscribeOrderBook(symbol: string, levels: number, sink: StreamSink<T.OrderBook>) {
+    return this.stream('subscribeOrderBook', { symbol, levels }, codec.fromProtoOrderBook, sink);
   }
 
   /** True while the channel is up, or idle with the last call having reached the connector. */

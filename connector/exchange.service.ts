@@ -1,6 +1,7 @@
 /**
  * @module connector/exchange.service
- * The ExchangeService gRPC handlers: all 28 RPCs of the original contract over a registry of
+ * The ExchangeService gRPC handlers: all 28 RPCs of the original contract, and the three added
+ * after it (GetOrderBook, SubscribeOrderBook, GetTradeHistory), over a registry of
  * venues. A call picks its venue with the optional `x-exchange` metadata (our backward-compatible
  * extension: original clients send none and get the default venue). Requests and responses go
  * through the codec; failures leave as statuses through grpc-errors; streams go through the hub.
@@ -15,6 +16,7 @@ import {
 import {
   fromProtoOrderId,
   fromProtoPlaceOrderRequest,
+  fromProtoTradeHistoryRequest,
   toProtoAccount,
   toProtoBatchError,
   toProtoCandle,
@@ -22,14 +24,17 @@ import {
   toProtoExchangeType,
   toProtoFundingRate,
   toProtoOrder,
+  toProtoOrderBook,
   toProtoOrderUpdate,
   toProtoPosition,
   toProtoPriceChange,
   toProtoSymbolInfo,
   toProtoTicker,
+  toProtoTradeHistoryPage,
 } from './codec.js';
 import { ExchangeError } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.port.js';
+import { DEFAULT_BOOK_LEVELS } from '../core/order-book.js';
 import { shuttingDownStatus, toStatus } from './grpc-errors.js';
 import type { Delivery, StreamHub, TopicSpec } from './stream-hub.js';
 import type { StreamSink, Subscription } from '../core/stream.js';
@@ -226,6 +231,12 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
         toProtoFundingRate,
       ),
     })),
+    getOrderBook: unary('GetOrderBook', async (venue, request) =>
+      toProtoOrderBook(await venue.getOrderBook(request.symbol, request.levels)),
+    ),
+    getTradeHistory: unary('GetTradeHistory', async (venue, request) =>
+      toProtoTradeHistoryPage(await venue.getTradeHistory(fromProtoTradeHistoryRequest(request))),
+    ),
 
     // -- STREAMS --
     subscribePrice: stream('SubscribePrice', (name, venue, request) => ({
@@ -267,6 +278,22 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
         topic(`${name}|funding|${request.symbol}`, toProtoFundingRate, (sink) =>
           venue.subscribeFundingRate(request.symbol, sink),
         ),
+      ],
+      delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
+    })),
+    subscribeOrderBook: stream('SubscribeOrderBook', (name, venue, request) => ({
+      // Subscribers asking the same depth share one upstream; each update is a full snapshot, so
+      // a slow reader is sent only the latest one
+      specs: [
+        {
+          ...topic(
+            `${name}|book|${request.symbol}|${request.levels || DEFAULT_BOOK_LEVELS}`,
+            toProtoOrderBook,
+            (sink) => venue.subscribeOrderBook(request.symbol, request.levels, sink),
+          ),
+          // A later subscriber starts from the current book, as the first one did
+          latestKey: (m) => m.symbol,
+        },
       ],
       delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
     })),

@@ -21,12 +21,15 @@ import type {
   FundingRate,
   GetOrderQuery,
   Order,
+  OrderBook,
   OrderUpdate,
   PlaceOrderRequest,
   Position,
   PriceChange,
   SymbolInfo,
   Ticker,
+  TradeHistoryPage,
+  TradeHistoryQuery,
 } from '../core/exchange.types.js';
 
 /** Describes why `existing` is not the order `request` asked for, or null when it is. */
@@ -158,6 +161,12 @@ class ResilientExchange implements Exchange {
   getHistoricalFundingRates(symbol: string, limit: number): Promise<readonly FundingRate[]> {
     return this.retry(() => this.inner.getHistoricalFundingRates(symbol, limit));
   }
+  getOrderBook(symbol: string, levels: number): Promise<OrderBook> {
+    return this.retry(() => this.inner.getOrderBook(symbol, levels));
+  }
+  getTradeHistory(query: TradeHistoryQuery): Promise<TradeHistoryPage> {
+    return this.retry(() => this.inner.getTradeHistory(query));
+  }
 
   // -- STREAMS: passed through; reconnection is the transport's job --
   subscribePrice(symbols: readonly string[], sink: StreamSink<PriceChange>): Subscription {
@@ -177,6 +186,9 @@ class ResilientExchange implements Exchange {
   }
   subscribeFundingRate(symbol: string, sink: StreamSink<FundingRate>): Subscription {
     return this.inner.subscribeFundingRate(symbol, sink);
+  }
+  subscribeOrderBook(symbol: string, levels: number, sink: StreamSink<OrderBook>): Subscription {
+    return this.inner.subscribeOrderBook(symbol, levels, sink);
   }
 
   isReachable(): boolean {

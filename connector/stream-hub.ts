@@ -9,7 +9,8 @@
  *   the latest value matters;
  * - orders and account never drop: a subscriber whose backlog passes its bound is ended with
  *   ABORTED / SUBSCRIBER_TOO_SLOW so it resubscribes and resyncs instead of missing a fill.
- * An upstream error ends every subscriber of that topic with the error's status.
+ * A topic of full snapshots (order books) also keeps its latest update per key for subscribers
+ * that join later. An upstream error ends every subscriber of that topic with the error's status.
  */
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -25,6 +26,12 @@ export interface TopicSpec<D, P> {
   readonly open: (sink: StreamSink<D>) => Subscription;
   /** Encodes one update; called once per update whatever the number of subscribers. */
   readonly encode: (value: D) => P;
+  /**
+   * For streams of full snapshots (order books): the topic keeps its latest update per key and
+   * sends it at once to a subscriber that joins an upstream already open, which would otherwise
+   * wait for the next change to learn the current state.
+   */
+  readonly latestKey?: (message: P) => string;
 }
 
 /** How a subscriber that cannot keep up is treated. */
@@ -49,6 +56,8 @@ interface Topic {
   readonly subscribers: Set<Subscriber>;
   upstream: Subscription | undefined;
   closed: boolean;
+  /** Latest update per key, kept when the spec asks for `latestKey`. */
+  readonly latest: Map<string, unknown> | undefined;
 }
 
 /** Refcounted topics and their subscribers for one connector server. */
@@ -101,7 +110,13 @@ export class StreamHub {
   private join(subscriber: Subscriber, spec: TopicSpec<unknown, unknown>): void {
     let topic = this.topics.get(spec.key);
     if (topic === undefined) {
-      topic = { key: spec.key, subscribers: new Set(), upstream: undefined, closed: false };
+      topic = {
+        key: spec.key,
+        subscribers: new Set(),
+        upstream: undefined,
+        closed: false,
+        latest: spec.latestKey === undefined ? undefined : new Map(),
+      };
       this.topics.set(spec.key, topic);
       topic.subscribers.add(subscriber);
       subscriber.topics.push(topic);
@@ -109,6 +124,7 @@ export class StreamHub {
     } else {
       topic.subscribers.add(subscriber);
       subscriber.topics.push(topic);
+      for (const message of topic.latest?.values() ?? []) subscriber.push(message);
     }
   }
 
@@ -126,6 +142,9 @@ export class StreamHub {
             new ExchangeError('INTERNAL', `cannot encode update of ${topic.key}`),
           );
           return;
+        }
+        if (topic.latest !== undefined && spec.latestKey !== undefined) {
+          topic.latest.set(spec.latestKey(message), message);
         }
         for (const subscriber of topic.subscribers) subscriber.push(message);
       },

@@ -15,12 +15,15 @@ import type {
   FundingRate,
   GetOrderQuery,
   Order,
+  OrderBook,
   OrderUpdate,
   PlaceOrderRequest,
   Position,
   PriceChange,
   SymbolInfo,
   Ticker,
+  TradeHistoryPage,
+  TradeHistoryQuery,
 } from './exchange.types.js';
 
 export interface Exchange {
@@ -73,6 +76,17 @@ export interface Exchange {
   getFundingRates(): Promise<readonly FundingRate[]>;
   /** Oldest first. */
   getHistoricalFundingRates(symbol: string, limit: number): Promise<readonly FundingRate[]>;
+  /**
+   * L2 depth of a symbol, `levels` per side (0 = 20), capped by the venue's depth limit.
+   * @throws {ExchangeError} INVALID_ARGUMENT naming `levels` outside 0..5000, UNKNOWN_SYMBOL
+   */
+  getOrderBook(symbol: string, levels: number): Promise<OrderBook>;
+  /**
+   * Our fills of one symbol in a time range, oldest first, one page at a time.
+   * @throws {ExchangeError} INVALID_ARGUMENT naming `limit`, `start_time`, `end_time` or
+   *   `cursor`; UNKNOWN_SYMBOL
+   */
+  getTradeHistory(query: TradeHistoryQuery): Promise<TradeHistoryPage>;
 
   // -- STREAMS --
   subscribePrice(symbols: readonly string[], sink: StreamSink<PriceChange>): Subscription;
@@ -87,6 +101,11 @@ export interface Exchange {
   /** Position updates; all symbols when `symbol` is empty. */
   subscribePositions(symbol: string, sink: StreamSink<Position>): Subscription;
   subscribeFundingRate(symbol: string, sink: StreamSink<FundingRate>): Subscription;
+  /**
+   * The top `levels` of a symbol's book (0 = 20) whenever it changes. Every update is a full
+   * snapshot, never a delta, so it may be conflated for a slow consumer.
+   */
+  subscribeOrderBook(symbol: string, levels: number, sink: StreamSink<OrderBook>): Subscription;
 
   /** True while the venue is reachable (drives grpc.health.v1). */
   isReachable(): boolean;

@@ -176,3 +176,44 @@ export interface BatchPlaceResult {
   readonly allSuccess: boolean;
   readonly errors: readonly BatchItemError[];
 }
+
+/** One price level of an L2 book: the total base quantity resting at `price`. */
+export interface BookLevel {
+  readonly price: Decimal;
+  readonly quantity: Decimal;
+}
+
+/** L2 depth of one symbol at one moment. */
+export interface OrderBook {
+  readonly exchange: string;
+  readonly symbol: string;
+  /** Best (highest) first, strictly descending prices, positive quantities. */
+  readonly bids: readonly BookLevel[];
+  /** Best (lowest) first, strictly ascending prices, positive quantities. */
+  readonly asks: readonly BookLevel[];
+  /** Venue time of this state. */
+  readonly timeMs: number;
+  /** The venue's book update id where it has one (Binance lastUpdateId, OKX seqId), else 0. */
+  readonly sequence: number;
+}
+
+/** Which of our fills to read: one symbol, a time range, one page. */
+export interface TradeHistoryQuery {
+  readonly symbol: string;
+  /** Oldest fill time wanted, inclusive; absent or 0 = as far back as the venue keeps. */
+  readonly startTimeMs?: number;
+  /** Newest fill time wanted, inclusive; absent or 0 = now. */
+  readonly endTimeMs?: number;
+  /** Fills per page, 1..1000; absent or 0 = 100. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page; absent or empty for the first page. */
+  readonly cursor?: string;
+}
+
+/** One page of our fills. */
+export interface TradeHistoryPage {
+  /** Oldest first. */
+  readonly trades: readonly Trade[];
+  /** Where the next page starts; empty when this page is the last one. */
+  readonly nextCursor: string;
+}

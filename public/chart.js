@@ -156,6 +156,18 @@ export function createPriceChart(container) {
       redrawMarkers();
     },
 
+    /** Removes every candle, line and marker (switching symbols). */
+    reset() {
+      for (const line of lines.values()) candles.removePriceLine(line);
+      lines.clear();
+      fills.clear();
+      candles.setData([]);
+      volume.setData([]);
+      bars = 0;
+      lastTime = 0;
+      redrawMarkers();
+    },
+
     /** What is drawn, for tests and the status line. */
     counts() {
       return { candles: bars, priceLines: lines.size, markers: markers.markers().length };

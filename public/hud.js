@@ -38,6 +38,41 @@ function time(seconds) {
 export function createHud() {
   let lastPrice;
   let flashTimer;
+  /** Listed fills by trade id. */
+  const fills = new Map();
+
+  /** Adds a fill to the list unless its trade id is there; false when it was. */
+  function listFill(fill) {
+    const id = String(fill.id ?? `${fill.side}-${fill.price}-${fill.time}`);
+    if (fills.has(id)) return false;
+    fills.set(id, fill);
+    return true;
+  }
+
+  /** Draws the newest MAX_FILLS fills, newest first, and the count of fills listed. */
+  function renderFills() {
+    const newest = [...fills.values()]
+      .sort((a, b) => Number(b.time) - Number(a.time))
+      .slice(0, MAX_FILLS);
+    $('fills').replaceChildren(
+      ...newest.map((fill) => {
+        const li = document.createElement('li');
+        li.dataset.side = fill.side;
+        const side = document.createElement('span');
+        side.className = 'order-side';
+        side.textContent = fill.side.toUpperCase();
+        const what = document.createElement('span');
+        what.textContent = `${fill.amount} @ ${fmt(priceFormat, fill.price)}`;
+        const when = document.createElement('span');
+        when.className = 'muted';
+        when.textContent = time(fill.time);
+        li.append(side, what, when);
+        return li;
+      }),
+    );
+    $('fill-list-count').textContent = String(fills.size);
+    $('fills-empty').hidden = fills.size > 0;
+  }
 
   return {
     setStatus(state, text) {
@@ -113,24 +148,13 @@ export function createHud() {
       $('orders-empty').hidden = sorted.length > 0;
     },
 
-    /** Prepends a fill to the recent list and flashes it over the chart. */
+    /**
+     * Adds a live fill to the recent list (once per trade id) and flashes it over the chart.
+     * @returns false when the fill was listed already (nothing shown)
+     */
     addFill(fill) {
-      const li = document.createElement('li');
-      li.dataset.side = fill.side;
-      const side = document.createElement('span');
-      side.className = 'order-side';
-      side.textContent = fill.side.toUpperCase();
-      const what = document.createElement('span');
-      what.textContent = `${fill.amount} @ ${fmt(priceFormat, fill.price)}`;
-      const when = document.createElement('span');
-      when.className = 'muted';
-      when.textContent = time(fill.time);
-      li.append(side, what, when);
-      const list = $('fills');
-      list.prepend(li);
-      while (list.children.length > MAX_FILLS) list.lastElementChild.remove();
-      $('fills-empty').hidden = true;
-
+      if (!listFill(fill)) return false;
+      renderFills();
       const toast = $('fill-toast');
       toast.textContent = `${fill.side === 'buy' ? 'Bought' : 'Sold'} ${fill.amount} @ ${fmt(priceFormat, fill.price)}`;
       toast.dataset.side = fill.side;
@@ -145,6 +169,35 @@ export function createHud() {
         toast.hidden = true;
         delete card.dataset.flash;
       }, 1800);
+      return true;
+    },
+
+    /**
+     * Lists fills from the venue's trade history without a flash: `snapshot` replaces the list,
+     * otherwise they join it. Each trade id is listed once.
+     */
+    showFills(list, snapshot) {
+      if (snapshot) fills.clear();
+      for (const fill of list) listFill(fill);
+      renderFills();
+    },
+
+    /** Fills listed (distinct trade ids). */
+    fillCount() {
+      return fills.size;
+    },
+
+    /** Forgets the symbol shown (switching symbols): fills, orders, figures. */
+    reset() {
+      fills.clear();
+      renderFills();
+      lastPrice = undefined;
+      $('price').textContent = '—';
+      for (const id of ['balance', 'available', 'margin-balance', 'realized', 'unrealized']) {
+        $(id).textContent = '—';
+      }
+      for (const id of ['net', 'fees', 'fill-count']) $(id).textContent = '—';
+      this.renderOrders([]);
     },
 
     setMuted(muted) {

@@ -68,12 +68,15 @@ export function connectFeed(url, { onMessage, onState }) {
 /**
  * The feed URL: `?ws=` if given, else /ws on this page's host; `?token=` is passed on for
  * servers with auth on.
+ * @param symbol the symbol to show; '' means the server's configured one. Naming it (even as '')
+ *   asks for the extended messages (order book, fill list)
  */
-export function feedUrl(location) {
+export function feedUrl(location, symbol) {
   const params = new URLSearchParams(location.search);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const url = new URL(params.get('ws') || `${scheme}://${location.host}/ws`);
   const token = params.get('token');
   if (token) url.searchParams.set('token', token);
+  if (symbol !== undefined) url.searchParams.set('symbol', symbol);
   return url.toString();
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { remoteConnectorFields } from '../../connector/remote.config.js';
 
 import { ConfigError, loadConfigFile } from '../../core/config-file.js';
+import { bookMathConfigSchema } from '../book/book-analytics.config.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
 import { alertsConfigSchema } from '../alerts/alerts.config.js';
 import { riskConfigSchema } from '../risk/risk.config.js';
@@ -86,6 +87,8 @@ export const engineConfigSchema = z
     alerts: alertsConfigSchema,
     supervision: supervisionSchema,
     shutdown: shutdownSchema,
+    /** Where order-book math runs (a worker pool by default) and what it measures. */
+    book_math: bookMathConfigSchema,
     /**
      * Symbols to trade on the very first start (an empty active set). After that the active set
      * lives in the database and the admin API changes it; this list is not re-applied.

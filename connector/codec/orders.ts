@@ -2,7 +2,8 @@
  * @module connector/codec/orders
  * Orders on the wire: Order, Trade, OrderUpdate, PlaceOrderRequest and the per-item errors of batch
  * calls. Domain fields the contract does not carry (an order's time in force, reduce-only and
- * post-only flags, a trade's maker flag, an update's creation time) decode to their defaults.
+ * post-only flags, an update's creation time) decode to their defaults; a trade's maker flag
+ * travels in `is_maker` (added after v1, false from original peers).
  */
 import type { OrderUpdate as OrderUpdateProto } from '../../proto/gen/opensqt/market_maker/v1/events.js';
 import type { BatchOrderError as BatchOrderErrorProto } from '../../proto/gen/opensqt/market_maker/v1/exchange.js';
@@ -52,6 +53,7 @@ export function toProtoTrade(trade: Trade): TradeProto {
     feeAsset: trade.feeAsset,
     timestamp: toProtoTime(trade.timeMs),
     realizedPnl: toProtoDecimal(trade.realizedPnl),
+    isMaker: trade.isMaker,
   };
 }
 
@@ -66,7 +68,7 @@ export function fromProtoTrade(trade: TradeProto): Trade {
     quantity: fromProtoDecimal(trade.quantity, 'trade.quantity'),
     fee: fromProtoDecimal(trade.fee, 'trade.fee'),
     feeAsset: trade.feeAsset,
-    isMaker: false,
+    isMaker: trade.isMaker,
     realizedPnl: fromProtoDecimal(trade.realizedPnl, 'trade.realized_pnl'),
     timeMs: fromProtoTime(trade.timestamp),
   };

@@ -27,3 +27,7 @@ export {
 export { MarketView, type UpstreamEvent, type VenueSnapshot } from './market-view.js';
 export { UpstreamFeed } from './upstream-feed.js';
 export type * from './messages.js';
+// Many symbols: one feed per symbol (market view, order book, fill list, its pages)
+export { SymbolFeeds, type SymbolRefusal } from './symbol-feeds.js';
+export { SymbolFeed } from './symbol-feed.js';
+export type * from './book-messages.js';

@@ -1,7 +1,8 @@
 /**
  * @module server/live/live-server
- * Starts the live server: the market view fed by one upstream feed, the client hub, and the Hono
- * app served on Node with WebSocket upgrades. The venue is reached only through the `Exchange`
+ * Starts the live server: one feed per symbol shown (market view, order book, fill history and
+ * the hub of its pages; the configured symbol from start, others on demand), and the Hono app
+ * served on Node with WebSocket upgrades. The venue is reached only through the `Exchange`
  * port: `connectRemoteExchange` in production, the simulated venue in-process in tests.
  */
 import type { AddressInfo } from 'node:net';
@@ -12,12 +13,12 @@ import { WebSocketServer } from 'ws';
 import type { Exchange } from '../../core/exchange.port.js';
 import { createLogger } from '../../core/logger.js';
 import { Authenticator, ConnectionGate, ConnectionRateLimiter } from './admission.js';
-import { ClientHub } from './client-hub.js';
+import type { ClientHub } from './client-hub.js';
 import { createLiveApp } from './live.app.js';
-import { INTERVAL_SECONDS, type LiveServerConfig } from './live.config.js';
-import { MarketView } from './market-view.js';
-import { encodeMessage } from './messages.js';
-import { UpstreamFeed } from './upstream-feed.js';
+import type { LiveServerConfig } from './live.config.js';
+import { SymbolFeed } from './symbol-feed.js';
+import { SymbolFeeds } from './symbol-feeds.js';
+import type { UpstreamFeed } from './upstream-feed.js';
 
 /** The page never sends; a few KiB bounds what a hostile client can make us buffer. */
 const MAX_INBOUND_MESSAGE_BYTES = 4096;
@@ -36,8 +37,12 @@ export interface LiveServer {
   readonly port: number;
   /** http://host:port of the dashboard. */
   readonly url: string;
+  /** Pages of the configured symbol. */
   readonly hub: ClientHub;
+  /** The configured symbol's venue feed. */
   readonly feed: UpstreamFeed;
+  /** Every symbol served, the configured one started at once, others when a page asks. */
+  readonly symbols: SymbolFeeds;
   /**
    * Stops gracefully: upstream streams end, clients are closed with 1001, the listener closes.
    * Idempotent. Does not close the exchange (its owner does).
@@ -52,44 +57,24 @@ export interface LiveServer {
 export async function startLiveServer(options: LiveServerOptions): Promise<LiveServer> {
   const { config } = options;
   const log = options.logger ?? createLogger('live-server', config.logging.level);
-  const { trading, server: srv, performance: perf } = config;
+  const { server: srv, performance: perf } = config;
 
-  // The feed's callbacks reach the hub only after start(), so the two can reference each other
-  const upstream = new UpstreamFeed({
-    connect: options.connect,
-    symbol: trading.symbol,
-    interval: trading.interval,
-    intervalSeconds: INTERVAL_SECONDS[trading.interval],
-    historyLimit: trading.historical_limit,
-    createView: (quoteAsset) =>
-      new MarketView({
-        symbol: trading.symbol,
-        quoteAsset,
-        historyLimit: trading.historical_limit,
-        sinceMs: Date.now(),
-      }),
-    initialBackoffMs: config.upstream.initial_backoff_ms,
-    maxBackoffMs: config.upstream.max_backoff_ms,
-    onMessages: (messages) => hub.broadcast(messages),
-    onSnapshot: () => hub.resnapshot(),
-    logger: log,
-  });
-  const hub = new ClientHub({
-    maxBufferedBytes: perf.client_buffer_bytes,
-    pingIntervalMs: perf.ping_interval_ms,
-    pongTimeoutMs: perf.pong_timeout_ms,
-    writeTimeoutMs: perf.write_timeout_ms,
-    snapshot: () => {
-      const frames = upstream.marketView?.snapshotFrames();
-      if (frames === undefined) return undefined;
-      return [...frames, encodeMessage({ type: 'status', data: upstream.status() })];
-    },
-    logger: log,
-  });
+  // Every symbol's feed, sharing one venue connection; the configured symbol starts once bound
+  const feeds = new SymbolFeeds({ config, connect: options.connect, logger: log });
+  const clients = (): number => feeds.running().reduce((n, feed) => n + feed.pages, 0);
 
   const app = createLiveApp({
     ws: {
-      hub,
+      get hub() {
+        return feeds.startDefault().hub;
+      },
+      // A page that names its symbol speaks the extended contract (depth, fills); one that does
+      // not is an original page and gets the configured symbol's original messages only
+      hubFor: (symbol) => {
+        if (symbol === undefined) return feeds.startDefault().hub;
+        const feed = feeds.feedFor(symbol);
+        return feed instanceof SymbolFeed ? feed.pageHub : feed;
+      },
       limiter: new ConnectionRateLimiter(srv.rate_limit.per_second, srv.rate_limit.burst),
       gate: new ConnectionGate(perf.max_clients),
       allowedOrigins: srv.allowed_origins,
@@ -97,7 +82,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
         ? new Authenticator({ apiKeys: srv.api_keys, jwtSecret: srv.jwt_secret })
         : undefined,
     },
-    health: { clients: () => hub.size, upstream: () => upstream.status() },
+    health: { clients, upstream: () => main.upstream.status() },
+    symbols: { list: () => feeds.symbols(), defaultSymbol: feeds.defaultSymbol },
     healthEndpoint: config.health.enabled ? config.health.endpoint : undefined,
     corsOrigins: srv.enable_cors ? srv.allowed_origins : undefined,
     webDirectory: config.web.directory,
@@ -120,18 +106,24 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   });
   const port = (http.address() as AddressInfo).port;
   const host = srv.host.includes(':') ? `[${srv.host}]` : srv.host;
-  upstream.start();
+  const main = feeds.startDefault();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      upstream.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
-      await hub.close(srv.shutdown_grace_ms);
+      await feeds.close(srv.shutdown_grace_ms);
       http.closeAllConnections();
       await closed;
     })();
     return closing;
   };
-  return { port, url: `http://${host}:${port}`, hub, feed: upstream, close };
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    hub: main.hub,
+    feed: main.upstream,
+    symbols: feeds,
+    close,
+  };
 }

@@ -12,12 +12,15 @@ import type { Logger } from 'pino';
 import type { LiveEnv } from './live.env.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { healthRoutes, type HealthRouteDeps } from './routes/health.routes.js';
+import { symbolsRoutes, type SymbolsRouteDeps } from './routes/symbols.routes.js';
 import { wsRoutes, type WsRouteDeps } from './routes/ws.routes.js';
 
 /** The app's collaborators and the config it honours. */
 export interface LiveAppOptions {
   readonly ws: WsRouteDeps;
   readonly health: HealthRouteDeps;
+  /** The symbols the page may pick from (`GET /symbols`); the route is absent without it. */
+  readonly symbols?: SymbolsRouteDeps;
   /** Undefined when the health endpoint is disabled. */
   readonly healthEndpoint: string | undefined;
   /** Undefined when CORS is off. */
@@ -61,6 +64,7 @@ export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
     app.route(options.healthEndpoint, healthRoutes(options.health));
   }
   app.route('/ws', wsRoutes(options.ws));
+  if (options.symbols !== undefined) app.route('/symbols', symbolsRoutes(options.symbols));
   app.route('/', dashboardRoutes(options.webDirectory));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

@@ -132,6 +132,28 @@ const upstreamSchema = z
   .strict()
   .prefault({});
 
+const dashboardSchema = z
+  .object({
+    /** Order-book levels per side shown next to the chart. */
+    depth_levels: z.number().int().min(1).max(100).default(10),
+    /** Most order-book updates a second sent to pages (the latest wins in between). */
+    depth_updates_per_second: z.number().min(0.1).max(50).default(4),
+    /** How far back the fill list reaches when a symbol's feed starts, in hours. */
+    fill_history_hours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(24),
+    /** Fills kept in each symbol's list. */
+    recent_fills: z.number().int().min(1).max(5000).default(200),
+    /** Symbols whose feeds may run at once (the configured one counts). */
+    max_symbols: z.number().int().min(1).max(500).default(20),
+    /** A symbol no page has watched for this long stops its feed (not the configured one). */
+    idle_close_ms: z.number().int().min(0).default(60_000),
+  })
+  .strict()
+  .prefault({});
+
 /** configs/live_server.yaml: every section and key optional, unknown keys refused. */
 export const liveServerConfigSchema = z
   .object({
@@ -156,6 +178,8 @@ export const liveServerConfigSchema = z
       .prefault({}),
     performance: performanceSchema,
     upstream: upstreamSchema,
+    /** Many symbols on one server: depth, fill history, and how many symbols may run. */
+    dashboard: dashboardSchema,
     health: z
       .object({
         /** Serve the health endpoint. */

@@ -8,6 +8,7 @@
  */
 import { ZERO, toPlain, type Decimal } from '../../core/decimal.js';
 import type { Account, Candle, Order, Position, Trade } from '../../core/exchange.types.js';
+import type { DepthData, FillsData } from './book-messages.js';
 import type { PnlSummary } from './pnl-ledger.js';
 
 /** One candle; `time` is its open time in UNIX seconds. */
@@ -122,7 +123,10 @@ export type LiveMessage =
   | { readonly type: 'account'; readonly data: AccountData }
   | { readonly type: 'position'; readonly data: PositionData }
   | { readonly type: 'pnl'; readonly data: PnlData }
-  | { readonly type: 'status'; readonly data: StatusData };
+  | { readonly type: 'status'; readonly data: StatusData }
+  // Added for many symbols (book-messages.ts); original pages ignore them
+  | { readonly type: 'depth'; readonly data: DepthData }
+  | { readonly type: 'fills'; readonly data: FillsData };
 
 /** Epoch milliseconds → whole UNIX seconds. */
 export function toUnixSeconds(timeMs: number): number {

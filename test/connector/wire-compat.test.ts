@@ -12,6 +12,7 @@ import {
   Account as AccountProto,
   Order as OrderProto,
   PlaceOrderRequest as PlaceOrderRequestProto,
+  Trade as TradeProto,
 } from '../../proto/gen/opensqt/market_maker/v1/resources.js';
 
 const varint = (w: BinaryWriter, field: number, value: number | bigint) =>
@@ -220,7 +221,7 @@ describe('wire compatibility with the original contract', () => {
     assert.deepEqual([request.get(7), request.get(9), request.get(10)], [[1n], ['osq-9'], [1n]]);
   });
 
-  it('serves all 28 ExchangeService methods under the original paths', () => {
+  it('serves all 28 original ExchangeService methods under their paths, plus the three additions', () => {
     const rpcs = [
       'GetName',
       'GetType',
@@ -251,14 +252,38 @@ describe('wire compatibility with the original contract', () => {
       'SubscribeAccount',
       'SubscribePositions',
     ];
+    // Added after v1; original clients never call them
+    const additions = ['GetOrderBook', 'SubscribeOrderBook', 'GetTradeHistory'];
+    const all = [...rpcs, ...additions];
     const paths = Object.values(ExchangeServiceService).map((m) => m.path);
     assert.deepEqual(
       [...paths].sort(),
-      rpcs.map((rpc) => `/opensqt.market_maker.v1.ExchangeService/${rpc}`).sort(),
+      all.map((rpc) => `/opensqt.market_maker.v1.ExchangeService/${rpc}`).sort(),
     );
     const streaming = Object.values(ExchangeServiceService)
       .filter((m) => m.responseStream)
       .map((m) => m.path.split('/').pop());
-    assert.deepEqual(streaming.sort(), rpcs.filter((r) => r.startsWith('Subscribe')).sort());
+    assert.deepEqual(streaming.sort(), all.filter((r) => r.startsWith('Subscribe')).sort());
+  });
+
+  it('decodes a Trade of an original peer as a taker fill, and adds is_maker at a new number', () => {
+    const w = new BinaryWriter();
+    str(w, 1, 'tr-1');
+    varint(w, 2, 42n);
+    str(w, 3, 'BTCUSDT');
+    varint(w, 4, 1);
+    decimal(w, 5, '95000.5');
+    decimal(w, 6, '0.002');
+    const original = TradeProto.decode(w.finish());
+
+    const ours = readFields(TradeProto.encode({ ...original, isMaker: true }).finish(), [5, 6]);
+
+    assert.equal(original.isMaker, false);
+    assert.equal(original.tradeId, 'tr-1');
+    assert.deepEqual(original.price, { value: '95000.5' });
+    // Fields 1-10 keep their numbers; the flag rides at 11, which original decoders skip
+    assert.deepEqual(ours.get(11), [1n]);
+    assert.deepEqual(ours.get(1), ['tr-1']);
+    assert.equal(decimalAt(ours, 5), '95000.5');
   });
 });

@@ -17,14 +17,18 @@ import type {
   FundingRate,
   GetOrderQuery,
   Order,
+  OrderBook,
   OrderUpdate,
   PlaceOrderRequest,
   Position,
   PriceChange,
   SymbolInfo,
   Ticker,
+  TradeHistoryPage,
+  TradeHistoryQuery,
 } from '../../../core/exchange.types.js';
 import { batchCancelOrders, batchPlaceOrders, cancelAllOrders } from './ccxt-batch.js';
+import * as depth from './ccxt-book.js';
 import * as data from './ccxt-market-data.js';
 import * as orders from './ccxt-orders.js';
 import { spotFunding, spotFundings, subscribeSpotFunding } from './ccxt-spot-funding.js';
@@ -148,6 +152,12 @@ export class CcxtExchange implements Exchange {
     if (this.ctx.kind === 'spot') return [];
     return data.fundingHistory(this.ctx, market, limit);
   }
+  getOrderBook(symbol: string, levels: number): Promise<OrderBook> {
+    return depth.orderBook(this.ctx, symbol, levels);
+  }
+  getTradeHistory(query: TradeHistoryQuery): Promise<TradeHistoryPage> {
+    return depth.tradeHistory(this.ctx, query);
+  }
 
   // -- STREAMS: a subscription that cannot open ends at once through sink.error, as on the sim --
   subscribePrice(symbols: readonly string[], sink: StreamSink<PriceChange>): Subscription {
@@ -176,6 +186,11 @@ export class CcxtExchange implements Exchange {
       this.ctx.book.get(symbol);
       return streams.subscribeFundingRate(this.ctx, this.registry, symbol, sink, this.options);
     });
+  }
+  subscribeOrderBook(symbol: string, levels: number, sink: StreamSink<OrderBook>): Subscription {
+    return this.open(sink, () =>
+      depth.subscribeOrderBook(this.ctx, this.registry, symbol, levels, sink),
+    );
   }
 
   /** Feed keys with subscribers, and those currently down. */

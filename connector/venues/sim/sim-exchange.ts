@@ -21,16 +21,20 @@ import type {
   GetOrderQuery,
   MarketKind,
   Order,
+  OrderBook,
   OrderUpdate,
   PlaceOrderRequest,
   Position,
   PriceChange,
   SymbolInfo,
   Ticker,
+  TradeHistoryPage,
+  TradeHistoryQuery,
 } from '../../../core/exchange.types.js';
 import type { FundingSchedule } from './funding-schedule.js';
 import { klineIntervalMs, spotFunding, tickerOf } from './market-data.js';
 import { placeOrder } from './place-order.js';
+import { orderBook, subscribeOrderBook, tradeHistory } from './sim-book.js';
 import type { SimFaults } from './sim-faults.js';
 import type { TradingCore } from './trading-core.js';
 
@@ -209,6 +213,14 @@ export class SimExchange implements Exchange {
     });
   }
 
+  getOrderBook(symbol: string, levels: number): Promise<OrderBook> {
+    return this.call(() => orderBook(this.ctx.core, symbol, levels));
+  }
+
+  getTradeHistory(query: TradeHistoryQuery): Promise<TradeHistoryPage> {
+    return this.call(() => tradeHistory(this.ctx.core, query));
+  }
+
   // -- STREAMS --
   subscribePrice(symbols: readonly string[], sink: StreamSink<PriceChange>): Subscription {
     return this.subscribe(sink, () => {
@@ -251,6 +263,10 @@ export class SimExchange implements Exchange {
       if (this.ctx.funding !== undefined) return subscription;
       return this.greetWithSpotFunding(symbol, sink, subscription);
     });
+  }
+
+  subscribeOrderBook(symbol: string, levels: number, sink: StreamSink<OrderBook>): Subscription {
+    return this.subscribe(sink, () => subscribeOrderBook(this.ctx.core, symbol, levels, sink));
   }
 
   isReachable(): boolean {

@@ -2,8 +2,10 @@
  * @module server/live/routes/ws.routes
  * `GET /ws`: the dashboard feed. Admission runs in order, cheapest refusal first: not a WebSocket
  * upgrade → 426; over the per-IP connection rate → 429; foreign browser origin → 403; auth on
- * and no valid credential → 401; client cap reached → 503. An admitted socket is handed to the
- * hub, which sends it the snapshot and then every broadcast; the page never sends anything.
+ * and no valid credential → 401; a `?symbol=` the server cannot show → 400/404/503; client cap
+ * reached → 503. An admitted socket is handed to its symbol's hub (the configured symbol's
+ * without `?symbol=`), which sends it the snapshot and then every broadcast; the page never
+ * sends anything.
  */
 import { upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -15,9 +17,21 @@ import { credentialOf, isOriginAllowed } from '../admission.js';
 import type { ClientHub } from '../client-hub.js';
 import { peerAddress, type LiveEnv } from '../live.env.js';
 
+/** A symbol the server cannot show, as an HTTP status and a message naming the fix. */
+export interface HubRefusal {
+  readonly status: 400 | 404 | 503;
+  readonly message: string;
+}
+
 /** The hub admitted sockets go to, and the admission rules. */
 export interface WsRouteDeps {
+  /** The hub of the configured symbol's pages. */
   readonly hub: ClientHub;
+  /**
+   * The hub of the pages of `?symbol=` (the configured symbol's when absent), or why that symbol
+   * cannot be served; without it every page gets `hub`.
+   */
+  readonly hubFor?: (symbol: string | undefined) => ClientHub | HubRefusal;
   readonly limiter: ConnectionRateLimiter;
   readonly gate: ConnectionGate;
   readonly allowedOrigins: readonly string[];
@@ -77,6 +91,15 @@ export function wsRoutes(deps: WsRouteDeps): Hono<LiveEnv> {
     await next();
   });
 
+  const hubOf = (symbol: string | undefined): ClientHub | HubRefusal =>
+    deps.hubFor === undefined ? deps.hub : deps.hubFor(symbol);
+
+  const checkSymbol = createMiddleware<LiveEnv>(async (c, next) => {
+    const hub = hubOf(c.req.query('symbol'));
+    if (!('add' in hub)) throw new HTTPException(hub.status, { message: hub.message });
+    await next();
+  });
+
   const app = new Hono<LiveEnv>();
   app.get(
     '/',
@@ -84,11 +107,17 @@ export function wsRoutes(deps: WsRouteDeps): Hono<LiveEnv> {
     rateLimit,
     checkOrigin,
     authenticate,
+    checkSymbol,
     reserveSlot,
     upgradeWebSocket((c) => {
       const address = peerAddress(c.env);
+      const symbol = c.req.query('symbol');
       return {
-        onOpen: (_event, ws) => deps.hub.add(ws.raw as WebSocket, address),
+        onOpen: (_event, ws) => {
+          const hub = hubOf(symbol);
+          if ('add' in hub) hub.add(ws.raw as WebSocket, address);
+          else ws.close(1011, hub.message);
+        },
       };
     }),
   );

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { CcxtExchange } from '../../../../connector/venues/ccxt/ccxt.exchange.js';
 import { withResilience } from '../../../../connector/resilient.exchange.js';
 import { createSimulatedVenue } from '../../../../connector/venues/sim/index.js';
+import { bookCases } from '../../conformance/book.cases.js';
 import { errorCases } from '../../conformance/errors.cases.js';
 import { marketCases } from '../../conformance/market.cases.js';
 import { orderCases } from '../../conformance/orders.cases.js';
@@ -17,7 +18,7 @@ import { eventually, remote, startConnector } from '../../../support/grpc-harnes
 import { startBinanceHarness, type BinanceHarness } from './binance.harness.js';
 import { PRIVATE_FEEDS } from '../../../../connector/venues/ccxt/ccxt-streams.js';
 
-const CASES = [...orderCases, ...marketCases, ...streamCases, ...errorCases];
+const CASES = [...orderCases, ...marketCases, ...streamCases, ...errorCases, ...bookCases];
 
 /**
  * Live stream subscriptions as the venue sees them: each public stream the emulator was asked

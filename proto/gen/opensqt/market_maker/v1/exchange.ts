@@ -27,10 +27,12 @@ import {
   Candle,
   FundingRate,
   Order,
+  OrderBook,
   PlaceOrderRequest,
   Position,
   SymbolInfo,
   Ticker,
+  Trade,
 } from './resources.js';
 import { ExchangeType } from './types.js';
 
@@ -214,6 +216,37 @@ export interface SubscribeAccountRequest {}
 
 export interface SubscribePositionsRequest {
   symbol: string;
+}
+
+export interface GetOrderBookRequest {
+  symbol: string;
+  /** Levels per side, 1..5000; 0 means 20. */
+  levels: number;
+}
+
+export interface SubscribeOrderBookRequest {
+  symbol: string;
+  /** Levels per side, 1..5000; 0 means 20. */
+  levels: number;
+}
+
+export interface GetTradeHistoryRequest {
+  symbol: string;
+  /** Oldest fill time wanted, epoch milliseconds, inclusive; 0 = as far back as the venue keeps. */
+  startTime: bigint;
+  /** Newest fill time wanted, epoch milliseconds, inclusive; 0 = now. */
+  endTime: bigint;
+  /** Fills per page, 1..1000; 0 means 100. */
+  limit: number;
+  /** `next_cursor` of the previous page; empty for the first page. Opaque: send it back as is. */
+  cursor: string;
+}
+
+export interface GetTradeHistoryResponse {
+  /** Oldest first. */
+  trades: Trade[];
+  /** Where the next page starts; empty when this page is the last one. */
+  nextCursor: string;
 }
 
 function createBaseGetNameRequest(): GetNameRequest {
@@ -2442,6 +2475,283 @@ export const SubscribePositionsRequest: MessageFns<SubscribePositionsRequest> = 
   },
 };
 
+function createBaseGetOrderBookRequest(): GetOrderBookRequest {
+  return { symbol: '', levels: 0 };
+}
+
+export const GetOrderBookRequest: MessageFns<GetOrderBookRequest> = {
+  encode(message: GetOrderBookRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.symbol !== '') {
+      writer.uint32(10).string(message.symbol);
+    }
+    if (message.levels !== 0) {
+      writer.uint32(16).int32(message.levels);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderBookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOrderBookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.levels = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSubscribeOrderBookRequest(): SubscribeOrderBookRequest {
+  return { symbol: '', levels: 0 };
+}
+
+export const SubscribeOrderBookRequest: MessageFns<SubscribeOrderBookRequest> = {
+  encode(
+    message: SubscribeOrderBookRequest,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.symbol !== '') {
+      writer.uint32(10).string(message.symbol);
+    }
+    if (message.levels !== 0) {
+      writer.uint32(16).int32(message.levels);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubscribeOrderBookRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubscribeOrderBookRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.levels = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetTradeHistoryRequest(): GetTradeHistoryRequest {
+  return { symbol: '', startTime: 0n, endTime: 0n, limit: 0, cursor: '' };
+}
+
+export const GetTradeHistoryRequest: MessageFns<GetTradeHistoryRequest> = {
+  encode(message: GetTradeHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.symbol !== '') {
+      writer.uint32(10).string(message.symbol);
+    }
+    if (message.startTime !== 0n) {
+      if (BigInt.asIntN(64, message.startTime) !== message.startTime) {
+        throw new globalThis.Error(
+          'value provided for field message.startTime of type int64 too large',
+        );
+      }
+      writer.uint32(16).int64(message.startTime);
+    }
+    if (message.endTime !== 0n) {
+      if (BigInt.asIntN(64, message.endTime) !== message.endTime) {
+        throw new globalThis.Error(
+          'value provided for field message.endTime of type int64 too large',
+        );
+      }
+      writer.uint32(24).int64(message.endTime);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    if (message.cursor !== '') {
+      writer.uint32(42).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTradeHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTradeHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.startTime = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.endTime = reader.int64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetTradeHistoryResponse(): GetTradeHistoryResponse {
+  return { trades: [], nextCursor: '' };
+}
+
+export const GetTradeHistoryResponse: MessageFns<GetTradeHistoryResponse> = {
+  encode(
+    message: GetTradeHistoryResponse,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    for (const v of message.trades) {
+      Trade.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== '') {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTradeHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTradeHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.trades.push(Trade.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The only door to the venues. Served by the exchange-connector process. */
 export type ExchangeServiceService = typeof ExchangeServiceService;
 export const ExchangeServiceService = {
@@ -2774,6 +3084,46 @@ export const ExchangeServiceService = {
     responseSerialize: (value: Position): Buffer => Buffer.from(Position.encode(value).finish()),
     responseDeserialize: (value: Buffer): Position => Position.decode(value),
   },
+  /** L2 depth of one symbol: `levels` per side (0 = 20), capped by the venue's depth limit. */
+  getOrderBook: {
+    path: '/opensqt.market_maker.v1.ExchangeService/GetOrderBook' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetOrderBookRequest): Buffer =>
+      Buffer.from(GetOrderBookRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOrderBookRequest => GetOrderBookRequest.decode(value),
+    responseSerialize: (value: OrderBook): Buffer => Buffer.from(OrderBook.encode(value).finish()),
+    responseDeserialize: (value: Buffer): OrderBook => OrderBook.decode(value),
+  },
+  /**
+   * The same depth whenever it changes. Each message is a full snapshot of the top `levels`
+   * (never a delta), so a reader that falls behind may be sent only the latest one.
+   */
+  subscribeOrderBook: {
+    path: '/opensqt.market_maker.v1.ExchangeService/SubscribeOrderBook' as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SubscribeOrderBookRequest): Buffer =>
+      Buffer.from(SubscribeOrderBookRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubscribeOrderBookRequest =>
+      SubscribeOrderBookRequest.decode(value),
+    responseSerialize: (value: OrderBook): Buffer => Buffer.from(OrderBook.encode(value).finish()),
+    responseDeserialize: (value: Buffer): OrderBook => OrderBook.decode(value),
+  },
+  /** Our own fills of one symbol in a time range, oldest first, a page at a time. */
+  getTradeHistory: {
+    path: '/opensqt.market_maker.v1.ExchangeService/GetTradeHistory' as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTradeHistoryRequest): Buffer =>
+      Buffer.from(GetTradeHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTradeHistoryRequest =>
+      GetTradeHistoryRequest.decode(value),
+    responseSerialize: (value: GetTradeHistoryResponse): Buffer =>
+      Buffer.from(GetTradeHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTradeHistoryResponse =>
+      GetTradeHistoryResponse.decode(value),
+  },
 } as const;
 
 export interface ExchangeServiceServer extends UntypedServiceImplementation {
@@ -2808,6 +3158,15 @@ export interface ExchangeServiceServer extends UntypedServiceImplementation {
   subscribeKlines: handleServerStreamingCall<SubscribeKlinesRequest, Candle>;
   subscribeAccount: handleServerStreamingCall<SubscribeAccountRequest, Account>;
   subscribePositions: handleServerStreamingCall<SubscribePositionsRequest, Position>;
+  /** L2 depth of one symbol: `levels` per side (0 = 20), capped by the venue's depth limit. */
+  getOrderBook: handleUnaryCall<GetOrderBookRequest, OrderBook>;
+  /**
+   * The same depth whenever it changes. Each message is a full snapshot of the top `levels`
+   * (never a delta), so a reader that falls behind may be sent only the latest one.
+   */
+  subscribeOrderBook: handleServerStreamingCall<SubscribeOrderBookRequest, OrderBook>;
+  /** Our own fills of one symbol in a time range, oldest first, a page at a time. */
+  getTradeHistory: handleUnaryCall<GetTradeHistoryRequest, GetTradeHistoryResponse>;
 }
 
 export interface ExchangeServiceClient extends Client {
@@ -3195,6 +3554,51 @@ export interface ExchangeServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<Position>;
+  /** L2 depth of one symbol: `levels` per side (0 = 20), capped by the venue's depth limit. */
+  getOrderBook(
+    request: GetOrderBookRequest,
+    callback: (error: ServiceError | null, response: OrderBook) => void,
+  ): ClientUnaryCall;
+  getOrderBook(
+    request: GetOrderBookRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: OrderBook) => void,
+  ): ClientUnaryCall;
+  getOrderBook(
+    request: GetOrderBookRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: OrderBook) => void,
+  ): ClientUnaryCall;
+  /**
+   * The same depth whenever it changes. Each message is a full snapshot of the top `levels`
+   * (never a delta), so a reader that falls behind may be sent only the latest one.
+   */
+  subscribeOrderBook(
+    request: SubscribeOrderBookRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<OrderBook>;
+  subscribeOrderBook(
+    request: SubscribeOrderBookRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<OrderBook>;
+  /** Our own fills of one symbol in a time range, oldest first, a page at a time. */
+  getTradeHistory(
+    request: GetTradeHistoryRequest,
+    callback: (error: ServiceError | null, response: GetTradeHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getTradeHistory(
+    request: GetTradeHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTradeHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getTradeHistory(
+    request: GetTradeHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTradeHistoryResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ExchangeServiceClient = makeGenericClientConstructor(

@@ -65,6 +65,11 @@ export interface Trade {
   feeAsset: string;
   timestamp: Date | undefined;
   realizedPnl: Decimal | undefined;
+  /**
+   * True when this fill added liquidity (maker fee). Added after v1: peers of the original
+   * contract do not send it (decodes as false) and ignore it.
+   */
+  isMaker: boolean;
 }
 
 export interface Order {
@@ -81,6 +86,30 @@ export interface Order {
   createdAt: Date | undefined;
   updateTime: bigint;
   trades: Trade[];
+}
+
+/** One price level of an L2 order book: the total quantity resting at `price`. */
+export interface OrderBookLevel {
+  price: Decimal | undefined;
+  /** Base-asset quantity; always positive. */
+  quantity: Decimal | undefined;
+}
+
+/** L2 depth of one symbol, as the venue reports it at one moment. Added after v1. */
+export interface OrderBook {
+  exchange: string;
+  symbol: string;
+  /** Best (highest) price first; strictly descending prices. */
+  bids: OrderBookLevel[];
+  /** Best (lowest) price first; strictly ascending prices. */
+  asks: OrderBookLevel[];
+  /** bids[0].price and asks[0].price for readers that need only the top; unset on an empty side. */
+  bestBid: Decimal | undefined;
+  bestAsk: Decimal | undefined;
+  /** Venue time of this state, epoch milliseconds. */
+  timestamp: bigint;
+  /** The venue's book update id where it has one (Binance lastUpdateId, OKX seqId), else 0. */
+  sequence: bigint;
 }
 
 export interface Candle {
@@ -633,6 +662,7 @@ function createBaseTrade(): Trade {
     feeAsset: '',
     timestamp: undefined,
     realizedPnl: undefined,
+    isMaker: false,
   };
 }
 
@@ -672,6 +702,9 @@ export const Trade: MessageFns<Trade> = {
     }
     if (message.realizedPnl !== undefined) {
       Decimal.encode(message.realizedPnl, writer.uint32(82).fork()).join();
+    }
+    if (message.isMaker !== false) {
+      writer.uint32(88).bool(message.isMaker);
     }
     return writer;
   },
@@ -767,6 +800,14 @@ export const Trade: MessageFns<Trade> = {
             }
 
             message.realizedPnl = Decimal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.isMaker = reader.bool();
             continue;
           }
         }
@@ -969,6 +1010,205 @@ export const Order: MessageFns<Order> = {
             }
 
             message.trades.push(Trade.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseOrderBookLevel(): OrderBookLevel {
+  return { price: undefined, quantity: undefined };
+}
+
+export const OrderBookLevel: MessageFns<OrderBookLevel> = {
+  encode(message: OrderBookLevel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.price !== undefined) {
+      Decimal.encode(message.price, writer.uint32(10).fork()).join();
+    }
+    if (message.quantity !== undefined) {
+      Decimal.encode(message.quantity, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderBookLevel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderBookLevel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.price = Decimal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.quantity = Decimal.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseOrderBook(): OrderBook {
+  return {
+    exchange: '',
+    symbol: '',
+    bids: [],
+    asks: [],
+    bestBid: undefined,
+    bestAsk: undefined,
+    timestamp: 0n,
+    sequence: 0n,
+  };
+}
+
+export const OrderBook: MessageFns<OrderBook> = {
+  encode(message: OrderBook, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.exchange !== '') {
+      writer.uint32(10).string(message.exchange);
+    }
+    if (message.symbol !== '') {
+      writer.uint32(18).string(message.symbol);
+    }
+    for (const v of message.bids) {
+      OrderBookLevel.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.asks) {
+      OrderBookLevel.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.bestBid !== undefined) {
+      Decimal.encode(message.bestBid, writer.uint32(42).fork()).join();
+    }
+    if (message.bestAsk !== undefined) {
+      Decimal.encode(message.bestAsk, writer.uint32(50).fork()).join();
+    }
+    if (message.timestamp !== 0n) {
+      if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
+        throw new globalThis.Error(
+          'value provided for field message.timestamp of type int64 too large',
+        );
+      }
+      writer.uint32(56).int64(message.timestamp);
+    }
+    if (message.sequence !== 0n) {
+      if (BigInt.asIntN(64, message.sequence) !== message.sequence) {
+        throw new globalThis.Error(
+          'value provided for field message.sequence of type int64 too large',
+        );
+      }
+      writer.uint32(64).int64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OrderBook {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOrderBook();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.exchange = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.symbol = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bids.push(OrderBookLevel.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.asks.push(OrderBookLevel.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bestBid = Decimal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.bestAsk = Decimal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.timestamp = reader.int64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.sequence = reader.int64() as bigint;
             continue;
           }
         }

@@ -118,9 +118,16 @@ export class BinanceEmulator {
       'DELETE /fapi/v1/order': (_, p) =>
         orderJson(L.cancel(p.symbol ?? '', p.orderId, p.origClientOrderId)),
       'GET /fapi/v1/openOrders': (_, p) => L.open(p.symbol).map(orderJson),
+      'GET /fapi/v1/depth': (_, p) =>
+        this.streams.depth.snapshot(p.symbol ?? '', Number(p.limit ?? 500)),
+      // Oldest first from startTime, as Binance pages with startTime/endTime/limit
       'GET /fapi/v1/userTrades': (_, p) =>
         L.trades
+          .filter((t) => p.symbol === undefined || t.symbol === p.symbol)
           .filter((t) => p.orderId === undefined || String(t.orderId) === p.orderId)
+          .filter((t) => p.startTime === undefined || t.time >= Number(p.startTime))
+          .filter((t) => p.endTime === undefined || t.time <= Number(p.endTime))
+          .slice(0, Number(p.limit ?? 500))
           .map(tradeJson),
       'POST /fapi/v1/batchOrders': (_, p) =>
         (JSON.parse(p.batchOrders ?? '[]') as NewOrder[]).map((item) =>

@@ -9,11 +9,14 @@ import type { WebSocket } from 'ws';
 import type { TimerHandle, VirtualClock } from '../../../../../core/clock.js';
 import { Decimal } from '../../../../../core/decimal.js';
 import { BOOK } from './binance-usdm.ledger.js';
+import { BinanceDepth } from './binance.depth.js';
 
 const MINUTE = 60_000;
 const FUNDING_PERIOD = 28_800_000;
 
 export class BinanceStreams {
+  /** Order books and their diff-depth events (`<symbol>@depth@100ms`). */
+  readonly depth: BinanceDepth;
   private readonly publicSubs = new Map<WebSocket, Set<string>>();
   private readonly userSockets = new Set<WebSocket>();
   private readonly timer: TimerHandle;
@@ -22,6 +25,7 @@ export class BinanceStreams {
   private readonly clock: VirtualClock;
   constructor(clock: VirtualClock) {
     this.clock = clock;
+    this.depth = new BinanceDepth(() => clock.now());
     this.minute = Math.floor(clock.now() / MINUTE) * MINUTE;
     this.timer = clock.every(1000, () => this.tick());
   }
@@ -121,6 +125,8 @@ export class BinanceStreams {
         r: '0.00010000',
         T: this.nextFundingTime(),
       };
+    } else if (stream.includes('@depth')) {
+      event = this.depth.nextEvent(symbol);
     } else {
       return;
     }

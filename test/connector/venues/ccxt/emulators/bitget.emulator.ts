@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { LoopbackServer, type RecordedRequest, type Reply } from './loopback-server.js';
+import { bitgetFills, bitgetPublic } from './depth-fills.routes.js';
 import { ASK, BID, SimpleOrderStore, type SimpleOrder } from './simple-orders.js';
 
 export const BITGET_KEY = 'bitget-key';
@@ -126,6 +127,8 @@ export class BitgetEmulator {
     if (r.path === '/api/v2/mix/market/contracts') {
       return ok(r.query.productType === 'USDT-FUTURES' ? [CONTRACT] : []);
     }
+    const book = bitgetPublic(r);
+    if (book !== undefined) return book;
     if (r.headers['access-key'] === undefined) return undefined;
     if (
       r.headers['access-key'] !== BITGET_KEY ||
@@ -184,7 +187,7 @@ export class BitgetEmulator {
           : fail(400, '40768', 'Order does not exist');
       }
       default:
-        return undefined;
+        return bitgetFills(r);
     }
   }
 

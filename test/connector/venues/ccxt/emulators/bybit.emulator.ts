@@ -8,6 +8,7 @@
 import { createHmac } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { LoopbackServer, type RecordedRequest, type Reply } from './loopback-server.js';
+import { bybitDepthSnapshot, bybitFills, bybitPublic } from './depth-fills.routes.js';
 import { ASK, BID, SimpleOrderStore, type SimpleOrder } from './simple-orders.js';
 
 export const BYBIT_KEY = 'bybit-key';
@@ -165,6 +166,8 @@ export class BybitEmulator {
     if (r.path === '/v5/market/tickers') {
       return ok({ category: 'linear', list: [{ ...TICKER, symbol: r.query.symbol ?? 'BTCUSDT' }] });
     }
+    const book = bybitPublic(r);
+    if (book !== undefined) return book;
     if (r.headers['x-bapi-api-key'] === undefined) return undefined;
     if (r.headers['x-bapi-api-key'] !== BYBIT_KEY || !this.signed(r)) {
       return fail(10004, 'error sign! origin_string[...]');
@@ -241,7 +244,7 @@ export class BybitEmulator {
           : fail(110001, 'Order does not exist.');
       }
       default:
-        return undefined;
+        return bybitFills(r);
     }
   }
 
@@ -267,6 +270,8 @@ export class BybitEmulator {
       socket.send(JSON.stringify(reply));
       for (const topic of frame.op === 'subscribe' ? (frame.args ?? []) : []) {
         if (topic === 'order') this.orderSockets.add(socket);
+        const depth = bybitDepthSnapshot(topic);
+        if (depth !== undefined) socket.send(JSON.stringify(depth));
         if (topic.startsWith('orderbook.1.')) {
           this.bookSockets.add(socket);
           const data = {

@@ -10,6 +10,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { LoopbackServer, type RecordedRequest, type Reply } from './loopback-server.js';
+import { gateFills, gatePublic } from './depth-fills.routes.js';
 import { ASK, BID, SimpleOrderStore, type SimpleOrder } from './simple-orders.js';
 
 export const GATE_KEY = 'gate-key';
@@ -131,6 +132,8 @@ export class GateEmulator {
   private handle(r: RecordedRequest): Reply | undefined {
     if (r.path === '/api/v4/futures/usdt/contracts') return reply([CONTRACT]);
     if (r.path === '/api/v4/futures/btc/contracts') return reply([]);
+    const book = gatePublic(r);
+    if (book !== undefined) return book;
     if (r.headers.key === undefined) return undefined;
     if (r.headers.key !== GATE_KEY || !this.signed(r))
       return fail(401, 'INVALID_SIGNATURE', 'Signature mismatch');
@@ -207,7 +210,7 @@ export class GateEmulator {
         ? fail(404, 'CLIENT_ID_NOT_FOUND', `Order with client ID ${ref} not found`)
         : fail(404, 'ORDER_NOT_FOUND', 'Order not found');
     }
-    return undefined;
+    return gateFills(r);
   }
 
   /** Hex HMAC-SHA512 over method, path, query, SHA-512 of the body and timestamp, as Gate signs. */

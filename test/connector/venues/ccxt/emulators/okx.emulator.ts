@@ -9,6 +9,7 @@
 import { createHmac } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { LoopbackServer, type RecordedRequest, type Reply } from './loopback-server.js';
+import { okxFills, okxPublic } from './depth-fills.routes.js';
 import { fundingJson, instrument, orderJson } from './okx.json.js';
 import { ASK, BID, SimpleOrderStore, type SimpleOrder } from './simple-orders.js';
 
@@ -51,6 +52,8 @@ export class OkxEmulator {
     if (r.path === '/api/v5/public/instruments') {
       return okxReply(r.query.instType === 'SWAP' ? [instrument()] : []);
     }
+    const book = okxPublic(r);
+    if (book !== undefined) return book;
     if (r.headers['ok-access-key'] === undefined) return undefined;
     if (
       r.headers['ok-access-key'] !== OKX_KEY ||
@@ -138,7 +141,7 @@ export class OkxEmulator {
         return okxReply([item], order ? '0' : '1', order ? '' : 'All operations failed');
       }
       default:
-        return undefined;
+        return okxFills(r);
     }
   }
 
