@@ -6,6 +6,7 @@
  */
 import type { Balances, Position as CcxtPosition } from 'ccxt';
 import { Decimal, ZERO } from '../../../core/decimal.js';
+import { invalidArgument, quoteInput } from '../../../core/errors.js';
 import type {
   Account,
   Candle,
@@ -131,9 +132,19 @@ function assetAmount(balances: Balances, asset: string, field: 'free' | 'total')
   return onStep(value, FINE);
 }
 
-/** Free balance of `asset`; zero when the account holds none. */
+/**
+ * Free balance of `asset`; zero when the account holds none of an asset the venue lists.
+ * @throws {ExchangeError} INVALID_ARGUMENT naming `asset` when the venue has no such asset
+ */
 export async function freeBalance(ctx: VenueContext, asset: string): Promise<Decimal> {
   const balances = await ctx.privateCall(() => ctx.ex.fetchBalance());
+  const listed =
+    balances[asset] !== undefined ||
+    ctx.ex.currencies?.[asset] !== undefined ||
+    ctx.book.hasAsset(asset);
+  if (!listed) {
+    throw invalidArgument('asset', `${quoteInput(asset)} is not an asset of ${ctx.name}`);
+  }
   return assetAmount(balances, asset, 'free');
 }
 

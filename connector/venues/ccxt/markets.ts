@@ -115,6 +115,14 @@ export class MarketBook {
     return [...this.bySymbol.keys()];
   }
 
+  /** True when `asset` is the base or quote asset of one of our markets. */
+  hasAsset(asset: string): boolean {
+    for (const { info } of this.bySymbol.values()) {
+      if (info.baseAsset === asset || info.quoteAsset === asset) return true;
+    }
+    return false;
+  }
+
   get size(): number {
     return this.bySymbol.size;
   }
