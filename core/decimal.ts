@@ -47,6 +47,7 @@ export class DecimalFormatError extends Error {
 
 // google.type.Decimal: [Sign] Significand [Exponent]; Significand = Digits ['.'] [Digits] | '.' Digits
 const GRAMMAR = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NON_FINITE = /^[+-]?(?:Infinity|NaN)$/i;
 /** Exponent digits beyond this are out of range whatever the significand (|exponent| < 1e6). */
 const MAX_EXPONENT_DIGITS = 6;
 /** decimal.js keeps 7 decimal digits per element of `d`: shorter arrays cannot exceed the limit. */
@@ -60,6 +61,7 @@ export function checkDecimal(text: string): string | undefined {
   if (text.length > DECIMAL_LIMITS.maxTextLength) {
     return `${quoteInput(text)} is too long for a decimal: at most ${DECIMAL_LIMITS.maxTextLength} characters`;
   }
+  if (NON_FINITE.test(text)) return `${quoteInput(text)} is not a finite decimal number`;
   if (!GRAMMAR.test(text)) {
     return `${quoteInput(text)} is not a decimal number; send digits with an optional sign, point and exponent, such as "0.01"`;
   }
