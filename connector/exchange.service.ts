@@ -48,14 +48,17 @@ export { EXCHANGE_HEADER, VenueRegistry } from './venue-registry.js';
 // google.type.Decimal quantity = 5 and price = 6 are the only nested messages of a request
 const PLACE_ORDER_SHAPE: WireShape = { 5: {}, 6: {} };
 
+/** The nested-message fields of each request; the other requests are flat (a test checks it). */
+export const REQUEST_SHAPES: { readonly [M in Method]?: WireShape } = {
+  placeOrder: PLACE_ORDER_SHAPE,
+  batchPlaceOrders: { 1: PLACE_ORDER_SHAPE },
+};
+
 /**
  * The service definition to register the handlers with: the generated one with strict request
  * decoding, so malformed bytes reach the handlers as a marked request answered INVALID_ARGUMENT.
  */
-export const ExchangeServiceDefinition = strictRequests(ExchangeServiceService, {
-  placeOrder: PLACE_ORDER_SHAPE,
-  batchPlaceOrders: { 1: PLACE_ORDER_SHAPE },
-});
+export const ExchangeServiceDefinition = strictRequests(ExchangeServiceService, REQUEST_SHAPES);
 
 type Method = keyof typeof ExchangeServiceService;
 
