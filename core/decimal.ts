@@ -25,16 +25,19 @@ export const ZERO = new Decimal(0);
 
 /** What a decimal may be; anything outside is refused before decimal.js computes with it. */
 export const DECIMAL_LIMITS = {
-  /** Longest accepted text, in characters (room for 40 digits, sign, point, exponent, zeros). */
-  maxTextLength: 100,
+  /** Longest accepted text, in characters: the plain form of any accepted value fits. */
+  maxTextLength: 128,
   /** Most significant digits: the arithmetic precision, so no input is rounded silently. */
   maxSignificantDigits: 40,
   /** Largest decimal exponent of a nonzero value: |value| < 1e30. */
   maxExponent: 29,
-  /** Smallest decimal exponent of a nonzero value: |value| >= 1e-40. */
-  minExponent: -40,
-  /** Longest plain string (`toPlain`) of an accepted value: "-0.", 39 zeros, 40 digits. */
-  maxPlainLength: 82,
+  /**
+   * Smallest decimal exponent of a nonzero value: |value| >= 1e-60. Far below any tick, so the
+   * residue of 40-digit arithmetic on small prices still crosses the wire and the database.
+   */
+  minExponent: -60,
+  /** Longest plain string (`toPlain`) of an accepted value: "-0.", 59 zeros, 40 digits. */
+  maxPlainLength: 102,
 } as const;
 
 /** A decimal string refused by the grammar or the bounds; the message says which and why. */

@@ -87,10 +87,10 @@ describe('parseDecimal: bounds checked before any arithmetic or formatting', () 
   it('refuses exponents too large for the engine in either direction', () => {
     assert.throws(() => parseDecimal('1e30'), /out of range/);
     assert.throws(() => parseDecimal('-1e30'), /out of range/);
-    assert.throws(() => parseDecimal('1e-41'), /out of range/);
+    assert.throws(() => parseDecimal('1e-61'), /out of range/);
     assert.throws(() => parseDecimal('5e-99999999999999999'), /out of range/);
     assert.equal(toPlain(parseDecimal('9.99e29')), '999000000000000000000000000000');
-    assert.equal(parseDecimal('1e-40').eq('1e-40'), true);
+    assert.equal(parseDecimal('1e-60').eq('1e-60'), true);
   });
 
   it('accepts zero with any small exponent, and zero is zero', () => {
@@ -122,7 +122,7 @@ describe('parseDecimal: bounds checked before any arithmetic or formatting', () 
   it('property: every string it accepts formats and compares within bounds, quickly', () => {
     fc.assert(
       fc.property(
-        fc.string({ maxLength: 120, unit: fc.constantFrom(...'0123456789.eE+-x_ ') }),
+        fc.string({ maxLength: 140, unit: fc.constantFrom(...'0123456789.eE+-x_ ') }),
         (s) => {
           const problem = checkDecimal(s);
           if (problem !== undefined) {
