@@ -12,10 +12,9 @@
  */
 import type { ServerWritableStream, handleUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import {
-  ExchangeServiceService,
-  type BatchOrderError as BatchOrderErrorProto,
-  type ExchangeServiceServer,
+import type {
+  BatchOrderError as BatchOrderErrorProto,
+  ExchangeServiceServer,
 } from '../proto/gen/opensqt/market_maker/v1/exchange.js';
 import {
   fromProtoOrderId,
@@ -33,9 +32,14 @@ import {
   toProtoSymbolInfo,
   toProtoTicker,
 } from './codec.js';
-import { ExchangeError, invalidArgument } from '../core/errors.js';
-import { malformedProblem, strictRequests, type WireShape } from './codec/wire-check.js';
-import { REQUEST_CHECKS, checkPlaceOrder } from './request-validation.js';
+import { ExchangeError } from '../core/errors.js';
+import {
+  ExchangeServiceDefinition,
+  checkPlaceOrder,
+  checkRequest,
+  rpcName,
+  type Method,
+} from './request-validation.js';
 import type { Exchange } from '../core/exchange.port.js';
 import { shuttingDownStatus, toStatus } from './grpc-errors.js';
 import type { Delivery, StreamHub, TopicSpec } from './stream-hub.js';
@@ -45,42 +49,8 @@ import type { VenueRegistry } from './venue-registry.js';
 
 export { EXCHANGE_HEADER, VenueRegistry } from './venue-registry.js';
 
-// google.type.Decimal quantity = 5 and price = 6 are the only nested messages of a request
-const PLACE_ORDER_SHAPE: WireShape = { 5: {}, 6: {} };
-
-/** The nested-message fields of each request; the other requests are flat (a test checks it). */
-export const REQUEST_SHAPES: { readonly [M in Method]?: WireShape } = {
-  placeOrder: PLACE_ORDER_SHAPE,
-  batchPlaceOrders: { 1: PLACE_ORDER_SHAPE },
-};
-
-/**
- * The service definition to register the handlers with: the generated one with strict request
- * decoding, so malformed bytes reach the handlers as a marked request answered INVALID_ARGUMENT.
- */
-export const ExchangeServiceDefinition = strictRequests(ExchangeServiceService, REQUEST_SHAPES);
-
-type Method = keyof typeof ExchangeServiceService;
-
-/**
- * The edge check of one request: refuses malformed bytes and requests failing REQUEST_CHECKS.
- * @throws {ExchangeError} INVALID_ARGUMENT naming the field ("request" for malformed bytes)
- */
-function checkRequest<M extends Method>(method: M, request: unknown): void {
-  const problem = malformedProblem(request);
-  if (problem !== undefined) {
-    throw invalidArgument(
-      'request',
-      `not a valid ${rpcName(method)}Request message (${problem}); send a protobuf-encoded request of the ExchangeService contract`,
-    );
-  }
-  (REQUEST_CHECKS[method] as (r: unknown) => void)(request);
-}
-
-/** "placeOrder" -> "PlaceOrder", the name logs use. */
-function rpcName(method: Method): string {
-  return ExchangeServiceService[method].path.split('/').pop() ?? method;
-}
+/** The service definition to register the handlers with (strict request decoding). */
+export { ExchangeServiceDefinition };
 
 export interface ExchangeServiceOptions {
   readonly registry: VenueRegistry;

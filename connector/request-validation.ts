@@ -6,26 +6,30 @@
  * INVALID_ARGUMENT naming the wire field and the fix, quoting at most a short prefix of the value,
  * so no error ever echoes a 100 KB input. Decimals and enums are checked by the codec.
  *
+ * Before any of that, request bytes are decoded strictly (codec/wire-check): bytes that are not a
+ * well-framed message of the method's type are INVALID_ARGUMENT naming "request".
+ *
  * Where an empty symbol means "every symbol" it is documented per RPC and only read-only calls
  * (open orders, positions, streams of prices, positions and funding) take it: nothing that
  * cancels or places accepts an empty symbol.
  */
 import { invalidArgument, quoteInput } from '../core/errors.js';
-import type {
-  BatchCancelOrdersRequest,
-  BatchPlaceOrdersRequest,
-  CancelAllOrdersRequest,
-  CancelOrderRequest,
+import { malformedProblem, strictRequests, type WireShape } from './codec/wire-check.js';
+import {
   ExchangeServiceService,
-  FetchExchangeInfoRequest,
-  GetBalanceRequest,
-  GetHistoricalFundingRatesRequest,
-  GetHistoricalKlinesRequest,
-  GetOpenOrdersRequest,
-  GetOrderRequest,
-  GetPositionsRequest,
-  SubscribeKlinesRequest,
-  SubscribePriceRequest,
+  type BatchCancelOrdersRequest,
+  type BatchPlaceOrdersRequest,
+  type CancelAllOrdersRequest,
+  type CancelOrderRequest,
+  type FetchExchangeInfoRequest,
+  type GetBalanceRequest,
+  type GetHistoricalFundingRatesRequest,
+  type GetHistoricalKlinesRequest,
+  type GetOpenOrdersRequest,
+  type GetOrderRequest,
+  type GetPositionsRequest,
+  type SubscribeKlinesRequest,
+  type SubscribePriceRequest,
 } from '../proto/gen/opensqt/market_maker/v1/exchange.js';
 import type { PlaceOrderRequest } from '../proto/gen/opensqt/market_maker/v1/resources.js';
 
@@ -161,7 +165,8 @@ export function checkPlaceOrder(request: PlaceOrderRequest): void {
 }
 
 type Service = typeof ExchangeServiceService;
-type Method = keyof Service;
+/** An ExchangeService method by its generated name ("placeOrder"). */
+export type Method = keyof Service;
 type RequestOf<M extends Method> = ReturnType<Service[M]['requestDeserialize']>;
 
 const none = (): void => undefined;
@@ -225,3 +230,38 @@ export const REQUEST_CHECKS: { readonly [M in Method]: (request: RequestOf<M>) =
   subscribeAccount: none,
   subscribePositions: anySymbol,
 };
+
+// google.type.Decimal quantity = 5 and price = 6 are the only nested messages of a request
+const PLACE_ORDER_SHAPE: WireShape = { 5: {}, 6: {} };
+
+/** The nested-message fields of each request; the other requests are flat (a test checks it). */
+export const REQUEST_SHAPES: { readonly [M in Method]?: WireShape } = {
+  placeOrder: PLACE_ORDER_SHAPE,
+  batchPlaceOrders: { 1: PLACE_ORDER_SHAPE },
+};
+
+/**
+ * The service definition to register the handlers with: the generated one with strict request
+ * decoding, so malformed bytes reach the handlers as a marked request answered INVALID_ARGUMENT.
+ */
+export const ExchangeServiceDefinition = strictRequests(ExchangeServiceService, REQUEST_SHAPES);
+
+/**
+ * The edge check of one request: refuses malformed bytes and requests failing REQUEST_CHECKS.
+ * @throws {ExchangeError} INVALID_ARGUMENT naming the field ("request" for malformed bytes)
+ */
+export function checkRequest<M extends Method>(method: M, request: unknown): void {
+  const problem = malformedProblem(request);
+  if (problem !== undefined) {
+    throw invalidArgument(
+      'request',
+      `not a valid ${rpcName(method)}Request message (${problem}); send a protobuf-encoded request of the ExchangeService contract`,
+    );
+  }
+  (REQUEST_CHECKS[method] as (r: unknown) => void)(request);
+}
+
+/** "placeOrder" -> "PlaceOrder", the name logs use. */
+export function rpcName(method: Method): string {
+  return ExchangeServiceService[method].path.split('/').pop() ?? method;
+}

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import type { DescMessage } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { checkWireFormat } from '../../connector/codec/wire-check.js';
-import { REQUEST_SHAPES } from '../../connector/exchange.service.js';
+import { REQUEST_SHAPES } from '../../connector/request-validation.js';
 import { ExchangeServiceService } from '../../proto/gen/opensqt/market_maker/v1/exchange.js';
 import {
   exchangeService,
