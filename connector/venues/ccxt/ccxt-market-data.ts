@@ -56,7 +56,10 @@ export async function klines(
   limit: number,
 ): Promise<Candle[]> {
   const ms = intervalMs(interval);
-  const rows = await ctx.call(() => ctx.ex.fetchOHLCV(market.unified, interval, undefined, limit));
+  // 0 = the venue's default: ccxt would send limit=0, which venues refuse or read literally
+  const rows = await ctx.call(() =>
+    ctx.ex.fetchOHLCV(market.unified, interval, undefined, limit > 0 ? limit : undefined),
+  );
   const now = ctx.clock.now();
   return rows
     .map((row) => toCandle(row, market, ms, now))
@@ -85,7 +88,7 @@ export async function fundingHistory(
   limit: number,
 ): Promise<FundingRate[]> {
   const rows = await ctx.call(() =>
-    ctx.ex.fetchFundingRateHistory(market.unified, undefined, limit),
+    ctx.ex.fetchFundingRateHistory(market.unified, undefined, limit > 0 ? limit : undefined),
   );
   return rows
     .map((row) => ({
