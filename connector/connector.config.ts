@@ -2,10 +2,12 @@
  * @module connector/connector.config
  * The exchange-connector's config file (configs/exchange_connector.yaml), field by field. With no
  * file at all the connector serves the built-in simulated venue on 127.0.0.1:50051. Real venues
- * (ccxt) are validated by their own schema in connector/ccxt.
+ * (ccxt) are validated by their own schema in connector/ccxt. Paths are checked when the file is
+ * loaded (a state file that is a directory or cannot be written fails then, naming its key).
  */
 import { z } from 'zod';
 import { ccxtVenuesSchema } from './venues/ccxt/index.js';
+import { stateFileProblem } from './venues/sim/sim-state-file.js';
 
 const serverSchema = z
   .object({
@@ -30,7 +32,13 @@ const simulatorSchema = z
      * Where the venue keeps its orders, positions and balances between runs, like a real exchange
      * does while our processes restart; empty = in memory only (every start is a new venue).
      */
-    state_file: z.string().default('data/sim-venue.json'),
+    state_file: z
+      .string()
+      .default('data/sim-venue.json')
+      .superRefine((path, ctx) => {
+        const problem = path === '' ? undefined : stateFileProblem(path);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     /** Background save period in ms (saves take ~0.1 s); 0 = save only on shutdown. */
     save_interval_ms: z.number().int().min(0).default(60_000),
   })
@@ -38,10 +46,10 @@ const simulatorSchema = z
 
 export const connectorConfigSchema = z
   .object({
-    server: serverSchema.default(serverSchema.parse({})),
+    server: serverSchema.prefault({}),
     /** Venue used by callers that send no `x-exchange` metadata (every original client). */
     default_venue: z.string().min(1).default('sim'),
-    simulator: simulatorSchema.default(simulatorSchema.parse({})),
+    simulator: simulatorSchema.prefault({}),
     /** Real exchanges through ccxt, by venue name (the x-exchange value). Keys come from env. */
     venues: ccxtVenuesSchema,
   })

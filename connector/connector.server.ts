@@ -1,7 +1,7 @@
 /**
  * @module connector/connector.server
  * Starts the exchange-connector gRPC server: ExchangeService over the given venues, grpc.health.v1,
- * optional API-key auth, keepalive and message-size limits. Shutdown is graceful: new calls are
+ * optional API-key auth, keepalive and message-size limits (requests up to 64 KiB). Shutdown is graceful: new calls are
  * refused, in-flight unary calls finish, every stream ends with UNAVAILABLE "connector shutting
  * down" (clients resubscribe and resync), and whatever is still open after the grace period is cut.
  */
@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { createAuthInterceptor } from './auth.js';
 import type { Exchange } from '../core/exchange.port.js';
 import {
-  ExchangeServiceService,
+  ExchangeServiceDefinition,
   VenueRegistry,
   createExchangeService,
 } from './exchange.service.js';
@@ -20,14 +20,21 @@ import { createLogger } from '../core/logger.js';
 import { StreamHub } from './stream-hub.js';
 
 /** 16 MiB: a full GetTickers or a long kline history fits; the gRPC default of 4 MiB may not. */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * 64 KiB: the largest valid request (a BatchPlaceOrders of 100 orders with every string at its
+ * bound) is under 32 KiB, so anything bigger is refused with RESOURCE_EXHAUSTED before it is
+ * decoded or held in memory.
+ */
+export const MAX_REQUEST_BYTES = 64 * 1024;
 
 const SERVER_CHANNEL_OPTIONS: ServerOptions = {
   // Ping idle clients so half-open connections (NAT, crashed peer) are noticed within ~80 s
   'grpc.keepalive_time_ms': 60_000,
   'grpc.keepalive_timeout_ms': 20_000,
-  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+  'grpc.max_send_message_length': MAX_RESPONSE_BYTES,
 };
 
 export interface ConnectorServerOptions {
@@ -83,7 +90,7 @@ export async function startConnectorServer(
     ...SERVER_CHANNEL_OPTIONS,
     interceptors: apiKeys.length > 0 ? [createAuthInterceptor(apiKeys)] : [],
   });
-  server.addService(ExchangeServiceService, service.implementation);
+  server.addService(ExchangeServiceDefinition, service.implementation);
   server.addService(HealthService, health.implementation);
 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;

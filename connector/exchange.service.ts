@@ -5,13 +5,17 @@
  * venues. A call picks its venue with the optional `x-exchange` metadata (our backward-compatible
  * extension: original clients send none and get the default venue). Requests and responses go
  * through the codec; failures leave as statuses through grpc-errors; streams go through the hub.
+ *
+ * Every request passes the edge first: bytes that are not a well-framed message of the method's
+ * type, and requests missing a required field or carrying an unbounded string, are answered with
+ * INVALID_ARGUMENT naming the field before any venue sees them (codec/wire-check,
+ * request-validation).
  */
 import type { ServerWritableStream, handleUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import {
-  ExchangeServiceService,
-  type BatchOrderError as BatchOrderErrorProto,
-  type ExchangeServiceServer,
+import type {
+  BatchOrderError as BatchOrderErrorProto,
+  ExchangeServiceServer,
 } from '../proto/gen/opensqt/market_maker/v1/exchange.js';
 import {
   fromProtoOrderId,
@@ -33,6 +37,13 @@ import {
   toProtoTradeHistoryPage,
 } from './codec.js';
 import { ExchangeError } from '../core/errors.js';
+import {
+  ExchangeServiceDefinition,
+  checkPlaceOrder,
+  checkRequest,
+  rpcName,
+  type Method,
+} from './request-validation.js';
 import type { Exchange } from '../core/exchange.port.js';
 import { DEFAULT_BOOK_LEVELS } from '../core/order-book.js';
 import { shuttingDownStatus, toStatus } from './grpc-errors.js';
@@ -43,8 +54,8 @@ import type { VenueRegistry } from './venue-registry.js';
 
 export { EXCHANGE_HEADER, VenueRegistry } from './venue-registry.js';
 
-/** The service definition to register the handlers with. */
-export { ExchangeServiceService };
+/** The service definition to register the handlers with (strict request decoding). */
+export { ExchangeServiceDefinition };
 
 export interface ExchangeServiceOptions {
   readonly registry: VenueRegistry;
@@ -85,7 +96,7 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
   let accepting = true;
 
   const unary =
-    <Req, Res>(method: string, run: (venue: Exchange, request: Req) => Promise<Res>) =>
+    <Req, Res>(method: Method, run: (venue: Exchange, request: Req) => Promise<Res>) =>
     (
       call: Parameters<handleUnaryCall<Req, Res>>[0],
       done: Parameters<handleUnaryCall<Req, Res>>[1],
@@ -93,57 +104,61 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       if (!accepting) return done(shuttingDownStatus());
       let venue: Exchange;
       try {
+        checkRequest(method, call.request);
         venue = registry.resolve(call.metadata).venue;
       } catch (e) {
-        return done(toStatus(e, log, { method }));
+        return done(toStatus(e, log, { method: rpcName(method) }));
       }
       run(venue, call.request).then(
         (response) => done(null, response),
-        (e: unknown) => done(toStatus(e, log, { method, venue: venue.name })),
+        (e: unknown) => done(toStatus(e, log, { method: rpcName(method), venue: venue.name })),
       );
     };
 
   const stream =
     <Req, D, P>(
-      method: string,
+      method: Method,
       plan: (name: string, venue: Exchange, request: Req) => Plan<D, P>,
     ) =>
     (call: ServerWritableStream<Req, P>) => {
       if (!accepting) return void call.emit('error', shuttingDownStatus());
       try {
+        checkRequest(method, call.request);
         const { name, venue } = registry.resolve(call.metadata);
         const { specs, delivery } = plan(name, venue, call.request);
         hub.attach(call, specs, delivery);
       } catch (e) {
-        call.emit('error', toStatus(e, log, { method }));
+        call.emit('error', toStatus(e, log, { method: rpcName(method) }));
       }
     };
 
   const implementation = {
-    getName: unary('GetName', async (venue) => ({ name: venue.name })),
-    getType: unary('GetType', async (venue) => {
+    getName: unary('getName', async (venue) => ({ name: venue.name })),
+    getType: unary('getType', async (venue) => {
       const info = await venue.getType();
       return { type: toProtoExchangeType(info.kind), isUnifiedMargin: info.isUnifiedMargin };
     }),
 
     // -- ORDERS --
-    placeOrder: unary('PlaceOrder', async (venue, request) =>
+    placeOrder: unary('placeOrder', async (venue, request) =>
       toProtoOrder(await venue.placeOrder(fromProtoPlaceOrderRequest(request))),
     ),
-    batchPlaceOrders: unary('BatchPlaceOrders', async (venue, request) => {
+    batchPlaceOrders: unary('batchPlaceOrders', async (venue, request) => {
       // A malformed item fails alone, like any other per-item error
       const decoded: PlaceOrderRequest[] = [];
       const decodedIndex: number[] = [];
       const errors: BatchOrderErrorProto[] = [];
       request.orders.forEach((item, index) => {
         try {
+          checkPlaceOrder(item);
           decoded.push(fromProtoPlaceOrderRequest(item));
           decodedIndex.push(index);
         } catch (e) {
           if (!(e instanceof ExchangeError)) throw e;
           errors.push({
             index,
-            clientOrderId: item.clientOrderId,
+            // A refused id is not echoed: it may be the unbounded string that was refused
+            clientOrderId: e.field === 'client_order_id' ? '' : item.clientOrderId,
             errorMessage: e.message,
             code: e.code,
           });
@@ -159,20 +174,20 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       const orders = result?.orders.map(toProtoOrder) ?? [];
       return { orders, allSuccess: errors.length === 0, errors };
     }),
-    cancelOrder: unary('CancelOrder', async (venue, request) => {
+    cancelOrder: unary('cancelOrder', async (venue, request) => {
       await venue.cancelOrder(request.symbol, fromProtoOrderId(request.orderId), request.useMargin);
       return {};
     }),
-    batchCancelOrders: unary('BatchCancelOrders', async (venue, request) => {
+    batchCancelOrders: unary('batchCancelOrders', async (venue, request) => {
       const ids = request.orderIds.map(fromProtoOrderId);
       const errors = await venue.batchCancelOrders(request.symbol, ids, request.useMargin);
       return { errors: errors.map(toProtoBatchError) };
     }),
-    cancelAllOrders: unary('CancelAllOrders', async (venue, request) => {
+    cancelAllOrders: unary('cancelAllOrders', async (venue, request) => {
       await venue.cancelAllOrders(request.symbol, request.useMargin);
       return {};
     }),
-    getOrder: unary('GetOrder', async (venue, request) => {
+    getOrder: unary('getOrder', async (venue, request) => {
       const orderId = fromProtoOrderId(request.orderId);
       const order = await venue.getOrder({
         symbol: request.symbol,
@@ -182,51 +197,51 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       });
       return toProtoOrder(order);
     }),
-    getOpenOrders: unary('GetOpenOrders', async (venue, request) => ({
+    getOpenOrders: unary('getOpenOrders', async (venue, request) => ({
       orders: (await venue.getOpenOrders(request.symbol, request.useMargin)).map(toProtoOrder),
     })),
 
     // -- ACCOUNT --
-    getAccount: unary('GetAccount', async (venue) => toProtoAccount(await venue.getAccount())),
-    getPositions: unary('GetPositions', async (venue, request) => ({
+    getAccount: unary('getAccount', async (venue) => toProtoAccount(await venue.getAccount())),
+    getPositions: unary('getPositions', async (venue, request) => ({
       positions: (await venue.getPositions(request.symbol)).map(toProtoPosition),
     })),
-    getBalance: unary('GetBalance', async (venue, request) => ({
+    getBalance: unary('getBalance', async (venue, request) => ({
       balance: toProtoDecimal(await venue.getBalance(request.asset)),
     })),
 
     // -- MARKET DATA --
-    getLatestPrice: unary('GetLatestPrice', async (venue, request) => ({
+    getLatestPrice: unary('getLatestPrice', async (venue, request) => ({
       price: toProtoDecimal(await venue.getLatestPrice(request.symbol)),
     })),
-    getTickers: unary('GetTickers', async (venue) => ({
+    getTickers: unary('getTickers', async (venue) => ({
       tickers: (await venue.getTickers()).map(toProtoTicker),
     })),
-    getOpenInterest: unary('GetOpenInterest', async (venue, request) => ({
+    getOpenInterest: unary('getOpenInterest', async (venue, request) => ({
       openInterest: toProtoDecimal(await venue.getOpenInterest(request.symbol)),
     })),
-    getHistoricalKlines: unary('GetHistoricalKlines', async (venue, request) => ({
+    getHistoricalKlines: unary('getHistoricalKlines', async (venue, request) => ({
       candles: (
         await venue.getHistoricalKlines(request.symbol, request.interval, request.limit)
       ).map(toProtoCandle),
     })),
-    fetchExchangeInfo: unary('FetchExchangeInfo', async (venue, request) => {
+    fetchExchangeInfo: unary('fetchExchangeInfo', async (venue, request) => {
       await venue.fetchExchangeInfo(request.symbol === '' ? undefined : request.symbol);
       return {};
     }),
-    getSymbolInfo: unary('GetSymbolInfo', async (venue, request) =>
+    getSymbolInfo: unary('getSymbolInfo', async (venue, request) =>
       toProtoSymbolInfo(await venue.getSymbolInfo(request.symbol)),
     ),
-    getSymbols: unary('GetSymbols', async (venue) => ({
+    getSymbols: unary('getSymbols', async (venue) => ({
       symbols: [...(await venue.getSymbols())],
     })),
-    getFundingRate: unary('GetFundingRate', async (venue, request) =>
+    getFundingRate: unary('getFundingRate', async (venue, request) =>
       toProtoFundingRate(await venue.getFundingRate(request.symbol)),
     ),
-    getFundingRates: unary('GetFundingRates', async (venue) => ({
+    getFundingRates: unary('getFundingRates', async (venue) => ({
       rates: (await venue.getFundingRates()).map(toProtoFundingRate),
     })),
-    getHistoricalFundingRates: unary('GetHistoricalFundingRates', async (venue, request) => ({
+    getHistoricalFundingRates: unary('getHistoricalFundingRates', async (venue, request) => ({
       rates: (await venue.getHistoricalFundingRates(request.symbol, request.limit)).map(
         toProtoFundingRate,
       ),
@@ -239,7 +254,7 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
     ),
 
     // -- STREAMS --
-    subscribePrice: stream('SubscribePrice', (name, venue, request) => ({
+    subscribePrice: stream('subscribePrice', (name, venue, request) => ({
       // One topic per symbol so overlapping requests share upstreams; none = every symbol
       specs: perSymbol(request.symbols).map((symbols) =>
         topic(`${name}|price|${symbols.join()}`, toProtoPriceChange, (sink) =>
@@ -248,11 +263,11 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       ),
       delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
     })),
-    subscribeOrders: stream('SubscribeOrders', (name, venue) => ({
+    subscribeOrders: stream('subscribeOrders', (name, venue) => ({
       specs: [topic(`${name}|orders`, toProtoOrderUpdate, (sink) => venue.subscribeOrders(sink))],
       delivery: { kind: 'reliable' },
     })),
-    subscribeKlines: stream('SubscribeKlines', (name, venue, request) => ({
+    subscribeKlines: stream('subscribeKlines', (name, venue, request) => ({
       specs: perSymbol(request.symbols).map((symbols) =>
         topic(`${name}|klines|${symbols.join()}|${request.interval}`, toProtoCandle, (sink) =>
           venue.subscribeKlines(symbols, request.interval, sink),
@@ -261,11 +276,11 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       // Per candle, not per symbol: a closed bar is never replaced by the next one
       delivery: { kind: 'conflate', keyOf: (m) => `${m.symbol}|${m.timestamp}` },
     })),
-    subscribeAccount: stream('SubscribeAccount', (name, venue) => ({
+    subscribeAccount: stream('subscribeAccount', (name, venue) => ({
       specs: [topic(`${name}|account`, toProtoAccount, (sink) => venue.subscribeAccount(sink))],
       delivery: { kind: 'reliable' },
     })),
-    subscribePositions: stream('SubscribePositions', (name, venue, request) => ({
+    subscribePositions: stream('subscribePositions', (name, venue, request) => ({
       specs: [
         topic(`${name}|positions|${request.symbol}`, toProtoPosition, (sink) =>
           venue.subscribePositions(request.symbol, sink),
@@ -273,7 +288,7 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       ],
       delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
     })),
-    subscribeFundingRate: stream('SubscribeFundingRate', (name, venue, request) => ({
+    subscribeFundingRate: stream('subscribeFundingRate', (name, venue, request) => ({
       specs: [
         topic(`${name}|funding|${request.symbol}`, toProtoFundingRate, (sink) =>
           venue.subscribeFundingRate(request.symbol, sink),

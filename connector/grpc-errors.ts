@@ -16,13 +16,29 @@ export const ERROR_FIELD_KEY = 'x-error-field';
 /** A status to end a call with: what grpc-js accepts from a handler as an error. */
 export type StatusReply = Pick<StatusObject, 'code' | 'details' | 'metadata'>;
 
-/** The status an `ExchangeError` travels as. */
+/**
+ * Longest status message sent. Details travel in the grpc-message trailer: a message that echoed
+ * a 100 KB input outgrew the peer's header limit, the reply was lost and the channel failed.
+ */
+export const MAX_DETAILS_LENGTH = 1024;
+
+/** Longest field name and venue code sent in trailers. */
+const MAX_TRAILER_VALUE_LENGTH = 128;
+
+const bounded = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+
+/** The status an `ExchangeError` travels as; every text is bounded. */
 export function exchangeErrorToStatus(error: ExchangeError): StatusReply {
   const metadata = new Metadata();
   metadata.set(ERROR_REASON_KEY, error.reason);
-  if (error.venueCode !== undefined) metadata.set(VENUE_CODE_KEY, error.venueCode);
-  if (error.field !== undefined) metadata.set(ERROR_FIELD_KEY, error.field);
-  return { code: error.code, details: error.message, metadata };
+  if (error.venueCode !== undefined) {
+    metadata.set(VENUE_CODE_KEY, bounded(error.venueCode, MAX_TRAILER_VALUE_LENGTH));
+  }
+  if (error.field !== undefined) {
+    metadata.set(ERROR_FIELD_KEY, bounded(error.field, MAX_TRAILER_VALUE_LENGTH));
+  }
+  return { code: error.code, details: bounded(error.message, MAX_DETAILS_LENGTH), metadata };
 }
 
 /** The status every call and stream ends with while the connector shuts down. */

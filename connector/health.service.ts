@@ -12,6 +12,7 @@ import {
   type HealthCheckResponse,
   type HealthServer,
 } from '../proto/gen/grpc/health/v1/health.js';
+import { quoteInput } from '../core/errors.js';
 import { shuttingDownStatus } from './grpc-errors.js';
 
 /** The service definition to register the handlers with. */
@@ -66,7 +67,7 @@ export function createHealthService(options: HealthOptions): HealthHandlers {
       if (!known(call.request.service)) {
         return done({
           code: Status.NOT_FOUND,
-          details: `unknown service "${call.request.service}"; health is reported for "" and "${HEALTH_SERVICE_NAMES[1]}"`,
+          details: `unknown service ${quoteInput(call.request.service)}; health is reported for "" and "${HEALTH_SERVICE_NAMES[1]}"`,
         });
       }
       done(null, { status: current() });

@@ -4,8 +4,9 @@
  * before touching the venue, so a bad request fails the same way everywhere, naming the field.
  */
 import { Decimal, isMultipleOf, toPlain } from '../core/decimal.js';
-import { ExchangeError, invalidArgument } from '../core/errors.js';
+import { ExchangeError, invalidArgument, quoteInput } from '../core/errors.js';
 import type { PlaceOrderRequest, SymbolInfo } from '../core/exchange.types.js';
+import { requireSymbol } from './request-validation.js';
 
 const SIDES = new Set(['BUY', 'SELL']);
 const TYPES = new Set(['LIMIT', 'MARKET']);
@@ -18,7 +19,7 @@ const CLIENT_ORDER_ID = /^[A-Za-z0-9_-]{1,36}$/;
  * @throws {ExchangeError} INVALID_ARGUMENT naming the first bad field
  */
 export function validateOrderShape(request: PlaceOrderRequest): void {
-  if (request.symbol === '') throw invalidArgument('symbol', 'is required, e.g. "BTCUSDT"');
+  requireSymbol(request.symbol);
   if (!SIDES.has(request.side)) {
     throw invalidArgument('side', `must be BUY or SELL, was ${String(request.side)}`);
   }
@@ -52,7 +53,7 @@ export function validateOrderShape(request: PlaceOrderRequest): void {
     if (!CLIENT_ORDER_ID.test(request.clientOrderId)) {
       throw invalidArgument(
         'client_order_id',
-        `must be 1-36 characters of A-Z a-z 0-9 _ -, was "${request.clientOrderId}"`,
+        `must be 1-36 characters of A-Z a-z 0-9 _ -, was ${quoteInput(request.clientOrderId)}`,
       );
     }
   }

@@ -5,7 +5,7 @@
  * the default venue.
  */
 import type { Metadata } from '@grpc/grpc-js';
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, quoteInput } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.port.js';
 
 /** Metadata key selecting the venue of one call. */
@@ -46,7 +46,7 @@ export class VenueRegistry {
     if (venue === undefined) {
       throw invalidArgument(
         EXCHANGE_HEADER,
-        `unknown venue "${name}"; this connector serves ${this.list(this.venues)}`,
+        `unknown venue ${quoteInput(name)}; this connector serves ${this.list(this.venues)}`,
       );
     }
     return { name, venue };

@@ -106,6 +106,19 @@ export class ExchangeError extends Error {
   }
 }
 
+/** Characters of a refused input that an error message quotes at most. */
+export const QUOTE_LIMIT = 32;
+
+/**
+ * A refused input as an error message may show it: at most `QUOTE_LIMIT` characters in JSON
+ * quotes (so control characters stay visible), plus the full length when it was cut. An error
+ * that echoed a 100 KB symbol whole would outgrow gRPC's trailer limit and be lost.
+ */
+export function quoteInput(value: string, limit = QUOTE_LIMIT): string {
+  if (value.length <= limit) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, limit))}... (${value.length} characters)`;
+}
+
 /** Shorthand for the most common error: a request field that is wrong, with how to fix it. */
 export function invalidArgument(field: string, message: string): ExchangeError {
   return new ExchangeError('INVALID_ARGUMENT', `${field}: ${message}`, { field });

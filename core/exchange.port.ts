@@ -50,6 +50,10 @@ export interface Exchange {
     orderIds: readonly string[],
     useMargin?: boolean,
   ): Promise<readonly BatchItemError[]>;
+  /**
+   * Cancels every open order of one symbol.
+   * @throws {ExchangeError} INVALID_ARGUMENT for an empty symbol: it never means every symbol
+   */
   cancelAllOrders(symbol: string, useMargin?: boolean): Promise<void>;
   /** @throws {ExchangeError} ORDER_NOT_FOUND */
   getOrder(query: GetOrderQuery): Promise<Order>;
@@ -59,7 +63,10 @@ export interface Exchange {
   getAccount(): Promise<Account>;
   /** Open positions; all symbols when `symbol` is empty. */
   getPositions(symbol?: string): Promise<readonly Position[]>;
-  /** Free balance of one asset (zero when the account has none). */
+  /**
+   * Free balance of one asset (zero when the account holds none of an asset the venue lists).
+   * @throws {ExchangeError} INVALID_ARGUMENT naming `asset` for an asset the venue does not have
+   */
   getBalance(asset: string): Promise<Decimal>;
 
   // -- MARKET DATA --

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 import type { SymbolInfo } from '../../core/exchange.types.js';
-import { dec, isMultipleOf, toPlain } from '../../core/decimal.js';
+import { checkDecimal, dec, isMultipleOf, toPlain } from '../../core/decimal.js';
 import type { GridMode } from '../../machines/grid-lattice.js';
 import type { SymbolId } from '../../core/types.js';
 
@@ -21,11 +21,19 @@ const positiveDecimal = (example: string, unit: string) =>
   z
     .string({ error: `must be a decimal string in ${unit}, e.g. "${example}"` })
     .regex(PLAIN_DECIMAL, `must be a plain decimal string in ${unit}, e.g. "${example}"`)
-    // Zod runs every check; a string the regex refused gets no second complaint here
-    .refine(
-      (v) => !PLAIN_DECIMAL.test(v) || dec(v).gt(0),
-      `must be greater than zero (${unit}), e.g. "${example}"`,
-    );
+    // Zod runs every check; a string the regex refused gets no second complaint here. The
+    // bounds (length, digits, magnitude) are core/decimal's, checked before any arithmetic.
+    .superRefine((v, ctx) => {
+      if (!PLAIN_DECIMAL.test(v)) return;
+      const problem = checkDecimal(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      else if (!dec(v).gt(0)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be greater than zero (${unit}), e.g. "${example}"`,
+        });
+      }
+    });
 
 const levels = (side: string) =>
   z

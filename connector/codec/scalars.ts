@@ -4,8 +4,11 @@
  * ids ⇄ digit strings, int64 epoch milliseconds and google.protobuf.Timestamp ⇄ epoch-ms numbers,
  * and the enums. Request decoding is strict (a bad value is INVALID_ARGUMENT naming the snake_case
  * wire field); an empty decimal means "absent", never zero, so a market order can omit its price.
+ * Decimals accept exactly the google.type.Decimal grammar within core/decimal's bounds, checked
+ * before any arithmetic or formatting touches the value.
  */
-import { Decimal, ZERO, toPlain } from '../../core/decimal.js';
+import type { Decimal } from '../../core/decimal.js';
+import { DecimalFormatError, ZERO, parseDecimal, toPlain } from '../../core/decimal.js';
 import type { Decimal as DecimalProto } from '../../proto/gen/google/type/decimal.js';
 import {
   ExchangeType as ExchangeTypeProto,
@@ -45,7 +48,7 @@ export function fromProtoOptionalDecimal(
   field: string,
 ): Decimal | undefined {
   const text = value?.value;
-  return text === undefined || text === '' ? undefined : parseDecimal(text, field);
+  return text === undefined || text === '' ? undefined : decodeDecimal(text, field);
 }
 
 /**
@@ -55,24 +58,17 @@ export function fromProtoOptionalDecimal(
  */
 export function fromProtoDecimal(value: DecimalProto | undefined, field: string): Decimal {
   const text = value?.value;
-  return text === undefined || text === '' ? ZERO : parseDecimal(text, field);
+  return text === undefined || text === '' ? ZERO : decodeDecimal(text, field);
 }
 
-function parseDecimal(text: string, field: string): Decimal {
-  let parsed: Decimal;
+/** The one decimal grammar and bounds (core/decimal), refusals named after the wire field. */
+function decodeDecimal(text: string, field: string): Decimal {
   try {
-    parsed = new Decimal(text);
-  } catch {
-    throw invalidArgument(
-      field,
-      `"${text}" is not a decimal number; send a plain string like "0.01"`,
-    );
+    return parseDecimal(text);
+  } catch (e) {
+    if (e instanceof DecimalFormatError) throw invalidArgument(field, e.message);
+    throw e;
   }
-  // decimal.js accepts "Infinity" and "NaN", which no price or quantity can be
-  if (!parsed.isFinite()) {
-    throw invalidArgument(field, `"${text}" is not a finite decimal number`);
-  }
-  return parsed;
 }
 
 // -- IDS AND TIMES --

@@ -60,6 +60,12 @@ function minimalRequest(method: Method): unknown {
   if (method === 'batchPlaceOrders') return { orders: [minimalRequest('placeOrder')] };
   if (method === 'subscribePrice') return { symbols: ['BTCUSDT'] };
   if (method === 'subscribeKlines') return { symbols: ['BTCUSDT'], interval: '1m' };
+  // The edge refuses requests missing a required field before the venue sees them
+  if ('symbol' in request) request.symbol = 'BTCUSDT';
+  if ('orderId' in request) request.orderId = 7n;
+  if ('orderIds' in request) request.orderIds = [7n];
+  if ('asset' in request) request.asset = 'USDT';
+  if ('interval' in request) request.interval = '1m';
   return request;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Balances, Position as CcxtPosition } from 'ccxt';
 import { Decimal, ZERO } from '../../../core/decimal.js';
+import { invalidArgument, quoteInput } from '../../../core/errors.js';
 import type {
   Account,
   Candle,
@@ -55,7 +56,10 @@ export async function klines(
   limit: number,
 ): Promise<Candle[]> {
   const ms = intervalMs(interval);
-  const rows = await ctx.call(() => ctx.ex.fetchOHLCV(market.unified, interval, undefined, limit));
+  // 0 = the venue's default: ccxt would send limit=0, which venues refuse or read literally
+  const rows = await ctx.call(() =>
+    ctx.ex.fetchOHLCV(market.unified, interval, undefined, limit > 0 ? limit : undefined),
+  );
   const now = ctx.clock.now();
   return rows
     .map((row) => toCandle(row, market, ms, now))
@@ -84,7 +88,7 @@ export async function fundingHistory(
   limit: number,
 ): Promise<FundingRate[]> {
   const rows = await ctx.call(() =>
-    ctx.ex.fetchFundingRateHistory(market.unified, undefined, limit),
+    ctx.ex.fetchFundingRateHistory(market.unified, undefined, limit > 0 ? limit : undefined),
   );
   return rows
     .map((row) => ({
@@ -131,9 +135,19 @@ function assetAmount(balances: Balances, asset: string, field: 'free' | 'total')
   return onStep(value, FINE);
 }
 
-/** Free balance of `asset`; zero when the account holds none. */
+/**
+ * Free balance of `asset`; zero when the account holds none of an asset the venue lists.
+ * @throws {ExchangeError} INVALID_ARGUMENT naming `asset` when the venue has no such asset
+ */
 export async function freeBalance(ctx: VenueContext, asset: string): Promise<Decimal> {
   const balances = await ctx.privateCall(() => ctx.ex.fetchBalance());
+  const listed =
+    balances[asset] !== undefined ||
+    ctx.ex.currencies?.[asset] !== undefined ||
+    ctx.book.hasAsset(asset);
+  if (!listed) {
+    throw invalidArgument('asset', `${quoteInput(asset)} is not an asset of ${ctx.name}`);
+  }
   return assetAmount(balances, asset, 'free');
 }
 

@@ -6,7 +6,7 @@
  * shortest string form, and contract markets (OKX, Gate) are converted to base units here.
  */
 import type { MarketInterface as Market } from 'ccxt';
-import { Decimal, dec } from '../../../core/decimal.js';
+import { Decimal, DecimalFormatError, dec, parseDecimal } from '../../../core/decimal.js';
 import { ExchangeError } from '../../../core/errors.js';
 import type { MarketKind, SymbolInfo } from '../../../core/exchange.types.js';
 
@@ -21,11 +21,20 @@ export interface MarketRef {
   readonly info: SymbolInfo;
 }
 
-/** A JS number from ccxt as a decimal, through its shortest round-trip string. */
+/**
+ * A JS number from ccxt as a decimal, through its shortest round-trip string and the one decimal
+ * grammar and bounds (core/decimal): a venue value that is missing, not finite, not a plain
+ * decimal ("0x10") or beyond the bounds (1e308, 5e-324) is `fallback`, never a decimal whose
+ * formatting could take the connector down.
+ */
 export function num(value: number | string | undefined | null, fallback = '0'): Decimal {
   if (value === undefined || value === null || value === '') return dec(fallback);
-  const d = new Decimal(typeof value === 'number' ? String(value) : value);
-  return d.isFinite() ? d : dec(fallback);
+  try {
+    return parseDecimal(typeof value === 'number' ? String(value) : value);
+  } catch (e) {
+    if (e instanceof DecimalFormatError) return dec(fallback);
+    throw e;
+  }
 }
 
 /** `value` rounded half-up to the decimal places of `step`: strips float noise of venue data. */
@@ -113,6 +122,14 @@ export class MarketBook {
 
   symbols(): string[] {
     return [...this.bySymbol.keys()];
+  }
+
+  /** True when `asset` is the base or quote asset of one of our markets. */
+  hasAsset(asset: string): boolean {
+    for (const { info } of this.bySymbol.values()) {
+      if (info.baseAsset === asset || info.quoteAsset === asset) return true;
+    }
+    return false;
   }
 
   get size(): number {

@@ -17,7 +17,7 @@ import type { TradingCore } from './trading-core.js';
 export function liquidateIfBelowMaintenance(core: TradingCore, ledger: FuturesLedger): boolean {
   if (!ledger.belowMaintenance()) return false;
   const nowMs = core.deps.clock.now();
-  core.cancelAll('', false);
+  core.cancelEverySymbol(false);
   const symbols = ledger.openSymbols();
   for (const symbol of symbols) {
     const size = ledger.positionSize(symbol);

@@ -7,28 +7,26 @@
  */
 import { z } from 'zod';
 import { ConfigError, describeIssues } from '../../../core/config-file.js';
-import { Decimal } from '../../../core/decimal.js';
+import { checkDecimal, parseDecimal } from '../../../core/decimal.js';
 import { MARKET_CATALOG } from './sim-markets.js';
 import { perpVenuesSchema } from './sim-venues.config.js';
-
-function toDecimal(value: string): Decimal | undefined {
-  try {
-    const d = new Decimal(value);
-    return d.isFinite() ? d : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A non-negative decimal given as a string ("100000") or a number; output is the plain string. */
 const nonNegativeDecimal = (what: string) =>
   z
     .union([z.string(), z.number()])
     .transform((v) => String(v))
-    .refine(
-      (v) => toDecimal(v)?.gte(0) === true,
-      `must be a non-negative decimal ${what}, e.g. "100000"`,
-    );
+    // The one decimal grammar and bounds (core/decimal): no hex, underscores or huge exponents
+    .superRefine((v, ctx) => {
+      const problem = checkDecimal(v);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      else if (parseDecimal(v).lt(0)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a non-negative decimal ${what}, e.g. "100000"`,
+        });
+      }
+    });
 
 const balances = z.record(z.string().regex(/^[A-Z0-9]{2,10}$/), nonNegativeDecimal('amount'));
 

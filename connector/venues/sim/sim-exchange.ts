@@ -8,7 +8,12 @@
  */
 import type { Decimal } from '../../../core/decimal.js';
 import type { Clock } from '../../../core/clock.js';
-import { ExchangeError, invalidArgument, toExchangeError } from '../../../core/errors.js';
+import {
+  ExchangeError,
+  invalidArgument,
+  quoteInput,
+  toExchangeError,
+} from '../../../core/errors.js';
 import type { Exchange } from '../../../core/exchange.port.js';
 import type { StreamSink, Subscription } from '../../../core/stream.js';
 import type {
@@ -145,10 +150,15 @@ export class SimExchange implements Exchange {
     });
   }
 
+  /** @throws {ExchangeError} INVALID_ARGUMENT naming `asset` for an asset the venue does not have */
   getBalance(asset: string): Promise<Decimal> {
     return this.call(() => {
       if (asset === '') throw invalidArgument('asset', 'is required, e.g. "USDT"');
-      return this.ctx.core.deps.ledger.balance(asset);
+      const balance = this.ctx.core.deps.ledger.balance(asset);
+      if (balance.isZero() && !this.listsAsset(asset)) {
+        throw invalidArgument('asset', `${quoteInput(asset)} is not an asset of ${this.name}`);
+      }
+      return balance;
     });
   }
 
@@ -338,6 +348,14 @@ export class SimExchange implements Exchange {
     for (const s of symbols) this.ctx.core.market(s);
     const set = new Set(symbols);
     return (symbol) => set.has(symbol);
+  }
+
+  /** True when `asset` is the base or quote asset of a listed market. */
+  private listsAsset(asset: string): boolean {
+    for (const { info } of this.ctx.core.deps.markets.values()) {
+      if (info.baseAsset === asset || info.quoteAsset === asset) return true;
+    }
+    return false;
   }
 
   private fundingOf(symbol: string): FundingRate {

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { describeIssues } from '../../../core/config-file.js';
-import { Decimal } from '../../../core/decimal.js';
+import { checkDecimal } from '../../../core/decimal.js';
 
 /** The one format version this build writes and reads. */
 export const SIM_STATE_VERSION = 1;
@@ -24,12 +24,9 @@ export class SimStateError extends Error {
   }
 }
 
+/** The one decimal grammar and bounds (core/decimal): a damaged state cannot smuggle 1e199999999. */
 function isDecimal(value: string): boolean {
-  try {
-    return new Decimal(value).isFinite();
-  } catch {
-    return false;
-  }
+  return checkDecimal(value) === undefined;
 }
 
 const dec = z.string().refine(isDecimal, 'must be a decimal string, e.g. "1.5"');

@@ -141,13 +141,23 @@ export class TradingCore {
     this.finish(o, market, 'CANCELED');
   }
 
-  /** Cancels every open order of a symbol (every symbol when empty) on one account. */
+  /**
+   * Cancels every open order of one symbol on one account.
+   * @throws {ExchangeError} INVALID_ARGUMENT for an empty symbol: it never means every symbol
+   */
   cancelAll(symbol: string, useMargin: boolean): void {
-    if (symbol !== '') this.market(symbol);
+    const market = this.market(symbol);
     for (const o of [...this.open.values()]) {
-      if ((symbol === '' || o.symbol === symbol) && this.sameAccount(o, useMargin)) {
-        this.finish(o, this.market(o.symbol), 'CANCELED');
+      if (o.symbol === symbol && this.sameAccount(o, useMargin)) {
+        this.finish(o, market, 'CANCELED');
       }
+    }
+  }
+
+  /** Cancels every open order of every symbol on one account (the venue's own liquidation). */
+  cancelEverySymbol(useMargin: boolean): void {
+    for (const o of [...this.open.values()]) {
+      if (this.sameAccount(o, useMargin)) this.finish(o, this.market(o.symbol), 'CANCELED');
     }
   }
 

@@ -109,6 +109,31 @@ describe('engine config', () => {
     );
   });
 
+  it('refuses grid decimals beyond the decimal bounds with the key named, quoting a short prefix', () => {
+    const bad = file(
+      'huge.yaml',
+      [
+        'symbols:',
+        '  - symbol: BTCUSDT',
+        `    grid: { interval: "${'9'.repeat(5000)}", order_quantity: "0.${'0'.repeat(60)}1" }`,
+      ].join('\n'),
+    );
+
+    assert.throws(
+      () => loadEngineConfig({ configPath: bad, configRequired: true }, {}),
+      (e) => {
+        assert.ok(e instanceof ConfigError);
+        assert.deepEqual(
+          e.problems.map((p) => p.slice(0, p.indexOf(':'))),
+          ['symbols.0.grid.interval', 'symbols.0.grid.order_quantity'],
+        );
+        assert.match(e.problems[0] ?? '', /5000 characters/);
+        assert.ok(e.message.length < 1000, 'the value is not echoed whole');
+        return true;
+      },
+    );
+  });
+
   it('requires a file named with --config, and refuses unknown options', () => {
     assert.deepEqual(parseEngineArgs(['--config', 'x.yaml']), {
       configPath: 'x.yaml',

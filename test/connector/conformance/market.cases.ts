@@ -27,7 +27,12 @@ export const marketCases: readonly ConformanceCase[] = [
       assert.deepEqual(account.positions, []);
       assert.equal((await exchange.getBalance('USDT')).toFixed(), '100000');
       assert.equal((await spot.getBalance('BTC')).toFixed(), '1');
-      assert.equal((await spot.getBalance('DOGE')).toFixed(), '0');
+      // A listed asset the account does not hold is 0; an asset the venue does not have is refused
+      assert.equal((await exchange.getBalance('BTC')).toFixed(), '0');
+      await assert.rejects(spot.getBalance('NOSUCHCOIN'), {
+        reason: 'INVALID_ARGUMENT',
+        field: 'asset',
+      });
     },
   },
   {

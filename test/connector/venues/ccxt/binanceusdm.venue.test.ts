@@ -108,6 +108,22 @@ describe('ccxt binanceusdm venue (Binance emulator)', () => {
     assert.match(batch.errors[0]?.message ?? '', /Order would immediately match and take/);
   });
 
+  it('asks for the default history when the limit is 0, never for limit=0', async (t) => {
+    const { futures, emulator } = await startBinanceHarness(t);
+
+    const candles = await futures.getHistoricalKlines('BTCUSDT', '1m', 0);
+    const rates = await futures.getHistoricalFundingRates('BTCUSDT', 0);
+    await futures.getHistoricalKlines('BTCUSDT', '1m', 3);
+
+    // No limit, or ccxt's own default: anything but the literal 0 the caller sent
+    const [klines, limited] = emulator.server.requestsTo('/fapi/v1/klines', 'GET');
+    const [funding] = emulator.server.requestsTo('/fapi/v1/fundingRate', 'GET');
+    assert.notEqual(klines?.query.limit, '0');
+    assert.notEqual(funding?.query.limit, '0');
+    assert.equal(limited?.query.limit, '3');
+    assert.ok(candles.length > 0 && rates.length > 0);
+  });
+
   it('returns the order it placed when the reply is lost, found by client id', async (t) => {
     const { futures, emulator } = await startBinanceHarness(t);
     emulator.server.loseReply = (r) => r.method === 'POST' && r.path === '/fapi/v1/order';

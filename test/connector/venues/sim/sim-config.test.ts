@@ -56,6 +56,22 @@ describe('parseSimVenueConfig', () => {
     ]);
   });
 
+  it('parses money with the one decimal grammar and bounds: no hex, underscores or huge exponents', () => {
+    const problems = problemsOf({
+      futures: { walletBalance: '0x10', maintenanceMarginRate: '1e199999999' },
+      book: { depthQuotePerLevel: '1_000' },
+      spot: { balances: { USDT: 'Infinity' } },
+    });
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+      'book.depthQuotePerLevel',
+      'futures.maintenanceMarginRate',
+      'futures.walletBalance',
+      'spot.balances.USDT',
+    ]);
+    assert.ok(problems.some((p) => /out of range/.test(p)));
+    assert.ok(problems.some((p) => /not a decimal number/.test(p)));
+  });
+
   it('rejects unknown keys so typos do not pass silently', () => {
     const problems = problemsOf({
       fees: { futures: { makerBsp: 1 } },

@@ -219,4 +219,15 @@ describe('simulated venue state', () => {
     );
     await a.venue.close();
   });
+
+  it('refuses a state path that is a directory, saying so instead of EISDIR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-state-'));
+    assert.throws(
+      () => loadSimVenueStateFile(dir),
+      (e: unknown) =>
+        e instanceof SimStateError &&
+        /is a directory; name a file inside it, e\.g\. .*sim-venue\.json/.test(e.message) &&
+        !/EISDIR/.test(e.message),
+    );
+  });
 });

@@ -26,7 +26,8 @@ describe('SimulatedVenue spot accounts', () => {
     assertDec(account.availableBalance, '100000');
     assert.deepEqual(account.positions, []);
     assertDec(await spot.getBalance('BTC'), '1');
-    assertDec(await spot.getBalance('DOGE'), '0');
+    // An asset the venue does not list is refused, not reported as a balance of 0
+    await assert.rejects(spot.getBalance('DOGE'), { reason: 'INVALID_ARGUMENT', field: 'asset' });
   });
 
   it('locks quote for a resting buy, fee included, and unlocks it on cancel', async () => {

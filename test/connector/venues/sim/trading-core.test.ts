@@ -73,6 +73,20 @@ describe('TradingCore cancel and lookup', () => {
     );
   });
 
+  it('refuses cancelAllOrders without a symbol instead of cancelling every symbol', async () => {
+    const { futures } = quietVenue();
+    const btc = await futures.placeOrder(limit('BUY', '0.01', '90000'));
+    const eth = await futures.placeOrder({ ...limit('BUY', '0.01', '3000'), symbol: 'ETHUSDT' });
+    await assert.rejects(futures.cancelAllOrders(''), {
+      reason: 'INVALID_ARGUMENT',
+      field: 'symbol',
+    });
+    assert.deepEqual(
+      (await futures.getOpenOrders('')).map((o) => o.orderId),
+      [btc.orderId, eth.orderId],
+    );
+  });
+
   it('forgets the oldest closed orders past retainClosedOrders but not their client ids', async () => {
     const { futures } = quietVenue({ retainClosedOrders: 1 });
     const first = await futures.placeOrder(market('BUY', '0.01', { clientOrderId: 'r-1' }));
