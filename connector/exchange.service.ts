@@ -246,10 +246,10 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
         toProtoFundingRate,
       ),
     })),
-    getOrderBook: unary('GetOrderBook', async (venue, request) =>
+    getOrderBook: unary('getOrderBook', async (venue, request) =>
       toProtoOrderBook(await venue.getOrderBook(request.symbol, request.levels)),
     ),
-    getTradeHistory: unary('GetTradeHistory', async (venue, request) =>
+    getTradeHistory: unary('getTradeHistory', async (venue, request) =>
       toProtoTradeHistoryPage(await venue.getTradeHistory(fromProtoTradeHistoryRequest(request))),
     ),
 
@@ -296,7 +296,7 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
       ],
       delivery: { kind: 'conflate', keyOf: (m) => m.symbol },
     })),
-    subscribeOrderBook: stream('SubscribeOrderBook', (name, venue, request) => ({
+    subscribeOrderBook: stream('subscribeOrderBook', (name, venue, request) => ({
       // Subscribers asking the same depth share one upstream; each update is a full snapshot, so
       // a slow reader is sent only the latest one
       specs: [

@@ -14,6 +14,8 @@
  * cancels or places accepts an empty symbol.
  */
 import { invalidArgument, quoteInput } from '../core/errors.js';
+import { resolveBookLevels } from '../core/order-book.js';
+import { MAX_TRADE_HISTORY_LIMIT } from '../core/trade-history.js';
 import { malformedProblem, strictRequests, type WireShape } from './codec/wire-check.js';
 import {
   ExchangeServiceService,
@@ -26,9 +28,12 @@ import {
   type GetHistoricalFundingRatesRequest,
   type GetHistoricalKlinesRequest,
   type GetOpenOrdersRequest,
+  type GetOrderBookRequest,
   type GetOrderRequest,
   type GetPositionsRequest,
+  type GetTradeHistoryRequest,
   type SubscribeKlinesRequest,
+  type SubscribeOrderBookRequest,
   type SubscribePriceRequest,
 } from '../proto/gen/opensqt/market_maker/v1/exchange.js';
 import type { PlaceOrderRequest } from '../proto/gen/opensqt/market_maker/v1/resources.js';
@@ -51,11 +56,14 @@ export const REQUEST_LIMITS = {
   klineLimit: 1500,
   /** GetHistoricalFundingRates limit (0 = the venue's default). */
   fundingLimit: 1000,
+  /** GetTradeHistory cursor: the opaque base64url token a previous page returned. */
+  cursorLength: 128,
 } as const;
 
 const SYMBOL = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._/:-]{0,${REQUEST_LIMITS.symbolLength - 1}}$`);
 const ASSET = new RegExp(`^[A-Za-z0-9]{1,${REQUEST_LIMITS.assetLength}}$`);
 const INTERVAL = /^[1-9][0-9]{0,2}[smhdwM]$/;
+const CURSOR = new RegExp(`^[A-Za-z0-9_-]{0,${REQUEST_LIMITS.cursorLength}}$`);
 const CLIENT_ORDER_ID = new RegExp(`^[A-Za-z0-9_-]{1,${REQUEST_LIMITS.clientOrderIdLength}}$`);
 
 const SYMBOL_HINT = `at most ${REQUEST_LIMITS.symbolLength} letters, digits and . _ - / :, e.g. "BTCUSDT"`;
@@ -170,6 +178,10 @@ export type Method = keyof Service;
 type RequestOf<M extends Method> = ReturnType<Service[M]['requestDeserialize']>;
 
 const none = (): void => undefined;
+const bookRequest = (request: GetOrderBookRequest | SubscribeOrderBookRequest): void => {
+  requireSymbol(request.symbol);
+  resolveBookLevels(request.levels);
+};
 const symbolOnly = (request: { symbol: string }): void => requireSymbol(request.symbol);
 const anySymbol = (request: { symbol: string }): void => optionalSymbol(request.symbol);
 
@@ -229,6 +241,18 @@ export const REQUEST_CHECKS: { readonly [M in Method]: (request: RequestOf<M>) =
   },
   subscribeAccount: none,
   subscribePositions: anySymbol,
+  getOrderBook: bookRequest,
+  subscribeOrderBook: bookRequest,
+  getTradeHistory: (request: GetTradeHistoryRequest) => {
+    requireSymbol(request.symbol);
+    checkLimit(request.limit, MAX_TRADE_HISTORY_LIMIT);
+    if (!CURSOR.test(request.cursor)) {
+      throw invalidArgument(
+        'cursor',
+        `must be the next_cursor of a previous page (base64url, at most ${REQUEST_LIMITS.cursorLength} characters), was ${quoteInput(request.cursor)}`,
+      );
+    }
+  },
 };
 
 // google.type.Decimal quantity = 5 and price = 6 are the only nested messages of a request

@@ -144,6 +144,15 @@ export const REQUESTS: { readonly [M in Method]: fc.Arbitrary<unknown> } = {
   subscribeKlines: fc.record({ symbols: fc.array(text, { maxLength: 8 }), interval: text }),
   subscribeAccount: fc.constant({}),
   subscribePositions: fc.record({ symbol: text }),
+  getOrderBook: fc.record({ symbol: text, levels: int32 }),
+  subscribeOrderBook: fc.record({ symbol: text, levels: int32 }),
+  getTradeHistory: fc.record({
+    symbol: text,
+    startTime: int64,
+    endTime: int64,
+    limit: int32,
+    cursor: text,
+  }),
 };
 
 /** Printable x-exchange values (grpc-js refuses others before sending). */
