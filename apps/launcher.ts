@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { redactText } from '../core/redact.js';
 
 interface Component {
   readonly name: string;
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (e: unknown) => {
-  console.error(`start failed: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`start failed: ${redactText(e instanceof Error ? e.message : String(e))}`);
   await stopAll();
   process.exit(1);
 });

@@ -16,6 +16,7 @@ import { startAdminServer, type AdminServer } from '../server/admin/admin.server
 import { openDatabase, type Database } from '../actors/store/database.js';
 import { loadEngineConfig, parseEngineArgs } from '../actors/engine/engine.config.js';
 import { startEngine, type Engine } from '../actors/engine/engine.js';
+import { redactText } from '../core/redact.js';
 
 const log = createLogger('market-maker');
 
@@ -81,7 +82,7 @@ function stop(reason: string, code = 0): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) console.error(e.message);
+  if (e instanceof ConfigError) console.error(redactText(e.message));
   else log.error({ err: e }, `market-maker failed to start: ${(e as Error).message ?? e}`);
   void stop('start failed', 1);
 });

@@ -37,13 +37,38 @@ const adminSchema = z
 
 const databaseSchema = z
   .object({
-    /** A PostgreSQL URL; empty = the embedded database. Usually `${DATABASE_URL:-}`. */
-    url: z.string().default(''),
+    /**
+     * A PostgreSQL URL; empty = the embedded database. Usually `${DATABASE_URL:-}`. Checked
+     * here and never echoed: a message about it must not print the password.
+     */
+    url: z
+      .string()
+      .default('')
+      .refine(isPostgresUrlOrEmpty, {
+        message:
+          'must be a postgres:// or postgresql:// URL such as postgres://user:password@host:5432/db; ' +
+          'percent-encode reserved characters in the user and password (# as %23, @ as %40, ' +
+          '/ as %2F, space as %20)',
+      }),
     /** Data directory of the embedded database. */
     embedded_dir: z.string().min(1).default('data/pglite'),
   })
   .strict()
   .prefault({});
+
+function isPostgresUrlOrEmpty(url: string): boolean {
+  if (url === '') return true;
+  try {
+    const parsed = new URL(url);
+    return (
+      (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') &&
+      parsed.hostname !== '' &&
+      parsed.hash === ''
+    );
+  } catch {
+    return false;
+  }
+}
 
 const riskSchema = z
   .object({
