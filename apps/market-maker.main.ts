@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   const exchange = opened.exchange;
   if (stopping) return;
   opened.engine = await startEngine({ config, exchange, db, clock: new WallClock(), log });
-  const app = createAdminApp(opened.engine, log);
+  const app = createAdminApp(opened.engine, log, {
+    allowedHosts: admin.allowed_hosts,
+    maxBodyBytes: admin.max_body_bytes,
+  });
   opened.admin = await startAdminServer({ fetch: app.fetch, host: admin.host, port: admin.port });
   const symbols = opened.engine.symbols().map((s) => s.symbol);
   log.info(

@@ -31,6 +31,19 @@ const adminSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Admin HTTP port (/health, /status, /symbols, /metrics); 0 picks a free port. */
     port: z.number().int().min(0).max(65535).default(8080),
+    /**
+     * Host names the admin API answers to besides IP addresses and localhost (DNS-rebinding
+     * protection: a request whose Host header names anything else gets 403). A leading "."
+     * allows a domain's subdomains; "*" turns the check off.
+     */
+    allowed_hosts: z.array(z.string().min(1).max(253)).default([]),
+    /** Largest request body the admin API reads, in bytes; bigger ones get 413 unread. */
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
   })
   .strict()
   .prefault({});

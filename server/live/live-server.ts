@@ -102,6 +102,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     corsOrigins: srv.enable_cors ? srv.allowed_origins : undefined,
     webDirectory: config.web.directory,
     logger: log,
+    allowedHosts: srv.allowed_hosts,
   });
 
   const wss = new WebSocketServer({
