@@ -73,6 +73,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     onMessages: (messages) => hub.broadcast(messages),
     onSnapshot: () => hub.resnapshot(),
     logger: log,
+    probeIntervalMs: config.connector.probe_interval_ms,
+    probeTimeoutMs: config.connector.probe_timeout_ms,
   });
   const hub = new ClientHub({
     maxBufferedBytes: perf.client_buffer_bytes,
@@ -97,7 +99,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
         ? new Authenticator({ apiKeys: srv.api_keys, jwtSecret: srv.jwt_secret })
         : undefined,
     },
-    health: { clients: () => hub.size, upstream: () => upstream.status() },
+    health: {
+      clients: () => hub.size,
+      upstream: () => upstream.status(),
+      outages: () => upstream.outages,
+    },
     healthEndpoint: config.health.enabled ? config.health.endpoint : undefined,
     corsOrigins: srv.enable_cors ? srv.allowed_origins : undefined,
     webDirectory: config.web.directory,
