@@ -24,7 +24,17 @@ function untouchable(): AdminEngine & { calls: string[] } {
   return {
     calls,
     metrics: createEngineMetrics(),
-    isAlive: () => true,
+    health: () => ({
+      status: 'ok',
+      connector: {
+        venue: 'sim',
+        reachable: true,
+        state: 'up',
+        sinceMs: 0,
+        reason: null,
+        latencyMs: 1,
+      },
+    }),
     status: async () => record('status'),
     symbols: () => [],
     addSymbol: async () => record('addSymbol'),
