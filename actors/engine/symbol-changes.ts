@@ -135,7 +135,7 @@ export class SymbolChanges {
           : `symbol: ${symbol} was not removed: the venue ${
               swept.error ? `could not be asked (${swept.error})` : 'still lists its orders'
             } after ${swept.rounds} checks (${swept.remaining.join(', ') || 'none listed'})`,
-        `${symbol} keeps trading and managing its orders; try DELETE again shortly`,
+        `symbol: ${symbol} keeps trading and managing its orders; try DELETE again shortly`,
       ];
       log.warn({ symbol, problems }, 'symbol removal not confirmed by the venue');
       return { ok: false, kind: 'unavailable', problems };
