@@ -112,6 +112,20 @@ describe('live server edges', () => {
     assert.equal(flood.headers['retry-after'], '1');
   });
 
+  it('answers an upgrade to anything but WebSocket with 426 instead of leaving it hanging', async (t) => {
+    const { server } = await startLive(t);
+    const reply = await raw(server.port, '/health', {
+      host: `127.0.0.1:${server.port}`,
+      connection: 'Upgrade',
+      upgrade: 'h2c',
+    });
+    assert.equal(reply.status, 426);
+    assert.match(String(reply.headers['x-error-message']), /only WebSocket upgrades/);
+    const malformed = await raw(server.port, '/ws', { ...UPGRADE, host: '/' });
+    assert.equal(malformed.status, 400, 'a malformed Host is the client error, not a 500');
+    assert.match(String(malformed.headers['x-error-message']), /^host: must be host\[:port\]/);
+  });
+
   it('refuses a body over 64 KiB with 413', async (t) => {
     const { server } = await startLive(t);
     const reply = await raw(
