@@ -52,6 +52,8 @@ let queue: Promise<WorkflowQueue> | null = null;
 /** Makes `apply` the engine that runs symbol changes; bind before DBOS launches. */
 export function bindSymbolChanges(apply: SymbolChangeHandler): void {
   handler = apply;
+  // A new binding may come with a new DBOS launch, whose database has no queue yet
+  queue = null;
 }
 
 /** Forgets the binding (engine stopped), only if `apply` is still the bound handler. */
