@@ -14,6 +14,7 @@ import type { Exchange } from '../core/exchange.port.js';
 import { createLogger } from '../core/logger.js';
 import { withResilience } from '../connector/resilient.exchange.js';
 import { openPersistentSimVenue, SimStateError } from '../connector/venues/sim/index.js';
+import { redactText } from '../core/redact.js';
 
 const DEFAULT_CONFIG = 'configs/exchange_connector.yaml';
 
@@ -113,9 +114,11 @@ function parsePort(text: string): number {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof SimStateError) {
-    console.error(e.message);
+    console.error(redactText(e.message));
   } else {
-    console.error('exchange-connector failed to start:', e instanceof Error ? e.message : e);
+    console.error(
+      `exchange-connector failed to start: ${redactText(String((e as Error)?.message ?? e))}`,
+    );
   }
   process.exit(1);
 });

@@ -9,6 +9,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import { redactText } from '../core/redact.js';
+
 interface Component {
   readonly name: string;
   /** The compiled entry point beside this launcher in dist/apps (tools/build.mjs). */
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (e: unknown) => {
-  console.error(`start failed: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(`start failed: ${redactText(e instanceof Error ? e.message : String(e))}`);
   await stopAll();
   process.exit(1);
 });

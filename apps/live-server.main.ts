@@ -11,6 +11,7 @@ import type { Exchange } from '../core/exchange.port.js';
 import { createLogger } from '../core/logger.js';
 import { resolveLiveServerConfig } from '../server/live/live.config.js';
 import { startLiveServer } from '../server/live/live-server.js';
+import { redactText } from '../core/redact.js';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -51,7 +52,9 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   console.error(
-    e instanceof ConfigError ? e.message : `live-server failed to start: ${(e as Error).message}`,
+    redactText(
+      e instanceof ConfigError ? e.message : `live-server failed to start: ${(e as Error).message}`,
+    ),
   );
   process.exit(1);
 });

@@ -16,6 +16,7 @@ import { startAdminServer, type AdminServer } from '../server/admin/admin.server
 import { openDatabase, type Database } from '../actors/store/database.js';
 import { loadEngineConfig, parseEngineArgs } from '../actors/engine/engine.config.js';
 import { startEngine, type Engine } from '../actors/engine/engine.js';
+import { redactText } from '../core/redact.js';
 
 const log = createLogger('market-maker');
 
@@ -45,7 +46,10 @@ async function main(): Promise<void> {
   const exchange = opened.exchange;
   if (stopping) return;
   opened.engine = await startEngine({ config, exchange, db, clock: new WallClock(), log });
-  const app = createAdminApp(opened.engine, log);
+  const app = createAdminApp(opened.engine, log, {
+    allowedHosts: admin.allowed_hosts,
+    maxBodyBytes: admin.max_body_bytes,
+  });
   opened.admin = await startAdminServer({ fetch: app.fetch, host: admin.host, port: admin.port });
   const symbols = opened.engine.symbols().map((s) => s.symbol);
   log.info(
@@ -81,7 +85,7 @@ function stop(reason: string, code = 0): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError) console.error(e.message);
+  if (e instanceof ConfigError) console.error(redactText(e.message));
   else log.error({ err: e }, `market-maker failed to start: ${(e as Error).message ?? e}`);
   void stop('start failed', 1);
 });

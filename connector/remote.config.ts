@@ -21,4 +21,11 @@ export const remoteConnectorFields = {
   api_key: z.string().default(''),
   /** Venue to use (`x-exchange`, e.g. "sim"); empty = the connector's default venue. */
   venue: z.string().default(''),
+  /**
+   * How often the connector is asked whether it answers (a cheap call), ms. A refusal or a
+   * missed deadline marks it down: /health says so, dashboards get a status message.
+   */
+  probe_interval_ms: z.number().int().min(100).max(60_000).default(1_000),
+  /** A probe unanswered this long marks the connector down (a frozen process), ms. */
+  probe_timeout_ms: z.number().int().min(100).max(60_000).default(2_000),
 };

@@ -34,19 +34,57 @@ const adminSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Admin HTTP port (/health, /status, /symbols, /metrics); 0 picks a free port. */
     port: z.number().int().min(0).max(65535).default(8080),
+    /**
+     * Host names the admin API answers to besides IP addresses and localhost (DNS-rebinding
+     * protection: a request whose Host header names anything else gets 403). A leading "."
+     * allows a domain's subdomains; "*" turns the check off.
+     */
+    allowed_hosts: z.array(z.string().min(1).max(253)).default([]),
+    /** Largest request body the admin API reads, in bytes; bigger ones get 413 unread. */
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
   })
   .strict()
   .prefault({});
 
 const databaseSchema = z
   .object({
-    /** A PostgreSQL URL; empty = the embedded database. Usually `${DATABASE_URL:-}`. */
-    url: z.string().default(''),
+    /**
+     * A PostgreSQL URL; empty = the embedded database. Usually `${DATABASE_URL:-}`. Checked
+     * here and never echoed: a message about it must not print the password.
+     */
+    url: z
+      .string()
+      .default('')
+      .refine(isPostgresUrlOrEmpty, {
+        message:
+          'must be a postgres:// or postgresql:// URL such as postgres://user:password@host:5432/db; ' +
+          'percent-encode reserved characters in the user and password (# as %23, @ as %40, ' +
+          '/ as %2F, space as %20)',
+      }),
     /** Data directory of the embedded database. */
     embedded_dir: z.string().min(1).default('data/pglite'),
   })
   .strict()
   .prefault({});
+
+function isPostgresUrlOrEmpty(url: string): boolean {
+  if (url === '') return true;
+  try {
+    const parsed = new URL(url);
+    return (
+      (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') &&
+      parsed.hostname !== '' &&
+      parsed.hash === ''
+    );
+  } catch {
+    return false;
+  }
+}
 
 const supervisionSchema = z
   .object({

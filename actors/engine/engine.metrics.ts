@@ -15,6 +15,8 @@ export const SYMBOL_STATES = [
   'reconciling',
   'trading',
   'restarting',
+  /** Stopped by a connector outage; resumes by itself once the connector answers. */
+  'waiting',
   'failed',
 ] as const;
 /** One of {@link SYMBOL_STATES}. */
@@ -35,6 +37,10 @@ export interface EngineMetrics {
   readonly symbolState: Gauge<'symbol' | 'state'>;
   readonly symbolRestarts: Counter<'symbol'>;
   readonly feedAge: Gauge<'feed'>;
+  readonly connectorUp: Gauge;
+  readonly connectorOutages: Counter;
+  readonly symbolOutageWaits: Counter<'symbol'>;
+  readonly unmanagedOrders: Gauge<'symbol'>;
 }
 
 /**
@@ -120,7 +126,44 @@ export function createEngineMetrics(): EngineMetrics {
       labelNames: ['feed'],
       registers,
     }),
+    connectorUp: new Gauge({
+      name: 'market_maker_connector_up',
+      help: '1 while the exchange connector answers its liveness probe, 0 while it does not',
+      registers,
+    }),
+    connectorOutages: new Counter({
+      name: 'market_maker_connector_outages_total',
+      help: 'Times the exchange connector stopped answering (refused, unreachable or frozen)',
+      registers,
+    }),
+    symbolOutageWaits: new Counter({
+      name: 'market_maker_symbol_outage_waits_total',
+      help: 'Symbol actor failures caused by a connector outage (not counted toward failed)',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    unmanagedOrders: new Gauge({
+      name: 'market_maker_unmanaged_orders',
+      help: 'Our orders still open on the venue for a symbol nobody manages (failed, not cleaned)',
+      labelNames: ['symbol'],
+      registers,
+    }),
   };
+}
+
+/**
+ * Drops the per-symbol gauges of a symbol that is no longer traded, so a removed symbol does
+ * not keep reporting the orders and position it had.
+ * @param metrics - the engine metrics
+ * @param symbol - the removed symbol
+ */
+export function clearSymbolGauges(metrics: EngineMetrics, symbol: string): void {
+  const labels = { symbol };
+  metrics.ordersActive.remove(labels);
+  metrics.positionSize.remove(labels);
+  metrics.pnlUnrealized.remove(labels);
+  metrics.unmanagedOrders.remove(labels);
+  setSymbolState(metrics, symbol, null);
 }
 
 /**

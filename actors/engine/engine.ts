@@ -11,6 +11,7 @@ import type { DLogger } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 
 import type { Clock } from '../../core/clock.js';
+import type { LivenessStatus } from '../../core/liveness.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { SymbolId } from '../../core/types.js';
 import type { Database } from '../store/database.js';
@@ -27,7 +28,7 @@ import { engineStoreFor } from './engine.store.js';
 import { durableOrderGateway } from './order-gateway.js';
 import {
   Orchestrator,
-  type AddSymbolOutcome,
+  type AddSymbolResult,
   type SupervisedSymbolView,
 } from './orchestrator.actor.js';
 import type { Feed } from './stream-router.js';
@@ -50,9 +51,29 @@ export interface EngineDeps {
   readonly metrics?: EngineMetrics;
 }
 
+/** The exchange connector as the engine's liveness probe last found it. */
+export interface ConnectorHealth {
+  readonly venue: string;
+  /** False from the first refused or unanswered probe until one is answered again. */
+  readonly reachable: boolean;
+  readonly state: LivenessStatus['state'];
+  /** When the current state began, epoch ms. */
+  readonly sinceMs: number;
+  /** Why it is down; null while it answers. */
+  readonly reason: string | null;
+  /** Round trip of the last answered probe, ms. */
+  readonly latencyMs: number | null;
+}
+
+/** /health: alive or stopping, and degraded while the connector does not answer. */
+export interface EngineHealth {
+  readonly status: 'ok' | 'degraded' | 'stopping';
+  readonly connector: ConnectorHealth;
+}
+
 /** The engine as a whole, as /status reports it. */
 export interface EngineStatus {
-  readonly connector: { readonly venue: string; readonly reachable: boolean };
+  readonly connector: ConnectorHealth;
   /** Milliseconds since each venue stream's last update; null before the first. */
   readonly feeds: Readonly<Record<Feed, number | null>>;
   readonly database: { readonly ok: boolean; readonly embedded: boolean };
@@ -64,9 +85,11 @@ export interface Engine {
   readonly metrics: EngineMetrics;
   /** True from start until `stop` begins. */
   isAlive(): boolean;
+  /** Liveness and the connector's state; cheap (no I/O), for /health. */
+  health(): EngineHealth;
   status(): Promise<EngineStatus>;
   symbols(): SupervisedSymbolView[];
-  addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolOutcome>;
+  addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolResult>;
   removeSymbol(symbol: SymbolId): Promise<boolean>;
   /** Refreshes the read-on-demand gauges; call before rendering /metrics. */
   collectMetrics(): void;
@@ -94,6 +117,10 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     metrics,
     entriesPaused: config.risk.entries_paused,
     stopGraceMs: config.shutdown.workflow_grace_ms,
+    probe: {
+      intervalMs: config.connector.probe_interval_ms,
+      timeoutMs: config.connector.probe_timeout_ms,
+    },
     policy: {
       maxFailures: supervision.max_failures,
       windowMs: supervision.window_ms,
@@ -120,11 +147,27 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   log.info({ symbols: orchestrator.symbols().map((s) => s.symbol) }, 'engine recovered');
 
   let stopping: Promise<void> | null = null;
+  const connector = (): ConnectorHealth => {
+    const probed = orchestrator.connector().status();
+    return {
+      venue: exchange.name,
+      reachable: probed.state !== 'down' && exchange.isReachable(),
+      state: probed.state,
+      sinceMs: probed.sinceMs,
+      reason: probed.reason,
+      latencyMs: probed.latencyMs,
+    };
+  };
   return {
     metrics,
     isAlive: () => stopping === null,
+    health: () => {
+      const health = connector();
+      const status = stopping !== null ? 'stopping' : health.reachable ? 'ok' : 'degraded';
+      return { status, connector: health };
+    },
     status: async () => ({
-      connector: { venue: exchange.name, reachable: exchange.isReachable() },
+      connector: connector(),
       feeds: orchestrator.feedAges(),
       database: { ok: await store.ping(), embedded: db.embedded },
       symbols: orchestrator.symbols(),

@@ -3,8 +3,11 @@
  * Turns a symbol's grid config and its last persisted snapshot into live slots. A snapshot whose
  * lattice matches the config is restored as it is (the grid resumes exactly where it stopped).
  * A fresh start anchors the lattice at the configured price, or at the market price rounded to
- * the venue's tick. A config whose lattice changed rebuilds the grid only while every slot is
- * free and flat, carrying each level's generation so no client order id is minted twice.
+ * the venue's tick. A config whose lattice changed starts a clean grid: none of the old slots
+ * come along, the inventory they hold is carried into the new grid explicitly (see
+ * grid-change), and every new slot starts after the highest generation the old grid used, so no
+ * client order id is minted twice. Only while an old slot still works an order does the change
+ * wait (nothing new opens meanwhile).
  */
 import type { Logger } from 'pino';
 
@@ -12,6 +15,7 @@ import type { Exchange } from '../../core/exchange.port.js';
 import { dec, toPlain } from '../../core/decimal.js';
 import { latticeSpecError } from '../../machines/grid-lattice.js';
 import type { SymbolId } from '../../core/types.js';
+import { carriedDocument, generationFloor, planGridChange } from './grid-change.js';
 import { SlotSet, type GridLattice, type SlotSetDocument } from './slot-set.js';
 import { venueFitProblems, type GridConfig } from './symbol.config.js';
 
@@ -34,10 +38,10 @@ export function gridWindow(grid: GridConfig): number[] {
  * @param grid - its grid config
  * @param stored - the last persisted snapshot, or null on a fresh start
  * @param marketPrice - current price, quote units (anchor of a new lattice without one)
- * @param log - where a kept-despite-config grid is reported
+ * @param log - where a grid change is reported
  * @returns live slots
  * @throws {Error} when the stored snapshot is not a slot document, or the grid does not fit the
- *   venue's filters
+ *   venue's filters or puts a level at or below zero
  */
 export async function buildSlots(
   exchange: Exchange,
@@ -50,25 +54,44 @@ export async function buildSlots(
   const window = gridWindow(grid);
   const document = stored === null ? null : parseDocument(symbol, stored);
   if (document && latticeFits(document.lattice, grid)) {
-    return new SlotSet(symbol, document.lattice, window, document);
+    // Levels the window grew over start after every generation the grid used
+    return new SlotSet(symbol, document.lattice, window, document, floors(window, document));
   }
   const lattice = await latticeFor(exchange, symbol, grid, marketPrice);
   if (!document) return new SlotSet(symbol, lattice, window, null);
-  const previous = new SlotSet(symbol, document.lattice, [], document);
-  if (previous.isIdle()) {
-    previous.stop();
-    log.info({ symbol, from: document.lattice, to: lattice }, 'grid config changed: new lattice');
-    return SlotSet.rebuilt(previous, lattice, window);
+  const plan = planGridChange(document, lattice);
+  if (plan.working.length > 0) {
+    // Their outcome is not known yet: reconcile on the old lattice, open nothing new
+    log.warn(
+      { symbol, working: plan.working, kept: document.lattice, wanted: lattice },
+      'grid config changed while slots of the previous grid work orders: the new grid ' +
+        'applies at the next start once they have settled; no new entries meanwhile',
+    );
+    return new SlotSet(symbol, document.lattice, [], document);
   }
-  previous.stop();
-  log.warn(
-    { symbol, kept: document.lattice, wanted: lattice },
-    'grid config changed while slots hold inventory or orders: keeping the persisted lattice',
+  const carried = carriedDocument(symbol, lattice, plan);
+  const level = plan.carried.length > 0 ? 'warn' : 'info';
+  log[level](
+    { symbol, from: document.lattice, to: lattice, carried: plan.carried },
+    plan.carried.length > 0
+      ? 'grid config changed: new grid, carrying the inventory of the previous one into it'
+      : 'grid config changed: new grid',
   );
-  return new SlotSet(symbol, document.lattice, window, document);
+  return new SlotSet(symbol, lattice, window, carried, floors(window, null, plan.generationFloor));
 }
 
-function latticeFits(lattice: GridLattice, grid: GridConfig): boolean {
+/** Per window level, the generation a fresh slot starts after. */
+function floors(
+  window: readonly number[],
+  document: SlotSetDocument | null,
+  floor = generationFloor(document),
+): Map<number, number> {
+  const stored = document?.slots ?? {};
+  return new Map(window.filter((i) => !(String(i) in stored)).map((i) => [i, floor]));
+}
+
+/** True when `grid` builds the lattice a persisted grid already has. */
+export function latticeFits(lattice: GridLattice, grid: GridConfig): boolean {
   return (
     lattice.interval === grid.interval &&
     lattice.mode === grid.mode &&
@@ -100,7 +123,11 @@ async function latticeFor(
   return lattice;
 }
 
-function parseDocument(symbol: SymbolId, stored: unknown): SlotSetDocument {
+/**
+ * Reads a persisted snapshot as a slot document.
+ * @throws {Error} when it is not one
+ */
+export function parseDocument(symbol: SymbolId, stored: unknown): SlotSetDocument {
   const doc = stored as Partial<SlotSetDocument> | null;
   const lattice = doc?.lattice as Partial<GridLattice> | undefined;
   const fields = ['anchorPrice', 'interval', 'tickSize', 'orderQuantity'] as const;

@@ -1,37 +1,63 @@
 /**
  * @module actors/engine/orchestrator.actor
- * Owns one supervised symbol actor per active symbol and the venue streams they share (one
- * subscription per stream, routed by symbol). One symbol's failure never touches another's:
- * each is restarted, or given up on, by its own supervisor. Symbols are added and removed at
- * runtime, and the active set is durable.
+ * Owns one supervised symbol actor per active symbol, the venue streams they share (one
+ * subscription per stream, routed by symbol) and the liveness probe of the exchange connector.
+ * One symbol's failure never touches another's: each is restarted, or given up on, by its own
+ * supervisor; a connector outage stops symbols without counting against them, and they resume
+ * by themselves once it answers again.
+ *
+ * Changes to the traded set are serialised per symbol and durable: `addSymbol` and
+ * `removeSymbol` queue a DBOS workflow partitioned by symbol (see symbol-change.workflow), so
+ * concurrent requests for one symbol apply one at a time, in order, and a crash mid-change is
+ * finished by the next start. A removal is done only once the venue lists none of the symbol's
+ * orders of ours; a symbol given up on (`failed`) has its orders cancelled the same way, and
+ * when the venue will not let them be cancelled they are reported as unmanaged (error log,
+ * `market_maker_unmanaged_orders`, /status) for an operator.
  *
  * Start-up is two steps so DBOS can launch in between: `restore()` loads the active set and each
  * actor's snapshot; `resume()` subscribes the streams and lets each actor reconcile, then trade.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import type { Logger } from 'pino';
 
-import type { Clock } from '../../core/clock.js';
+import { WallClock, type Clock } from '../../core/clock.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { Account } from '../../core/exchange.types.js';
+import { LivenessProbe } from '../../core/liveness.js';
 import type { SymbolId } from '../../core/types.js';
-import { sample, setSymbolState, type EngineMetrics } from './engine.metrics.js';
+import { clearSymbolGauges, sample, setSymbolState, type EngineMetrics } from './engine.metrics.js';
 import type { EngineStore } from './engine.store.js';
 import type { OrderGateway } from './order-gateway.js';
 import { StreamRouter, type Feed } from './stream-router.js';
 import type { SupervisionPolicy } from './supervision.js';
-import { admitGrid, SymbolRequestError, type SymbolEntry } from './symbol-admission.js';
+import { SymbolChanges, type AddSymbolResult } from './symbol-changes.js';
+import {
+  bindSymbolChanges,
+  runSymbolChange,
+  unbindSymbolChanges,
+  type SymbolChangeHandler,
+  type SymbolChangeOutcome,
+} from './symbol-change.workflow.js';
+import { SymbolRequestError, type SymbolEntry } from './symbol-admission.js';
 import { SymbolActor } from './symbol.actor.js';
 import type { SymbolActorDeps, SymbolActorOptions } from './symbol.messages.js';
-import {
-  gridConfigToWire,
-  parseStoredGridConfig,
-  sameGridConfig,
-  type GridConfig,
-} from './symbol.config.js';
+import { gridConfigToWire, parseStoredGridConfig, type GridConfig } from './symbol.config.js';
 import { SymbolSupervisor, type SupervisedSymbolView } from './symbol.supervisor.js';
+import { cancelOrdersOfFailed } from './failed-symbol.js';
+import { sweepOrders, type SweepPolicy } from './venue-sweep.js';
 
 /** Re-exported: the orchestrator's symbol listing is the supervisors' views. */
 export type { SupervisedSymbolView } from './symbol.supervisor.js';
+export type { AddSymbolOutcome, AddSymbolResult } from './symbol-changes.js';
+
+/** How the connector is probed; see core/liveness. */
+export interface ConnectorProbeOptions {
+  /** Between probes, ms; default 1000. */
+  readonly intervalMs?: number;
+  /** A probe unanswered this long marks the connector down, ms; default 2000. */
+  readonly timeoutMs?: number;
+}
 
 /** What the orchestrator runs on; validated by the types, frozen for its life. */
 export interface OrchestratorOptions {
@@ -48,41 +74,92 @@ export interface OrchestratorOptions {
   readonly mailboxCapacity?: number;
   /** How long a stopping symbol may take to settle its workflows, ms; default 5000. */
   readonly stopGraceMs?: number;
+  /** Liveness probing of the connector. */
+  readonly probe?: ConnectorProbeOptions;
+  /** Checks of the venue when a symbol is removed; default 6 rounds from 200 ms to 2 s. */
+  readonly removalSweep?: Omit<SweepPolicy, 'proceed'>;
   /** Builds each actor; tests wrap it to make one symbol misbehave. */
   readonly createActor?: (deps: SymbolActorDeps, options: SymbolActorOptions) => SymbolActor;
 }
-
-/** Outcome of `addSymbol`. */
-export type AddSymbolOutcome = 'added' | 'unchanged' | 'reactivated' | 'reconfigured';
 
 /** The engine's supervisor of symbol actors; see the module doc. */
 export class Orchestrator {
   readonly #options: OrchestratorOptions;
   readonly #symbols = new Map<SymbolId, SymbolSupervisor>();
   readonly #router: StreamRouter;
+  readonly #connector: LivenessProbe;
+  readonly #changes: SymbolChanges;
+  readonly #apply: SymbolChangeHandler;
+  /** Venue checks wait in real time, whatever clock supervision runs on. */
+  readonly #wallClock = new WallClock();
+  /** The async context the orchestrator was built in, outside any workflow. */
+  readonly #detach = AsyncLocalStorage.snapshot();
   #resumed = false;
 
   constructor(options: OrchestratorOptions) {
     this.#options = options;
+    const { exchange, clock, log, metrics } = options;
     this.#router = new StreamRouter({
-      exchange: options.exchange,
-      clock: options.clock,
-      log: options.log,
+      exchange,
+      clock,
+      log,
       mailboxOf: (symbol) => this.#symbols.get(symbol as SymbolId)?.mailbox,
       symbols: () => [...this.#symbols.keys()],
       onAccount: (account) => this.#onAccount(account),
     });
+    this.#connector = new LivenessProbe({
+      probe: () => exchange.getType(),
+      clock,
+      intervalMs: options.probe?.intervalMs ?? 1_000,
+      timeoutMs: options.probe?.timeoutMs ?? 2_000,
+    });
+    this.#connector.onChange((status) => {
+      metrics.connectorUp.set(status.state === 'down' ? 0 : 1);
+      if (status.state === 'down') {
+        metrics.connectorOutages.inc();
+        log.warn(
+          { venue: exchange.name, reason: status.reason },
+          'exchange connector not answering: symbols stopped by it wait until it does',
+        );
+      } else {
+        log.info(
+          { venue: exchange.name, latencyMs: status.latencyMs },
+          'exchange connector answering',
+        );
+        this.#router.retryNow();
+      }
+    });
+    this.#changes = new SymbolChanges({
+      exchange,
+      store: options.store,
+      log,
+      symbols: this.#symbols,
+      supervise: (symbol, grid) => this.#supervise(symbol, grid),
+      resumed: () => this.#resumed,
+      refreshStreams: () => this.#router.refreshSymbols(),
+      clearGauges: (symbol) => clearSymbolGauges(metrics, symbol),
+      sweep: (symbol) =>
+        sweepOrders(
+          exchange,
+          symbol,
+          options.removalSweep ?? { rounds: 6, initialBackoffMs: 200, maxBackoffMs: 2_000 },
+          { clock: this.#wallClock, log },
+        ),
+    });
+    this.#apply = (change) => this.#changes.apply(change);
   }
 
   // -- LIFECYCLE --
 
   /**
    * Loads the active set (seeding it with `seed` when it is empty: a fresh start, not an error)
-   * and restores every actor from its last snapshot. Touches no venue.
+   * and restores every actor from its last snapshot. Touches no venue. Binds the symbol-change
+   * workflows to this orchestrator, so changes a crash interrupted finish once DBOS launches.
    * @param seed - the configured default symbols
    */
   async restore(seed: readonly SymbolEntry[]): Promise<void> {
     const { store, log } = this.#options;
+    bindSymbolChanges(this.#apply);
     let active = await store.activeSymbols.list();
     if (active.length === 0 && seed.length > 0) {
       for (const entry of seed) {
@@ -100,9 +177,10 @@ export class Orchestrator {
     }
   }
 
-  /** Subscribes the venue streams and starts every restored actor (reconcile, then trade). */
+  /** Probes the connector, subscribes the venue streams and starts every restored actor. */
   resume(): void {
     this.#resumed = true;
+    this.#connector.start();
     this.#router.start();
     for (const supervisor of this.#symbols.values()) supervisor.launch();
   }
@@ -112,57 +190,42 @@ export class Orchestrator {
    * venue: the next start resumes the same grid.
    */
   async stop(): Promise<void> {
+    this.#connector.stop();
     this.#router.stop();
     await Promise.all([...this.#symbols.values()].map((s) => s.halt(false)));
+    unbindSymbolChanges(this.#apply);
   }
 
   // -- COMMANDS --
 
   /**
-   * Adds a symbol, re-activates a failed one, or changes the grid of a flat one, durably.
-   * @returns what changed
-   * @throws {SymbolRequestError} when the venue does not list the symbol, the grid does not fit
-   *   its filters, or the grid would change under slots that hold inventory or orders
+   * Adds a symbol, re-activates a failed one, or changes the grid of a flat one, durably and
+   * after every change of the same symbol requested before it.
+   * @returns what changed, and any inventory of a previous grid carried into the new one
+   * @throws {SymbolRequestError} `invalid` when the venue does not list the symbol or the grid
+   *   does not fit it, `conflict` when the grid would change under slots that hold inventory or
+   *   orders, `unavailable` when the venue could not be asked
    */
-  async addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolOutcome> {
-    await admitGrid(this.#options.exchange, symbol, grid);
-    const current = this.#symbols.get(symbol);
-    const same = current !== undefined && sameGridConfig(current.grid, grid);
-    if (same && current.state() !== 'failed') return 'unchanged';
-    if (current && !same && current.isBusy()) {
-      throw new SymbolRequestError('conflict', [
-        `grid: ${symbol} slots hold inventory or orders; its grid can change once they are ` +
-          `flat (DELETE /symbols/${symbol} cancels its orders)`,
-      ]);
-    }
-    await this.#options.store.activeSymbols.add(symbol, gridConfigToWire(grid));
-    if (current) {
-      await current.reactivate(grid);
-      return same ? 'reactivated' : 'reconfigured';
-    }
-    const supervisor = this.#supervise(symbol, grid);
-    await supervisor.restore();
-    if (this.#resumed) supervisor.launch();
-    this.#router.refreshSymbols();
-    return 'added';
+  async addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolResult> {
+    const outcome = await runSymbolChange({ kind: 'add', symbol, grid: gridConfigToWire(grid) });
+    const result = refusedOr(outcome);
+    return {
+      outcome: result.outcome as AddSymbolResult['outcome'],
+      carried: (result.detail as AddSymbolResult['carried'] | undefined) ?? [],
+    };
   }
 
   /**
-   * Removes a symbol durably: its working orders are canceled, then it stops being traded. Its
-   * last snapshot stays, so adding it again resumes any inventory it still holds.
+   * Removes a symbol durably: its working orders are cancelled, the venue is checked until it
+   * lists none of the symbol's orders of ours, then it stops being traded. Its last snapshot
+   * stays, so adding it again carries any inventory it still holds.
    * @returns false when the symbol was not traded
+   * @throws {SymbolRequestError} `unavailable` when the venue could not confirm that none of
+   *   its orders is left (the symbol then keeps trading, managing them)
    */
   async removeSymbol(symbol: SymbolId): Promise<boolean> {
-    const supervisor = this.#symbols.get(symbol);
-    if (!supervisor) return false;
-    await supervisor.halt(true);
-    await this.#options.store.activeSymbols.remove(symbol);
-    this.#symbols.delete(symbol);
-    supervisor.mailbox.discard();
-    this.#router.refreshSymbols();
-    setSymbolState(this.#options.metrics, symbol, null);
-    this.#options.log.info({ symbol }, 'symbol removed');
-    return true;
+    const outcome = await runSymbolChange({ kind: 'remove', symbol });
+    return refusedOr(outcome).outcome === 'removed';
   }
 
   // -- QUERIES --
@@ -170,6 +233,11 @@ export class Orchestrator {
   /** Every supervised symbol, in the order added. */
   symbols(): SupervisedSymbolView[] {
     return [...this.#symbols.values()].map((s) => s.view());
+  }
+
+  /** The exchange connector's liveness as the last probes found it. */
+  connector(): LivenessProbe {
+    return this.#connector;
   }
 
   /** Milliseconds since each venue stream's last update (null: none yet). */
@@ -186,6 +254,7 @@ export class Orchestrator {
     for (const [feed, age] of Object.entries(this.feedAges())) {
       if (age !== null) metrics.feedAge.set({ feed }, age);
     }
+    metrics.connectorUp.set(this.#connector.isUp() ? 1 : 0);
   }
 
   // -- INTERNAL --
@@ -202,7 +271,20 @@ export class Orchestrator {
       mailboxCapacity: this.#options.mailboxCapacity ?? 1024,
       stopGraceMs: this.#options.stopGraceMs ?? 5_000,
       createActor: this.#options.createActor ?? ((deps, options) => new SymbolActor(deps, options)),
-      onFailed: (failed) => store.activeSymbols.setStatus(failed, 'failed'),
+      connector: this.#connector,
+      detach: (fn) => this.#detach(fn),
+      onFailed: async (failed) => {
+        await store.activeSymbols.setStatus(failed, 'failed');
+        await cancelOrdersOfFailed(supervisor, {
+          exchange,
+          log,
+          metrics,
+          clock: this.#wallClock,
+          backoff: policy,
+          stillFailed: () =>
+            this.#symbols.get(failed) === supervisor && supervisor.state() === 'failed',
+        });
+      },
     });
     this.#symbols.set(symbol, supervisor);
     return supervisor;
@@ -215,4 +297,10 @@ export class Orchestrator {
       this.#options.metrics.pnlUnrealized.set(labels, sample(position.unrealizedPnl));
     }
   }
+}
+
+/** The success of a change, or its refusal thrown as the error the API maps. */
+function refusedOr(outcome: SymbolChangeOutcome): Extract<SymbolChangeOutcome, { ok: true }> {
+  if (outcome.ok) return outcome;
+  throw new SymbolRequestError(outcome.kind, outcome.problems);
 }

@@ -101,22 +101,6 @@ export class SlotSet {
     }
   }
 
-  /**
-   * A fresh grid on a new lattice that carries each level's generation over from `previous`,
-   * so no client order id is ever minted twice for a level.
-   * @param previous - the old grid; every slot should be free and flat
-   * @param lattice - the new lattice
-   * @param window - level indices the config wants quoted
-   * @returns the new slot set
-   */
-  static rebuilt(previous: SlotSet, lattice: GridLattice, window: readonly number[]): SlotSet {
-    const carried = new Map<number, number>();
-    for (const [index, slot] of previous.#slots) {
-      carried.set(index, slot.getSnapshot().context.generation);
-    }
-    return new SlotSet(previous.symbol, lattice, window, null, carried);
-  }
-
   /** Level indices of every slot, ascending. */
   indices(): number[] {
     return [...this.#slots.keys()];

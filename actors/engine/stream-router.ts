@@ -95,6 +95,21 @@ export class StreamRouter {
     );
   }
 
+  /**
+   * Resubscribes at once every stream waiting out its backoff (the connector answers again, so
+   * waiting longer only prolongs the gap), restarting its backoff from the beginning.
+   */
+  retryNow(): void {
+    if (!this.#running) return;
+    for (const [feed, timer] of [...this.#timers]) {
+      this.#options.clock.clear(timer);
+      this.#timers.delete(feed);
+      this.#backoffMs.delete(feed);
+      this.#subscribe(feed);
+      this.#gap(feed);
+    }
+  }
+
   /** Closes every subscription; updates already in a lane are still delivered. */
   stop(): void {
     this.#running = false;

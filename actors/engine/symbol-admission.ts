@@ -18,14 +18,15 @@ export interface SymbolEntry {
 
 /**
  * A request about a symbol that cannot be honoured: `invalid` (the request is wrong: unknown
- * symbol, grid not fitting the venue) or `conflict` (it clashes with the symbol's current state).
+ * symbol, grid not fitting the venue), `conflict` (it clashes with the symbol's current state)
+ * or `unavailable` (the venue could not be asked, or did not confirm what the change needs).
  */
 export class SymbolRequestError extends Error {
-  readonly kind: 'invalid' | 'conflict';
+  readonly kind: 'invalid' | 'conflict' | 'unavailable';
   /** One "field: reason" per problem. */
   readonly problems: readonly string[];
 
-  constructor(kind: 'invalid' | 'conflict', problems: readonly string[]) {
+  constructor(kind: 'invalid' | 'conflict' | 'unavailable', problems: readonly string[]) {
     super(problems.join('; '));
     this.name = 'SymbolRequestError';
     this.kind = kind;
@@ -38,10 +39,17 @@ export class SymbolRequestError extends Error {
  * @param exchange - the venue port
  * @param symbol - the symbol to trade
  * @param grid - its grid config
+ * @param keptAnchor - the anchor of the symbol's persisted lattice when the grid keeps it;
+ *   null when a new lattice will be anchored (at `anchor_price` or the market)
  * @throws {SymbolRequestError} `invalid`, naming each problem
  * @throws {ExchangeError} when the venue cannot be asked (not an answer about the request)
  */
-export async function admitGrid(exchange: Exchange, symbol: SymbolId, grid: GridConfig) {
+export async function admitGrid(
+  exchange: Exchange,
+  symbol: SymbolId,
+  grid: GridConfig,
+  keptAnchor: string | null = null,
+) {
   let info;
   try {
     info = await exchange.getSymbolInfo(symbol);
@@ -57,6 +65,9 @@ export async function admitGrid(exchange: Exchange, symbol: SymbolId, grid: Grid
     throw e;
   }
   const price = toPlain(await exchange.getLatestPrice(symbol));
-  const problems = venueFitProblems(grid, info, price);
+  const problems =
+    keptAnchor === null
+      ? venueFitProblems(grid, info, price)
+      : venueFitProblems(grid, info, price, keptAnchor);
   if (problems.length > 0) throw new SymbolRequestError('invalid', problems);
 }

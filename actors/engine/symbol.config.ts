@@ -17,14 +17,18 @@ export const MAX_GRID_LEVELS = 100;
 
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
 
+/** Longest decimal string a grid field takes: 20 integer digits and 18 decimals fit. */
+export const MAX_DECIMAL_CHARS = 40;
+
 const positiveDecimal = (example: string, unit: string) =>
   z
     .string({ error: `must be a decimal string in ${unit}, e.g. "${example}"` })
+    .max(MAX_DECIMAL_CHARS, `must be at most ${MAX_DECIMAL_CHARS} characters, e.g. "${example}"`)
     .regex(PLAIN_DECIMAL, `must be a plain decimal string in ${unit}, e.g. "${example}"`)
     // Zod runs every check; a string the regex refused gets no second complaint here. The
     // bounds (length, digits, magnitude) are core/decimal's, checked before any arithmetic.
     .superRefine((v, ctx) => {
-      if (!PLAIN_DECIMAL.test(v)) return;
+      if (v.length > MAX_DECIMAL_CHARS || !PLAIN_DECIMAL.test(v)) return;
       const problem = checkDecimal(v);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
       else if (!dec(v).gt(0)) {
@@ -155,17 +159,20 @@ export function sameGridConfig(a: GridConfig, b: GridConfig): boolean {
 }
 
 /**
- * Checks a grid against the venue's filters for the symbol, so a grid whose orders the venue
- * would refuse is turned away before it trades.
+ * Checks a grid against the venue's filters for the symbol, and that every level it quotes has a
+ * positive price, so a grid whose orders the venue would refuse is turned away before it trades.
  * @param grid - the grid config
  * @param info - the venue's symbol info (tick, step, minimums)
  * @param referencePrice - a current price, for the minimum notional check (quote units)
+ * @param anchorPrice - where level 0 will sit (quote units); default the configured anchor, else
+ *   the reference price rounded to the tick, as a new lattice is anchored
  * @returns one "field: reason" per problem; empty when the grid fits
  */
 export function venueFitProblems(
   grid: GridConfig,
   info: SymbolInfo,
   referencePrice: string,
+  anchorPrice: string = grid.anchorPrice ?? toPlain(dec(referencePrice).toNearest(info.tickSize)),
 ): string[] {
   const problems: string[] = [];
   const tick = toPlain(info.tickSize);
@@ -178,6 +185,15 @@ export function venueFitProblems(
   if (grid.anchorPrice !== null && !isMultipleOf(dec(grid.anchorPrice), info.tickSize)) {
     problems.push(
       `grid.anchor_price: must be a multiple of the tick size ${tick}, was ${grid.anchorPrice}`,
+    );
+  }
+  const lowest = dec(anchorPrice).sub(dec(grid.interval).mul(grid.levelsBelow));
+  if (grid.levelsBelow > 0 && !lowest.gt(0)) {
+    const most = dec(anchorPrice).div(grid.interval).ceil().sub(1).toNumber();
+    problems.push(
+      `grid.levels_below: the lowest level would be at ${toPlain(lowest)} (anchor ${anchorPrice} ` +
+        `- ${grid.levelsBelow} x interval ${grid.interval}); every level must be above 0: use at ` +
+        `most ${Math.max(0, most)} levels below, or a smaller interval`,
     );
   }
   const quantity = dec(grid.orderQuantity);

@@ -3,17 +3,21 @@
  * Supervision of one symbol: runs its actor, and when the actor fails (a throw or a rejected
  * promise anywhere inside it) starts a new one from the last persisted snapshot after an
  * exponential backoff. Too many failures within the window and the symbol is `failed`: no more
- * restarts, its mailbox discards, and the failure is recorded, while every other symbol trades
- * on. A failed XState actor is never reused; each restart is a fresh instance on the same
- * mailbox, so no venue update routed meanwhile is lost.
+ * restarts, its mailbox discards, and the failure is handed to `onFailed` (which records it and
+ * cancels the symbol's orders), while every other symbol trades on. A failure caused by a
+ * connector outage is not the symbol's fault: it is not counted, the symbol is `waiting`, and
+ * it restarts by itself once its backoff has passed and the connector answers again. A failed
+ * XState actor is never reused; each restart is a fresh instance on the same mailbox, so no
+ * venue update routed meanwhile is lost.
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { LivenessProbe } from '../../core/liveness.js';
 import type { Logger } from 'pino';
 
 import type { SymbolId } from '../../core/types.js';
 import { setSymbolState, type EngineMetrics, type SymbolState } from './engine.metrics.js';
 import { Mailbox } from './mailbox.js';
-import { FailureWindow, type SupervisionPolicy } from './supervision.js';
+import { FailureWindow, outageReason, type SupervisionPolicy } from './supervision.js';
 import type { SymbolActor } from './symbol.actor.js';
 import { gridConfigToWire, type GridConfig, type GridConfigWire } from './symbol.config.js';
 import type {
@@ -35,8 +39,24 @@ export interface SupervisorContext {
   readonly stopGraceMs: number;
   /** Builds each actor instance; tests wrap it to make one symbol misbehave. */
   readonly createActor: (deps: SymbolActorDeps, options: SymbolActorOptions) => SymbolActor;
-  /** Records that the symbol was given up on (the active-symbols table). */
+  /** The exchange connector's liveness: a symbol stopped by an outage waits for it. */
+  readonly connector: LivenessProbe;
+  /**
+   * Runs `fn` outside any durable-workflow context: an actor started while a symbol change (a
+   * workflow step) runs must not inherit that context, or its own order workflows would count
+   * as started from inside a step.
+   */
+  readonly detach: <T>(fn: () => T) => T;
+  /** Records that the symbol was given up on and deals with its orders. */
   readonly onFailed: (symbol: SymbolId) => Promise<void>;
+}
+
+/** What became of a failed symbol's orders (see the orchestrator's failure policy). */
+export interface OrderCleanup {
+  readonly state: 'cancelling' | 'cancelled' | 'unmanaged';
+  /** Our orders still open on the venue (client order ids); empty once cancelled. */
+  readonly remaining: readonly string[];
+  readonly message: string;
 }
 
 /** One supervised symbol as /status shows it. */
@@ -48,6 +68,12 @@ export interface SupervisedSymbolView {
   readonly failures: number;
   readonly restarts: number;
   readonly lastError: string | null;
+  /** What a `waiting` symbol waits for; null otherwise. */
+  readonly waitingFor: 'connector' | null;
+  /** Failures caused by connector outages, never counted toward `failed`. */
+  readonly outages: number;
+  /** A failed symbol's orders: cancelled, or left to the operator with an alert. */
+  readonly cleanup: OrderCleanup | null;
   readonly mailbox: {
     readonly queued: number;
     readonly waiting: number;
@@ -70,6 +96,12 @@ export class SymbolSupervisor {
   #timer: TimerHandle | null = null;
   #launched = false;
   #halted = false;
+  #outages = 0;
+  #consecutiveOutages = 0;
+  #waitingFor: 'connector' | null = null;
+  #stopWaiting: (() => void) | null = null;
+  #cleanup: OrderCleanup | null = null;
+  #lastPosition: string | null = null;
 
   constructor(symbol: SymbolId, grid: GridConfig, context: SupervisorContext) {
     this.symbol = symbol;
@@ -117,6 +149,8 @@ export class SymbolSupervisor {
     this.#halted = true;
     if (this.#timer) this.#context.clock.clear(this.#timer);
     this.#timer = null;
+    this.#stopWaiting?.();
+    this.#stopWaiting = null;
     const actor = this.#actor;
     this.#actor = null;
     await actor?.stop({ cancelOrders, graceMs: this.#context.stopGraceMs });
@@ -130,6 +164,9 @@ export class SymbolSupervisor {
     await this.halt(false);
     this.#grid = grid;
     this.#failures.reset();
+    this.#consecutiveOutages = 0;
+    this.#waitingFor = null;
+    this.#cleanup = null;
     this.mailbox.accept();
     this.#halted = false;
     await this.restore();
@@ -145,6 +182,19 @@ export class SymbolSupervisor {
     return this.#actor ? 'starting' : this.#state;
   }
 
+  /**
+   * Records what became of a failed symbol's orders, for /status.
+   * @param cleanup - the latest outcome
+   */
+  recordCleanup(cleanup: OrderCleanup): void {
+    if (this.#state === 'failed' && !this.#actor) this.#cleanup = cleanup;
+  }
+
+  /** Net inventory of the slots when the last actor failed, base units; null before. */
+  get lastPosition(): string | null {
+    return this.#lastPosition;
+  }
+
   /** True when a slot holds inventory or works an order. */
   isBusy(): boolean {
     return this.#actor?.view().slots.some((slot) => slot.state !== 'free') ?? false;
@@ -158,6 +208,9 @@ export class SymbolSupervisor {
       failures: this.#failures.count,
       restarts: this.#restarts,
       lastError: this.#lastError,
+      waitingFor: this.#actor ? null : this.#waitingFor,
+      outages: this.#outages,
+      cleanup: this.#cleanup,
       mailbox: { ...this.mailbox.depth, discarded: this.mailbox.discarded },
       actor: this.#actor?.view() ?? null,
     };
@@ -166,17 +219,23 @@ export class SymbolSupervisor {
   // -- SUPERVISION --
 
   #run(actor: SymbolActor): void {
-    actor.run().then(
-      () => undefined,
-      (e: unknown) => this.#failed(actor, e),
+    // Restarts and give-ups follow from here, so they stay outside any workflow context too
+    this.#context.detach(() =>
+      actor.run().then(
+        () => undefined,
+        (e: unknown) => this.#failed(actor, e),
+      ),
     );
   }
 
   #failed(actor: SymbolActor, e: unknown): void {
     if (this.#actor !== actor || this.#halted) return;
-    const { clock, log, metrics } = this.#context;
     this.#actor = null;
+    this.#lastPosition = actor.view().position;
     this.#lastError = e instanceof Error ? e.message : String(e);
+    const outage = outageReason(e);
+    if (outage !== null) return this.#waitForConnector(outage, e);
+    const { clock, log, metrics } = this.#context;
     const failures = this.#failures.record(clock.now());
     const ids = { symbol: this.symbol, failures, err: e };
     if (this.#failures.exhausted(failures)) {
@@ -196,6 +255,37 @@ export class SymbolSupervisor {
     this.#timer = clock.after(waitMs, () => {
       this.#timer = null;
       void this.#restart();
+    });
+  }
+
+  /** An outage stopped the actor: wait out a backoff, then for the connector to answer. */
+  #waitForConnector(reason: string, e: unknown): void {
+    const { clock, log, metrics } = this.#context;
+    this.#outages++;
+    this.#consecutiveOutages++;
+    metrics.symbolOutageWaits.inc({ symbol: this.symbol });
+    this.#state = 'waiting';
+    this.#waitingFor = 'connector';
+    setSymbolState(metrics, this.symbol, 'waiting');
+    const waitMs = this.#failures.backoffMs(this.#consecutiveOutages);
+    log.warn(
+      { symbol: this.symbol, reason, waitMs, outages: this.#outages, err: e },
+      'symbol stopped by a connector outage (not counted as a failure): it resumes by itself ' +
+        'once the connector answers',
+    );
+    this.#timer = clock.after(waitMs, () => {
+      this.#timer = null;
+      if (this.#halted) return;
+      const { connector } = this.#context;
+      if (connector.isUp()) return void this.#restart();
+      this.#stopWaiting = connector.onChange((status) => {
+        if (status.state !== 'up') return;
+        this.#stopWaiting?.();
+        this.#stopWaiting = null;
+        // The connector is back: the next outage starts its backoff afresh
+        this.#consecutiveOutages = 0;
+        void this.#restart();
+      });
     });
   }
 

@@ -5,9 +5,9 @@
  */
 import type { Registry } from 'prom-client';
 
-import type { EngineStatus } from '../../actors/engine/engine.js';
+import type { EngineHealth, EngineStatus } from '../../actors/engine/engine.js';
 import type {
-  AddSymbolOutcome,
+  AddSymbolResult,
   SupervisedSymbolView,
 } from '../../actors/engine/orchestrator.actor.js';
 import type { GridConfig } from '../../actors/engine/symbol.config.js';
@@ -15,15 +15,19 @@ import type { SymbolId } from '../../core/types.js';
 
 /** The engine as the admin routes see it. */
 export interface AdminEngine {
-  /** True while the engine loop runs (from start until stop begins). */
-  isAlive(): boolean;
+  /** Alive or stopping, and the connector's state (no I/O). */
+  health(): EngineHealth;
   status(): Promise<EngineStatus>;
   symbols(): SupervisedSymbolView[];
   /**
-   * @throws {SymbolRequestError} `invalid` (a field is wrong for the venue) or `conflict`
+   * @throws {SymbolRequestError} `invalid` (a field is wrong for the venue), `conflict`, or
+   *   `unavailable` (the venue could not be asked)
    */
-  addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolOutcome>;
-  /** @returns false when the symbol was not traded */
+  addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolResult>;
+  /**
+   * @returns false when the symbol was not traded
+   * @throws {SymbolRequestError} `unavailable` when the venue did not confirm the removal
+   */
   removeSymbol(symbol: SymbolId): Promise<boolean>;
   /** Refreshes the gauges that are read on demand, before a scrape. */
   collectMetrics(): void;

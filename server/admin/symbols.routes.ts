@@ -3,11 +3,15 @@
  * The traded symbols, changed at runtime and durably:
  * - `GET /symbols`: each symbol with its state and grid config;
  * - `POST /symbols` `{ "symbol": "ETHUSDT", "grid": { "interval": "5", ... } }`: adds a symbol,
- *   or changes a flat symbol's grid (201 when added, 200 otherwise);
- * - `DELETE /symbols/:symbol`: cancels its orders and stops trading it.
- * Every refusal is `{ error, problems: ["field: reason and fix", ...] }`: 400 for a request that
- * is wrong, 404 for a symbol not traded, 409 for a change the symbol's state does not allow,
- * 503 when the venue could not be asked.
+ *   or changes a flat symbol's grid (201 when added, 200 otherwise). When a previous grid of the
+ *   symbol left inventory, the answer lists it as `carried_inventory`: the new grid holds and
+ *   closes it;
+ * - `DELETE /symbols/:symbol`: cancels its orders and stops trading it, once the venue lists
+ *   none of them.
+ * Changes of one symbol apply one at a time, in the order they arrived. Every refusal is
+ * `{ error, problems: ["field: reason and fix", ...] }`: 400 for a request that is wrong, 404
+ * for a symbol not traded, 409 for a change the symbol's state does not allow, 503 when the
+ * venue could not be asked or did not confirm the removal (the symbol then keeps trading).
  */
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
@@ -49,13 +53,16 @@ export function symbolsRoutes(
       async (c) => {
         const { symbol, grid } = c.req.valid('json');
         try {
-          const outcome = await engine.addSymbol(symbol, gridConfigFromWire(grid));
-          return c.json({ symbol, outcome }, outcome === 'added' ? 201 : 200);
+          const { outcome, carried } = await engine.addSymbol(symbol, gridConfigFromWire(grid));
+          const body = {
+            symbol,
+            outcome,
+            ...(carried.length > 0 ? { carried_inventory: carried } : {}),
+          };
+          return c.json(body, outcome === 'added' ? 201 : 200);
         } catch (e) {
-          if (e instanceof ExchangeError && e.transient) {
-            const why = `connector: the venue could not be asked (${e.reason}); try again shortly`;
-            return c.json(problem('venue unavailable', [why]), 503);
-          }
+          const unavailable = unavailableProblems(e);
+          if (unavailable) return c.json(problem('venue unavailable', unavailable), 503);
           if (!(e instanceof SymbolRequestError)) throw e;
           const status = e.kind === 'conflict' ? 409 : 400;
           return c.json(problem(`cannot trade ${symbol} with this grid`, e.problems), status);
@@ -72,7 +79,15 @@ export function symbolsRoutes(
       }),
       async (c) => {
         const { symbol } = c.req.valid('param');
-        if (await engine.removeSymbol(symbol)) return c.json({ symbol, removed: true });
+        let removed: boolean;
+        try {
+          removed = await engine.removeSymbol(symbol);
+        } catch (e) {
+          const unavailable = unavailableProblems(e);
+          if (unavailable) return c.json(problem(`${symbol} was not removed`, unavailable), 503);
+          throw e;
+        }
+        if (removed) return c.json({ symbol, removed: true });
         const listed = engine.symbols().map((s) => s.symbol);
         return c.json(
           problem(`${symbol} is not traded`, [
@@ -82,6 +97,15 @@ export function symbolsRoutes(
         );
       },
     );
+}
+
+/** The problems of a failure that means "the venue could not be asked", else null. */
+function unavailableProblems(e: unknown): readonly string[] | null {
+  if (e instanceof SymbolRequestError && e.kind === 'unavailable') return e.problems;
+  if (e instanceof ExchangeError && e.transient) {
+    return [`connector: the venue could not be asked (${e.reason}); try again shortly`];
+  }
+  return null;
 }
 
 function problem(error: string, problems: readonly string[]): ProblemBody {

@@ -6,12 +6,14 @@
  * port: `connectRemoteExchange` in production, the simulated venue in-process in tests.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Exchange } from '../../core/exchange.port.js';
 import { createLogger } from '../../core/logger.js';
+import { ERROR_MESSAGE_HEADER } from '../http-guard.js';
 import { Authenticator, ConnectionGate, ConnectionRateLimiter } from './admission.js';
 import type { ClientHub } from './client-hub.js';
 import { createLiveApp } from './live.app.js';
@@ -82,12 +84,17 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
         ? new Authenticator({ apiKeys: srv.api_keys, jwtSecret: srv.jwt_secret })
         : undefined,
     },
-    health: { clients, upstream: () => main.upstream.status() },
+    health: {
+      clients,
+      upstream: () => main.upstream.status(),
+      outages: () => main.upstream.outages,
+    },
     symbols: { list: () => feeds.symbols(), defaultSymbol: feeds.defaultSymbol },
     healthEndpoint: config.health.enabled ? config.health.endpoint : undefined,
     corsOrigins: srv.enable_cors ? srv.allowed_origins : undefined,
     webDirectory: config.web.directory,
     logger: log,
+    allowedHosts: srv.allowed_hosts,
   });
 
   const wss = new WebSocketServer({
@@ -100,6 +107,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
       { fetch: app.fetch, port: srv.port, hostname: srv.host, websocket: { server: wss } },
       () => resolve(s as Server),
     ) as Server;
+    refuseOtherUpgrades(s);
     s.once('error', (e) =>
       reject(new Error(`cannot listen on ${srv.host}:${srv.port}: ${e.message}`, { cause: e })),
     );
@@ -126,4 +134,41 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     symbols: feeds,
     close,
   };
+}
+
+/**
+ * Answers an upgrade to anything but WebSocket (`Upgrade: h2c`, ...) with 426 and closes it. The
+ * WebSocket adapter ignores such a request, and Node hands the socket to the upgrade listeners
+ * only, so without this it would stay open, unanswered, for as long as the client likes. A
+ * WebSocket upgrade with a malformed Host gets 400 here (the adapter would answer 500). The
+ * adapter's own listener stays the only one (it answers WebSocket refusals only while it is).
+ */
+function refuseOtherUpgrades(server: Server): void {
+  const [websocket] = server.listeners('upgrade') as ((...args: unknown[]) => void)[];
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket' || !websocket) {
+      return refuseUpgrade(
+        socket,
+        '426 Upgrade Required',
+        'upgrade: only WebSocket upgrades are served, on /ws',
+      );
+    }
+    // The adapter answers a Host it cannot build a URL from with a 500; it is the client's error
+    if (!AUTHORITY.test(request.headers.host ?? '')) {
+      return refuseUpgrade(socket, '400 Bad Request', 'host: must be host[:port]');
+    }
+    websocket.call(server, request, socket, head);
+  });
+}
+
+/** A Host header value: a name or IPv4 address, or a bracketed IPv6 address, and a port. */
+const AUTHORITY = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/i;
+
+function refuseUpgrade(socket: Duplex, status: string, reason: string): void {
+  socket.end(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nUpgrade: websocket\r\n` +
+      `${ERROR_MESSAGE_HEADER}: ${reason}\r\nContent-Length: 0\r\n\r\n`,
+  );
 }

@@ -1,14 +1,18 @@
 /**
  * @module server/live/live.app
- * The live server's Hono app: security headers on every response, CORS from the allow-list for
- * the HTTP API, the health endpoint, the `/ws` feed and the dashboard page. Errors leave through
- * one handler as `{error}` JSON with their status.
+ * The live server's Hono app: security headers on every response, the Host allow-list (a
+ * DNS-rebinding page cannot read the dashboard or its feed), a body cap, CORS from the allow-list
+ * for the HTTP API, the health endpoint, the `/ws` feed and the dashboard page. Errors leave
+ * through one handler as `{error}` JSON with their status, the reason repeated in
+ * `X-Error-Message` (a refused WebSocket upgrade shows the client headers only).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { bodyCap, DEFAULT_MAX_BODY_BYTES, hostGuard, setReasonHeader } from '../http-guard.js';
 import type { LiveEnv } from './live.env.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { healthRoutes, type HealthRouteDeps } from './routes/health.routes.js';
@@ -27,6 +31,13 @@ export interface LiveAppOptions {
   readonly corsOrigins: readonly string[] | undefined;
   readonly webDirectory: string;
   readonly logger: Logger;
+  /** Host names served besides IP addresses and localhost (`server.allowed_hosts`). */
+  readonly allowedHosts?: readonly string[];
+}
+
+function refuse(c: Context, status: ContentfulStatusCode, reason: string): Response {
+  setReasonHeader(c, reason);
+  return c.json({ error: reason }, status);
 }
 
 /**
@@ -50,6 +61,9 @@ export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
       },
     }),
   );
+  app.use(hostGuard(options.allowedHosts ?? [], refuse, 'server.allowed_hosts'));
+  // Nothing here takes a body: the cap only keeps a hostile upload from being buffered
+  app.use(bodyCap(DEFAULT_MAX_BODY_BYTES, refuse));
   const origins = options.corsOrigins;
   if (origins !== undefined) {
     const any = origins.includes('*');
@@ -70,6 +84,7 @@ export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
   app.onError((e, c) => {
     if (e instanceof HTTPException) {
       e.res?.headers.forEach((value, key) => c.header(key, value));
+      setReasonHeader(c, e.message);
       return c.json({ error: e.message }, e.status);
     }
     options.logger.error({ err: e, path: c.req.path }, 'request failed');

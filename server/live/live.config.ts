@@ -78,6 +78,12 @@ const serverSchema = z
     allowed_origins: z
       .array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))
       .default(['http://localhost:8888', 'http://127.0.0.1:8888']),
+    /**
+     * Host names the server answers to besides IP addresses and localhost; a request whose Host
+     * header names anything else gets 403, so a DNS-rebinding page cannot read the dashboard or
+     * open /ws. A leading "." allows a domain's subdomains; "*" turns the check off.
+     */
+    allowed_hosts: z.array(z.string().min(1).max(253)).default([]),
     /** Require a valid API key or JWT on /ws (header, or `?token=` for browsers). */
     enable_auth: z.boolean().default(false),
     /** HS256 secret of accepted JWTs; empty = JWTs not accepted. */

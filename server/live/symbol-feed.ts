@@ -109,6 +109,8 @@ export class SymbolFeed {
         void this.loadHistory();
       },
       logger,
+      probeIntervalMs: config.connector.probe_interval_ms,
+      probeTimeoutMs: config.connector.probe_timeout_ms,
     });
     const hubOptions = {
       maxBufferedBytes: perf.client_buffer_bytes,

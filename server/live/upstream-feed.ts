@@ -6,9 +6,16 @@
  * then replays what arrived meanwhile. A stream that ends tears all four down and resubscribes
  * with backoff; a stream that resubscribed by itself (`resync`) triggers a snapshot reload only.
  * Either way every client then gets a fresh snapshot.
+ *
+ * Streams can go quiet without ending (a frozen connector keeps its sockets open), so the
+ * connector is also probed with a cheap call on a deadline: a refusal or a missed deadline counts
+ * as a failure like a stream ending, so /health and every client hear of the outage within
+ * about one probe timeout, and an answer after an outage retries at once.
  */
 import type { Logger } from 'pino';
+import { WallClock } from '../../core/clock.js';
 import type { Exchange } from '../../core/exchange.port.js';
+import { LivenessProbe } from '../../core/liveness.js';
 import type { Subscription } from '../../core/stream.js';
 import type { Order } from '../../core/exchange.types.js';
 import type { MarketView, UpstreamEvent, VenueSnapshot } from './market-view.js';
@@ -33,6 +40,10 @@ export interface UpstreamFeedOptions {
   /** The view was (re)loaded: every client needs a fresh snapshot (which carries the status). */
   readonly onSnapshot: () => void;
   readonly logger: Logger;
+  /** Between liveness probes of the connector, ms; default 1000. */
+  readonly probeIntervalMs?: number;
+  /** A probe unanswered this long counts as an outage, ms; default 2000. */
+  readonly probeTimeoutMs?: number;
 }
 
 /** Feeds one market view from a venue; `start()` it, `close()` it. */
@@ -50,6 +61,8 @@ export class UpstreamFeed {
   private closed = false;
   private state: UpstreamState = 'connecting';
   private problem = 'connecting to the exchange connector';
+  private probe: LivenessProbe | undefined;
+  private outageCount = 0;
 
   private readonly options: UpstreamFeedOptions;
   constructor(options: UpstreamFeedOptions) {
@@ -73,6 +86,11 @@ export class UpstreamFeed {
     };
   }
 
+  /** Times the upstream went from live to failing since start. */
+  get outages(): number {
+    return this.outageCount;
+  }
+
   /** Connects, subscribes and loads the first snapshot, retrying until it works. */
   start(): void {
     void this.attempt();
@@ -82,13 +100,17 @@ export class UpstreamFeed {
   close(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    this.probe?.stop();
     this.unsubscribe();
   }
 
   private async attempt(): Promise<void> {
     if (this.closed) return;
     try {
-      if (this.exchange === undefined) this.exchange = await this.options.connect();
+      if (this.exchange === undefined) {
+        this.exchange = await this.options.connect();
+        this.watch(this.exchange);
+      }
       if (this.view === undefined) {
         const info = await this.exchange.getSymbolInfo(this.options.symbol);
         this.view = this.options.createView(info.quoteAsset);
@@ -98,6 +120,28 @@ export class UpstreamFeed {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** Probes the connector from now on; an outage fails the feed, an answer retries at once. */
+  private watch(exchange: Exchange): void {
+    const probe = new LivenessProbe({
+      probe: () => exchange.getType(),
+      clock: new WallClock(),
+      intervalMs: this.options.probeIntervalMs ?? 1_000,
+      timeoutMs: this.options.probeTimeoutMs ?? 2_000,
+    });
+    probe.onChange((status) => {
+      if (this.closed) return;
+      if (status.state === 'down' && this.state === 'live') {
+        this.fail(new Error(`exchange connector not answering: ${status.reason ?? 'unknown'}`));
+      } else if (status.state === 'up' && this.state !== 'live' && this.retryTimer !== undefined) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        void this.attempt();
+      }
+    });
+    this.probe = probe;
+    probe.start();
   }
 
   private subscribe(exchange: Exchange): void {
@@ -235,7 +279,10 @@ export class UpstreamFeed {
     const delayMs = Math.round(cap / 2 + (Math.random() * cap) / 2);
     const message = e instanceof Error ? e.message : String(e);
     const before = this.state;
-    if (this.state === 'live') this.state = 'reconnecting';
+    if (this.state === 'live') {
+      this.state = 'reconnecting';
+      this.outageCount++;
+    }
     this.problem = message;
     this.options.logger.warn(
       { symbol: this.options.symbol, attempt: this.failures, delayMs, err: message },
@@ -243,7 +290,10 @@ export class UpstreamFeed {
     );
     if (before === 'live') this.options.onMessages([{ type: 'status', data: this.status() }]);
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.attempt(), delayMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.attempt();
+    }, delayMs);
     this.retryTimer.unref();
   }
 }

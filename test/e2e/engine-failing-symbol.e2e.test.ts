@@ -2,15 +2,15 @@
  * End to end, one failing symbol: a real connector (gRPC, in this process) over the simulated
  * venue, and the market-maker process on a real database (the embedded PGlite, and a fresh
  * PostgreSQL database when TEST_DATABASE_URL is set), trading BTCUSDT and ETHUSDT. Once both
- * trade, the venue behind the connector breaks for ETHUSDT only: every request it gets for
- * ETHUSDT times out (a transient error, so the order workflows retry, then report the outcome as
- * unknown; a non-transient one would be a plain rejection the slot handles). An ETHUSDT buy fill
- * makes the slot place its close; the placement's outcome is unknown, the actor asks the venue
- * where the order stands, that call fails too and the actor dies. Every restart from its snapshot
- * dies again while reconciling. With the supervision limits shortened in the config, the engine
- * must give up on ETHUSDT (`failed` in /status) while BTCUSDT keeps its orders resting on the
- * venue and still trades on a price move. No engine code is touched: the failure reaches the
- * engine over gRPC like any venue outage.
+ * trade, the venue behind the connector breaks for ETHUSDT only: every request about ETHUSDT
+ * except cancels answers with an internal error (the venue is broken for this symbol; the
+ * connector itself answers fine, so this is the symbol's failure, not an outage). Then the venue
+ * drops its streams: the engine resubscribes and reconciles every symbol, ETHUSDT's
+ * reconciliation fails and its actor dies. Every restart from its snapshot dies again. With the supervision limits shortened in the config, the
+ * engine must give up on ETHUSDT (`failed` in /status) while BTCUSDT keeps its orders resting on
+ * the venue and still trades on a price move. The failed symbol's orders must not rest unmanaged:
+ * once the venue answers for ETHUSDT again they are cancelled. No engine code is touched: the
+ * failure reaches the engine over gRPC like any venue failure.
  */
 import assert from 'node:assert/strict';
 import { appendFile } from 'node:fs/promises';
@@ -47,8 +47,10 @@ interface BreakableVenue {
   /** The venue port itself (never broken), for reading what the venue holds. */
   readonly venue: Exchange;
   readonly address: string;
-  /** From now on every request the connector makes for `symbol` times out. */
+  /** From now on placements for `symbol` time out and its order queries fail. */
   breakSymbol(symbol: string): void;
+  /** Ends `breakSymbol`. */
+  healSymbol(symbol: string): void;
   /** Calls refused so far, per method name. */
   readonly refused: Map<string, number>;
   close(): Promise<void>;
@@ -85,7 +87,7 @@ async function startBreakableVenue(symbols: readonly string[]): Promise<Breakabl
           const symbol = symbolOf(args);
           if (symbol === undefined || !broken.has(symbol)) return fn.apply(target, args);
           refused.set(name, (refused.get(name) ?? 0) + 1);
-          return Promise.reject(new ExchangeError('TIMEOUT', `test: ${symbol} is broken`));
+          return Promise.reject(new ExchangeError('INTERNAL', `test: ${symbol} is broken`));
         };
       },
     });
@@ -95,6 +97,7 @@ async function startBreakableVenue(symbols: readonly string[]): Promise<Breakabl
     venue: served.venue,
     address: served.address,
     breakSymbol: (symbol) => broken.add(symbol),
+    healSymbol: (symbol) => broken.delete(symbol),
     refused,
     close: served.close,
   };
@@ -165,7 +168,7 @@ for (const dbCase of DATABASE_CASES) {
       });
     }
 
-    it('gives up on a symbol that keeps failing while the other trades on', async () => {
+    it('gives up on a symbol that keeps failing while the other trades on, and cancels its orders', async () => {
       const v = venue!;
       const engine = await fleet.start(config);
       const btc = await settled(engine, v, BTC, ['BUY 99800', 'BUY 99900'], '0', 'at start');
@@ -173,7 +176,7 @@ for (const dbCase of DATABASE_CASES) {
 
       // ETHUSDT breaks; a fill makes its actor act on the venue
       v.breakSymbol(ETH);
-      v.sim.setSpotPrice(ETH, '3493');
+      v.sim.faults.dropStreams();
 
       const failed = await eventually(
         async () => {
@@ -199,11 +202,24 @@ for (const dbCase of DATABASE_CASES) {
       assert.equal(view.failures, 3, 'given up after max_failures failures');
       assert.equal(view.restarts, 2, 'restarted between the failures');
       assert.match(view.lastError ?? '', /ETHUSDT is broken/);
-      assert.ok((v.refused.get('placeOrder') ?? 0) + (v.refused.get('batchPlaceOrders') ?? 0) > 0);
+      assert.ok((v.refused.get('getOpenOrders') ?? 0) > 0, 'ETHUSDT reconciled and failed');
 
-      // The ETHUSDT buy did fill on the venue; its orders stay there, untouched
-      const ethOpen = await v.venue.getOpenOrders(ETH);
-      assert.deepEqual(ethOpen.map((o) => `${o.side} ${o.price.toFixed()}`).sort(), ['BUY 3490']);
+      // Its buys must not rest unmanaged: cancelled as soon as the venue answers for ETHUSDT
+      assert.equal((await v.venue.getOpenOrders(ETH)).length, 2, 'still there while it refuses');
+      v.healSymbol(ETH);
+      const cleanup = await eventually(
+        async () => {
+          const status = (await symbolStatus(engine, ETH)) as typeof failed & {
+            cleanup?: { state: string; message: string } | null;
+          };
+          return status.cleanup?.state === 'cancelled' ? status.cleanup : undefined;
+        },
+        `${ETH} orders cancelled once the venue answers for it again`,
+        WAIT_MS,
+      );
+      assert.match(cleanup.message, /cancelled \d+ orders of the failed symbol/);
+      assert.deepEqual(await v.venue.getOpenOrders(ETH), [], 'no order of the failed symbol rests');
+      assert.equal((await symbolStatus(engine, ETH))?.state, 'failed', 'still failed: no restart');
 
       // BTCUSDT kept its orders resting on the venue, and still reacts to the market
       const btcNow = await settled(engine, v, BTC, ['BUY 99800', 'BUY 99900'], '0', 'ETH failed');

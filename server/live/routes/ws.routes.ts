@@ -15,6 +15,7 @@ import type { WebSocket } from 'ws';
 import type { Authenticator, ConnectionGate, ConnectionRateLimiter } from '../admission.js';
 import { credentialOf, isOriginAllowed } from '../admission.js';
 import type { ClientHub } from '../client-hub.js';
+import { quote } from '../../http-guard.js';
 import { peerAddress, type LiveEnv } from '../live.env.js';
 
 /** A symbol the server cannot show, as an HTTP status and a message naming the fix. */
@@ -51,7 +52,10 @@ export function wsRoutes(deps: WsRouteDeps): Hono<LiveEnv> {
   const rateLimit = createMiddleware<LiveEnv>(async (c, next) => {
     const address = peerAddress(c.env);
     if (!deps.limiter.tryTake(address)) {
-      throw new HTTPException(429, { message: `too many connections from ${address}; slow down` });
+      throw new HTTPException(429, {
+        message: `too many connections from ${address}; slow down and retry`,
+        res: new Response(null, { headers: { 'Retry-After': '1' } }),
+      });
     }
     await next();
   });
@@ -59,7 +63,10 @@ export function wsRoutes(deps: WsRouteDeps): Hono<LiveEnv> {
   const checkOrigin = createMiddleware<LiveEnv>(async (c, next) => {
     const origin = c.req.header('origin');
     if (!isOriginAllowed(origin, c.req.header('host'), deps.allowedOrigins)) {
-      throw new HTTPException(403, { message: `origin ${origin} is not in allowed_origins` });
+      const shown = quote(origin ?? '');
+      throw new HTTPException(403, {
+        message: `origin ${shown} is not in allowed_origins; add it to server.allowed_origins`,
+      });
     }
     await next();
   });

@@ -145,9 +145,9 @@ describe('Orchestrator', () => {
     await orch.restore([{ symbol: BTC, grid: grid(SMALL_GRID) }]);
     orch.resume();
 
-    assert.equal(await orch.addSymbol(ETH, grid(ETH_GRID)), 'added');
+    assert.deepEqual(await orch.addSymbol(ETH, grid(ETH_GRID)), { outcome: 'added', carried: [] });
     await eventually(async () => (await openOrderIds(venue, ETH)).length === 2, 'ETH buys');
-    assert.equal(await orch.addSymbol(ETH, grid(ETH_GRID)), 'unchanged');
+    assert.equal((await orch.addSymbol(ETH, grid(ETH_GRID))).outcome, 'unchanged');
     assert.equal(await orch.removeSymbol(ETH), true);
     assert.equal(await orch.removeSymbol(ETH), false);
 

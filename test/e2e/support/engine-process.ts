@@ -82,16 +82,25 @@ export interface VenueUnderTest {
   readonly address: string;
   /** Runs `hook` once, on the next accepted placement, before the reply leaves the venue. */
   onNextPlacement(hook: PlacementHook): void;
+  /**
+   * Stops the connector and starts it again on the same port over the same venue (orders,
+   * positions and balances kept), accepting `apiKeys` from now on (none: auth off).
+   */
+  restartConnector(apiKeys?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * Starts the venue (prices move only when a test moves them) and the connector over it.
  * @param options.wrap - decorates the venue port the connector serves (e.g. to inject failures)
+ * @param options.apiKeys - keys the connector accepts; none = auth off
  */
 export async function startVenue(
   symbols: readonly string[],
-  options: { readonly wrap?: (venue: Exchange) => Exchange } = {},
+  options: {
+    readonly wrap?: (venue: Exchange) => Exchange;
+    readonly apiKeys?: readonly string[];
+  } = {},
 ): Promise<VenueUnderTest> {
   const sim = createSimulatedVenue({
     symbols: [...symbols],
@@ -121,13 +130,17 @@ export async function startVenue(
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const connector: ConnectorServer = await startConnectorServer({
-    venues: new Map([['sim', hooked]]),
-    defaultVenue: 'sim',
-    host: '127.0.0.1',
-    port: 0,
-    logger: createLogger('e2e-connector', 'silent'),
-  });
+  const serve = (port: number, apiKeys: readonly string[] | undefined) =>
+    startConnectorServer({
+      venues: new Map([['sim', hooked]]),
+      defaultVenue: 'sim',
+      host: '127.0.0.1',
+      port,
+      ...(apiKeys === undefined ? {} : { apiKeys }),
+      logger: createLogger('e2e-connector', 'silent'),
+    });
+  let connector: ConnectorServer = await serve(0, options.apiKeys);
+  const port = connector.port;
   return {
     sim,
     venue,
@@ -135,6 +148,10 @@ export async function startVenue(
     address: connector.address,
     onNextPlacement: (h) => {
       hook = h;
+    },
+    restartConnector: async (apiKeys) => {
+      await connector.shutdown(500);
+      connector = await serve(port, apiKeys);
     },
     close: async () => {
       await connector.shutdown(1_000);
@@ -158,11 +175,13 @@ export async function writeEngineConfig(
   connectorAddress: string,
   database: EngineDatabase,
   symbolLines: readonly string[],
+  connectorLines: readonly string[] = [],
 ): Promise<string> {
   const file = path.join(dir, 'market_maker.yaml');
   const lines = [
     'connector:',
     `  address: ${connectorAddress}`,
+    ...connectorLines,
     'admin:',
     '  port: 0',
     ...database.configLines,

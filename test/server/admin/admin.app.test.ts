@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { EngineStatus } from '../../../actors/engine/engine.js';
+import type { ConnectorHealth, EngineStatus } from '../../../actors/engine/engine.js';
 import { createEngineMetrics } from '../../../actors/engine/engine.metrics.js';
 import type {
-  AddSymbolOutcome,
+  AddSymbolResult,
   SupervisedSymbolView,
 } from '../../../actors/engine/orchestrator.actor.js';
 import { SymbolRequestError } from '../../../actors/engine/symbol-admission.js';
@@ -26,15 +26,32 @@ class FakeEngine implements AdminEngine {
   readonly added: { symbol: SymbolId; grid: GridConfig }[] = [];
   readonly traded = new Set<SymbolId>(['BTCUSDT' as SymbolId]);
   alive = true;
+  connectorDown: string | null = null;
   refuse: Error | null = null;
+  refuseRemoval: Error | null = null;
+  carried: AddSymbolResult['carried'] = [];
 
-  isAlive(): boolean {
-    return this.alive;
+  connector(): ConnectorHealth {
+    const down = this.connectorDown !== null;
+    return {
+      venue: 'sim',
+      reachable: !down,
+      state: down ? 'down' : 'up',
+      sinceMs: 1_000,
+      reason: this.connectorDown,
+      latencyMs: down ? null : 2,
+    };
+  }
+
+  health() {
+    const connector = this.connector();
+    if (!this.alive) return { status: 'stopping' as const, connector };
+    return { status: connector.reachable ? ('ok' as const) : ('degraded' as const), connector };
   }
 
   async status(): Promise<EngineStatus> {
     return {
-      connector: { venue: 'sim', reachable: true },
+      connector: this.connector(),
       feeds: { price: 120, orders: null, account: 5_000 },
       database: { ok: true, embedded: true },
       symbols: this.symbols(),
@@ -55,20 +72,24 @@ class FakeEngine implements AdminEngine {
       failures: 0,
       restarts: 0,
       lastError: null,
+      waitingFor: null,
+      outages: 0,
+      cleanup: null,
       mailbox: { queued: 0, waiting: 0, discarded: 0 },
       actor: null,
     }));
   }
 
-  async addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolOutcome> {
+  async addSymbol(symbol: SymbolId, grid: GridConfig): Promise<AddSymbolResult> {
     if (this.refuse) throw this.refuse;
     this.added.push({ symbol, grid });
-    if (this.traded.has(symbol)) return 'unchanged';
+    if (this.traded.has(symbol)) return { outcome: 'unchanged', carried: [] };
     this.traded.add(symbol);
-    return 'added';
+    return { outcome: 'added', carried: this.carried };
   }
 
   async removeSymbol(symbol: SymbolId): Promise<boolean> {
+    if (this.refuseRemoval) throw this.refuseRemoval;
     return this.traded.delete(symbol);
   }
 
@@ -98,8 +119,49 @@ describe('admin API', () => {
     engine.alive = false;
     const stopping = await app.request('/health');
 
-    assert.deepEqual([alive.status, await alive.json()], [200, { status: 'ok' }]);
-    assert.deepEqual([stopping.status, await stopping.json()], [503, { status: 'stopping' }]);
+    assert.equal(alive.status, 200);
+    assert.equal(((await alive.json()) as { status: string }).status, 'ok');
+    assert.equal(stopping.status, 503);
+    assert.equal(((await stopping.json()) as { status: string }).status, 'stopping');
+  });
+
+  it('reports a connector that does not answer as degraded, with the reason', async () => {
+    const { engine, app } = setup();
+    engine.connectorDown = 'no answer within 2000 ms (frozen or unreachable)';
+    const response = await app.request('/health');
+    const body = (await response.json()) as { status: string; connector: ConnectorHealth };
+
+    assert.equal(response.status, 200);
+    assert.equal(body.status, 'degraded');
+    assert.deepEqual([body.connector.state, body.connector.reachable], ['down', false]);
+    assert.match(body.connector.reason ?? '', /no answer within 2000 ms/);
+    const status = (await (await app.request('/status')).json()) as EngineStatus;
+    assert.equal(status.connector.state, 'down');
+  });
+
+  it('lists the inventory a previous grid leaves to the new one', async () => {
+    const { engine, post } = setup();
+    engine.carried = [{ slot: -1, price: '3495', quantity: '0.01' }];
+    const response = await post({ symbol: 'ETHUSDT', grid: ETH_GRID });
+
+    assert.deepEqual(await response.json(), {
+      symbol: 'ETHUSDT',
+      outcome: 'added',
+      carried_inventory: [{ slot: -1, price: '3495', quantity: '0.01' }],
+    });
+  });
+
+  it('answers 503 when the venue did not confirm a removal', async () => {
+    const { engine, app } = setup();
+    engine.refuseRemoval = new SymbolRequestError('unavailable', [
+      'symbol: BTCUSDT was not removed: the venue still lists its orders after 6 checks (x)',
+    ]);
+    const response = await app.request('/symbols/BTCUSDT', { method: 'DELETE' });
+    const body = (await response.json()) as ProblemBody;
+
+    assert.equal(response.status, 503);
+    assert.equal(body.error, 'BTCUSDT was not removed');
+    assert.match(body.problems[0] ?? '', /still lists its orders/);
   });
 
   it('serves the engine status as JSON', async () => {
@@ -109,6 +171,7 @@ describe('admin API', () => {
 
     assert.equal(response.status, 200);
     assert.deepEqual(body.feeds, { price: 120, orders: null, account: 5_000 });
+    assert.equal(body.connector.state, 'up');
     assert.deepEqual(
       body.symbols.map((s) => [s.symbol, s.state]),
       [['BTCUSDT', 'trading']],

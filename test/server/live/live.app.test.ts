@@ -64,6 +64,8 @@ describe('createLiveApp', () => {
         time: undefined,
         upstream: 'connecting',
         exchange: '',
+        message: 'connecting to the exchange connector',
+        outages: 0,
       },
     );
     assert.ok((body.time as number) >= before && (body.time as number) <= before + 2);
