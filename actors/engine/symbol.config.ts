@@ -23,12 +23,16 @@ export const MAX_DECIMAL_CHARS = 40;
 const positiveDecimal = (example: string, unit: string) =>
   z
     .string({ error: `must be a decimal string in ${unit}, e.g. "${example}"` })
-    .max(MAX_DECIMAL_CHARS, `must be at most ${MAX_DECIMAL_CHARS} characters, e.g. "${example}"`)
     .regex(PLAIN_DECIMAL, `must be a plain decimal string in ${unit}, e.g. "${example}"`)
     // Zod runs every check; a string the regex refused gets no second complaint here. The
     // bounds (length, digits, magnitude) are core/decimal's, checked before any arithmetic.
     .superRefine((v, ctx) => {
-      if (v.length > MAX_DECIMAL_CHARS || !PLAIN_DECIMAL.test(v)) return;
+      if (v.length > MAX_DECIMAL_CHARS) {
+        const message = `must be at most ${MAX_DECIMAL_CHARS} characters (was ${v.length} characters), e.g. "${example}"`;
+        ctx.addIssue({ code: 'custom', message });
+        return;
+      }
+      if (!PLAIN_DECIMAL.test(v)) return;
       const problem = checkDecimal(v);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
       else if (!dec(v).gt(0)) {

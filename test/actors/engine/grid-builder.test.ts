@@ -166,8 +166,8 @@ describe('a changed grid config', () => {
     assert.equal(parsed.success, false);
     const problems = describeIssues(parsed.error!);
     assert.deepEqual(problems, [
-      'interval: must be at most 40 characters, e.g. "50"',
-      'order_quantity: must be at most 40 characters, e.g. "0.001"',
+      `interval: must be at most 40 characters (was ${huge.length} characters), e.g. "50"`,
+      `order_quantity: must be at most 40 characters (was ${huge.length + 2} characters), e.g. "0.001"`,
     ]);
   });
 });
