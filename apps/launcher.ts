@@ -3,13 +3,18 @@
  * `npm start`: runs the whole system on embedded defaults. Starts each process as a child, waits
  * until it reports ready, prints where to find it, and on Ctrl-C stops them in reverse order so
  * that no state is lost. Child logs (JSON) go to data/logs/<name>.log.
+ *
+ * `npm start -- --inspect` also serves the Stately inspector bridge (default port 8090, or
+ * `--inspect-port N`) and points the engine's machines at it, to watch grid slots move live.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 import { redactText } from '../core/redact.js';
+import { startInspectorBridge } from '../server/inspector/inspector-bridge.js';
 
 interface Component {
   readonly name: string;
@@ -21,7 +26,7 @@ interface Component {
   /** What to tell the user once it is ready. */
   readonly banner: string;
   /** Extra environment for the child. */
-  readonly env?: Readonly<Record<string, string>>;
+  env?: Readonly<Record<string, string>>;
 }
 
 const CONNECTOR_PORT = process.env.CONNECTOR_PORT ?? '50051';
@@ -119,7 +124,24 @@ async function stopAll(): Promise<void> {
   }
 }
 
+/** With `--inspect`: serves the inspector bridge and tells the engine where it is. */
+async function startInspector(): Promise<void> {
+  const { values } = parseArgs({
+    options: { inspect: { type: 'boolean' }, 'inspect-port': { type: 'string' } },
+  });
+  if (!values.inspect) return;
+  const port = Number(values['inspect-port'] ?? '8090');
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`--inspect-port must be a port number, was "${values['inspect-port']}"`);
+  }
+  const bridge = await startInspectorBridge(port);
+  const engine = COMPONENTS.find((c) => c.name === 'market-maker');
+  if (engine) engine.env = { ...engine.env, OPENSQT_INSPECT: bridge.wsUrl };
+  console.log(`  ready  machine inspector   ${bridge.pageUrl}  (Stately inspector: open it)`);
+}
+
 async function main(): Promise<void> {
+  await startInspector();
   // Last resort if the launcher dies abruptly: detached children must not outlive it
   process.on('exit', () => {
     for (const { child } of running) if (child.exitCode === null) child.kill('SIGKILL');
