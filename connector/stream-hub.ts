@@ -34,6 +34,14 @@ export type Delivery<P> =
   /** Queue everything; past the bound, end the stream with SUBSCRIBER_TOO_SLOW. */
   | { readonly kind: 'reliable' };
 
+/** Told about what the hub does to slow subscribers (metrics). */
+export interface StreamHubObserver {
+  /** A queued market-data update of `topicKey` was replaced by a newer one. */
+  conflated(topicKey: string): void;
+  /** A subscriber of `topicKeys` was ended as too slow. */
+  cut(topicKeys: readonly string[]): void;
+}
+
 export interface StreamHubOptions {
   /**
    * Updates an order/account subscriber may have queued before it is cut; default 32768. Bursts of
@@ -42,6 +50,7 @@ export interface StreamHubOptions {
    */
   readonly queueLimit?: number;
   readonly logger: Logger;
+  readonly observer?: StreamHubObserver;
 }
 
 interface Topic {
@@ -57,8 +66,10 @@ export class StreamHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly queueLimit: number;
   private readonly log: Logger;
+  private readonly observer: StreamHubObserver | undefined;
 
   constructor(options: StreamHubOptions) {
+    this.observer = options.observer;
     this.queueLimit = options.queueLimit ?? 32_768;
     if (!(this.queueLimit > 0))
       throw new Error(`queueLimit must be positive, was ${this.queueLimit}`);
@@ -78,6 +89,7 @@ export class StreamHub {
       keyOf: delivery.kind === 'conflate' ? (delivery.keyOf as (m: unknown) => string) : undefined,
       limit: this.queueLimit,
       onEnd: (s) => this.detach(s),
+      onConflated: (topic) => this.observer?.conflated(topic.key),
     });
     this.subscribers.add(subscriber);
     call.on('cancelled', () => subscriber.end(undefined));
@@ -91,6 +103,11 @@ export class StreamHub {
   /** Ends every stream with `status` and closes every upstream subscription. */
   closeAll(status: StatusReply): void {
     for (const subscriber of [...this.subscribers]) subscriber.end(status);
+  }
+
+  /** Every open upstream topic and its subscriber count, for metrics. */
+  topicStats(): { readonly key: string; readonly subscribers: number }[] {
+    return [...this.topics.values()].map((t) => ({ key: t.key, subscribers: t.subscribers.size }));
   }
 
   /** Open upstream subscriptions and attached subscribers, for health and tests. */
@@ -127,7 +144,7 @@ export class StreamHub {
           );
           return;
         }
-        for (const subscriber of topic.subscribers) subscriber.push(message);
+        for (const subscriber of topic.subscribers) subscriber.push(message, topic);
       },
       error: (e) => this.failTopic(topic, e),
     };
@@ -159,6 +176,7 @@ export class StreamHub {
       if (topic.subscribers.size === 0) this.closeTopic(topic);
     }
     if (subscriber.abortedTooSlow) {
+      this.observer?.cut(subscriber.topics.map((t) => t.key));
       this.log.warn(
         { peer: subscriber.peer, topics: subscriber.topics.map((t) => t.key) },
         'stream subscriber too slow: ended with ABORTED',
@@ -174,6 +192,13 @@ export class StreamHub {
   }
 }
 
+interface SubscriberOptions {
+  readonly keyOf: ((message: unknown) => string) | undefined;
+  readonly limit: number;
+  readonly onEnd: (subscriber: Subscriber) => void;
+  readonly onConflated: (topic: Topic) => void;
+}
+
 /** One gRPC stream: its queue behind grpc-js backpressure and its topics. */
 class Subscriber {
   readonly topics: Topic[] = [];
@@ -184,19 +209,8 @@ class Subscriber {
   private readonly latest: Map<string, unknown> | undefined;
 
   private readonly call: ServerWritableStream<unknown, unknown>;
-  private readonly options: {
-    readonly keyOf: ((message: unknown) => string) | undefined;
-    readonly limit: number;
-    readonly onEnd: (subscriber: Subscriber) => void;
-  };
-  constructor(
-    call: ServerWritableStream<unknown, unknown>,
-    options: {
-      readonly keyOf: ((message: unknown) => string) | undefined;
-      readonly limit: number;
-      readonly onEnd: (subscriber: Subscriber) => void;
-    },
-  ) {
+  private readonly options: SubscriberOptions;
+  constructor(call: ServerWritableStream<unknown, unknown>, options: SubscriberOptions) {
     this.call = call;
     this.options = options;
     this.latest = options.keyOf === undefined ? undefined : new Map();
@@ -206,7 +220,7 @@ class Subscriber {
     return this.call.getPeer();
   }
 
-  push(message: unknown): void {
+  push(message: unknown, topic: Topic): void {
     if (this.ended) return;
     if (this.latest === undefined) {
       // Nothing may be dropped, so waiting for 'drain' would only move the same backlog into a
@@ -220,10 +234,11 @@ class Subscriber {
       return;
     }
     const key = (this.options.keyOf as (m: unknown) => string)(message);
-    this.latest.delete(key);
+    if (this.latest.delete(key)) this.options.onConflated(topic);
     this.latest.set(key, message);
     if (this.latest.size > this.options.limit) {
       this.latest.delete(this.latest.keys().next().value as string);
+      this.options.onConflated(topic);
     }
   }
 

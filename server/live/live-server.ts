@@ -15,6 +15,7 @@ import { Authenticator, ConnectionGate, ConnectionRateLimiter } from './admissio
 import { ClientHub } from './client-hub.js';
 import { createLiveApp } from './live.app.js';
 import { INTERVAL_SECONDS, type LiveServerConfig } from './live.config.js';
+import { createLiveMetrics, type LiveMetrics } from './live.metrics.js';
 import { MarketView } from './market-view.js';
 import { encodeMessage } from './messages.js';
 import { UpstreamFeed } from './upstream-feed.js';
@@ -38,6 +39,8 @@ export interface LiveServer {
   readonly url: string;
   readonly hub: ClientHub;
   readonly feed: UpstreamFeed;
+  /** Its Prometheus metrics (served at `metrics.endpoint` when enabled). */
+  readonly metrics: LiveMetrics;
   /**
    * Stops gracefully: upstream streams end, clients are closed with 1001, the listener closes.
    * Idempotent. Does not close the exchange (its owner does).
@@ -53,6 +56,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   const { config } = options;
   const log = options.logger ?? createLogger('live-server', config.logging.level);
   const { trading, server: srv, performance: perf } = config;
+  const metrics = createLiveMetrics();
 
   // The feed's callbacks reach the hub only after start(), so the two can reference each other
   const upstream = new UpstreamFeed({
@@ -70,7 +74,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
       }),
     initialBackoffMs: config.upstream.initial_backoff_ms,
     maxBackoffMs: config.upstream.max_backoff_ms,
-    onMessages: (messages) => hub.broadcast(messages),
+    onMessages: (messages) => metrics.timeBroadcast(messages.length, () => hub.broadcast(messages)),
     onSnapshot: () => hub.resnapshot(),
     logger: log,
   });
@@ -99,6 +103,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     },
     health: { clients: () => hub.size, upstream: () => upstream.status() },
     healthEndpoint: config.health.enabled ? config.health.endpoint : undefined,
+    metrics: config.metrics.enabled
+      ? { registry: metrics.registry, endpoint: config.metrics.endpoint }
+      : undefined,
     corsOrigins: srv.enable_cors ? srv.allowed_origins : undefined,
     webDirectory: config.web.directory,
     logger: log,
@@ -120,6 +127,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   });
   const port = (http.address() as AddressInfo).port;
   const host = srv.host.includes(':') ? `[${srv.host}]` : srv.host;
+  metrics.observe({
+    clients: () => hub.size,
+    slowDisconnects: () => hub.slowDisconnects,
+    upstream: () => upstream.status().upstream,
+  });
   upstream.start();
 
   let closing: Promise<void> | undefined;
@@ -133,5 +145,5 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     })();
     return closing;
   };
-  return { port, url: `http://${host}:${port}`, hub, feed: upstream, close };
+  return { port, url: `http://${host}:${port}`, hub, feed: upstream, metrics, close };
 }

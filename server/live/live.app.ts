@@ -9,9 +9,11 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { LiveEnv } from './live.env.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { healthRoutes, type HealthRouteDeps } from './routes/health.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
 import { wsRoutes, type WsRouteDeps } from './routes/ws.routes.js';
 
 /** The app's collaborators and the config it honours. */
@@ -20,6 +22,8 @@ export interface LiveAppOptions {
   readonly health: HealthRouteDeps;
   /** Undefined when the health endpoint is disabled. */
   readonly healthEndpoint: string | undefined;
+  /** The Prometheus registry and its path; undefined when metrics are disabled. */
+  readonly metrics?: { readonly registry: Registry; readonly endpoint: string };
   /** Undefined when CORS is off. */
   readonly corsOrigins: readonly string[] | undefined;
   readonly webDirectory: string;
@@ -59,6 +63,9 @@ export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
   }
   if (options.healthEndpoint !== undefined) {
     app.route(options.healthEndpoint, healthRoutes(options.health));
+  }
+  if (options.metrics !== undefined) {
+    app.route(options.metrics.endpoint, metricsRoutes(options.metrics.registry));
   }
   app.route('/ws', wsRoutes(options.ws));
   app.route('/', dashboardRoutes(options.webDirectory));

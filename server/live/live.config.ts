@@ -168,6 +168,18 @@ export const liveServerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Serve Prometheus metrics (clients, broadcast latency, slow cuts, upstream state). */
+        enabled: z.boolean().default(true),
+        /** Their path. */
+        endpoint: z
+          .string()
+          .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /metrics')
+          .default('/metrics'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
