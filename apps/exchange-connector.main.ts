@@ -1,7 +1,7 @@
 /**
  * @module apps/exchange-connector.main
  * The exchange-connector process:
- * `exchange-connector [--config F] [--host H] [--port N] [--metrics-port N]`.
+ * `exchange-connector [--config F] [--host H] [--port N] [--metrics-host H] [--metrics-port N]`.
  * Serves ExchangeService and grpc.health.v1 for the configured venues (the simulated venue when
  * no config file exists), /metrics and /health over HTTP, and shuts down gracefully on
  * SIGTERM/SIGINT.
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      'metrics-host': { type: 'string' },
       'metrics-port': { type: 'string' },
     },
   });
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     metricsServer = await startMetricsServer({
       registry: metrics.registry,
       healthy: () => fallback.isReachable(),
-      host: config.metrics.host,
+      host: values['metrics-host'] ?? config.metrics.host,
       port: metricsPort,
     });
   }

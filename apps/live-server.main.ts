@@ -1,7 +1,7 @@
 /**
  * @module apps/live-server.main
  * The live-server process:
- * `live-server [--config F] [--port N] [--connector HOST:PORT] [--symbol S]`.
+ * `live-server [--config F] [--host H] [--port N] [--connector HOST:PORT] [--symbol S]`.
  * Serves the dashboard and its WebSocket feed from the exchange connector; flags override the
  * config file (default configs/live_server.yaml, optional). Stops gracefully on SIGTERM/SIGINT.
  */
