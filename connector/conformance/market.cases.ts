@@ -1,45 +1,57 @@
 /**
- * @module test/connector/conformance/market.cases
+ * @module connector/conformance/market.cases
  * Account and market-data cases: market kind, account, balance, latest price, tickers, open
  * interest, klines, symbol info, symbols and funding.
  */
 import assert from 'node:assert/strict';
+
 import { SYMBOL, type ConformanceCase } from './case.js';
 
 export const marketCases: readonly ConformanceCase[] = [
   {
     name: 'reports its market kind and name',
-    async run({ exchange, spot }) {
-      assert.deepEqual(await exchange.getType(), { kind: 'futures', isUnifiedMargin: false });
-      assert.equal((await spot.getType()).kind, 'spot');
-      assert.equal(exchange.name, 'sim');
-      assert.equal(spot.name, 'sim-spot');
+    async run({ exchange, spot, fresh }) {
+      assert.equal((await exchange.getType()).kind, 'futures');
+      assert.ok(exchange.name.length > 0, 'a venue name');
       assert.equal(exchange.isReachable(), true);
+      if (spot) assert.equal((await spot.getType()).kind, 'spot');
+      if (fresh) {
+        assert.deepEqual(await exchange.getType(), { kind: 'futures', isUnifiedMargin: false });
+        assert.equal(exchange.name, 'sim');
+        assert.equal(spot?.name, 'sim-spot');
+      }
     },
   },
   {
     name: 'reports the account and the free balance of an asset',
-    async run({ exchange, spot }) {
+    async run({ exchange, spot, fresh }) {
       const account = await exchange.getAccount();
 
-      assert.equal(account.totalWalletBalance.toFixed(), '100000');
-      assert.equal(account.availableBalance.toFixed(), '100000');
-      assert.deepEqual(account.positions, []);
-      assert.equal((await exchange.getBalance('USDT')).toFixed(), '100000');
-      assert.equal((await spot.getBalance('BTC')).toFixed(), '1');
-      assert.equal((await spot.getBalance('DOGE')).toFixed(), '0');
+      assert.ok(account.totalWalletBalance.gte(0));
+      assert.ok(account.availableBalance.gte(0));
+      assert.ok((await exchange.getBalance('USDT')).gte(0));
+      if (spot) assert.equal((await spot.getBalance('DOGE')).toFixed(), '0');
+      if (fresh) {
+        assert.equal(account.totalWalletBalance.toFixed(), '100000');
+        assert.equal(account.availableBalance.toFixed(), '100000');
+        assert.deepEqual(account.positions, []);
+        assert.equal((await exchange.getBalance('USDT')).toFixed(), '100000');
+        assert.equal((await spot?.getBalance('BTC'))?.toFixed(), '1');
+      }
     },
   },
   {
     name: 'reports the latest price, the tickers and the open interest',
-    async run({ exchange }) {
+    async run({ exchange, fresh }) {
       const price = await exchange.getLatestPrice(SYMBOL);
       const tickers = await exchange.getTickers();
       const ticker = tickers.find((t) => t.symbol === SYMBOL);
 
-      assert.ok(price.gt(50_000) && price.lt(200_000), `BTC near its start price, was ${price}`);
+      assert.ok(price.gt(0));
+      if (fresh) assert.ok(price.gt(50_000) && price.lt(200_000), `near its start, was ${price}`);
       assert.ok(ticker, 'a BTCUSDT ticker');
-      assert.equal(ticker.lastPrice.toFixed(), price.toFixed());
+      if (fresh) assert.equal(ticker.lastPrice.toFixed(), price.toFixed());
+      else assert.ok(ticker.lastPrice.gt(0));
       assert.ok(ticker.timeMs > 0);
       assert.ok((await exchange.getOpenInterest(SYMBOL)).gt(0));
     },
@@ -60,29 +72,36 @@ export const marketCases: readonly ConformanceCase[] = [
   },
   {
     name: 'describes a symbol and lists the symbols',
-    async run({ exchange, spot }) {
+    async run({ exchange, spot, fresh }) {
       await exchange.fetchExchangeInfo(SYMBOL);
       const info = await exchange.getSymbolInfo(SYMBOL);
 
       assert.deepEqual([info.symbol, info.baseAsset, info.quoteAsset], [SYMBOL, 'BTC', 'USDT']);
-      assert.deepEqual(
-        [info.tickSize, info.stepSize, info.minQuantity, info.minNotional].map((d) => d.toFixed()),
-        ['0.1', '0.001', '0.001', '5'],
-      );
-      assert.equal((await spot.getSymbolInfo(SYMBOL)).tickSize.toFixed(), '0.01');
+      for (const filter of [info.tickSize, info.stepSize, info.minQuantity]) {
+        assert.ok(filter.gt(0));
+      }
+      if (fresh) {
+        assert.deepEqual(
+          [info.tickSize, info.stepSize, info.minQuantity, info.minNotional].map((d) =>
+            d.toFixed(),
+          ),
+          ['0.1', '0.001', '0.001', '5'],
+        );
+        assert.equal((await spot?.getSymbolInfo(SYMBOL))?.tickSize.toFixed(), '0.01');
+      }
       assert.ok((await exchange.getSymbols()).includes(SYMBOL));
     },
   },
   {
     name: 'reports funding rates, current and historical',
-    async run({ exchange, clock }) {
+    async run({ exchange, now, fresh }) {
       const rate = await exchange.getFundingRate(SYMBOL);
       const rates = await exchange.getFundingRates();
       const history = await exchange.getHistoricalFundingRates(SYMBOL, 3);
 
       assert.equal(rate.symbol, SYMBOL);
-      assert.equal(rate.exchange, 'sim');
-      assert.ok(rate.nextFundingTimeMs > clock.now());
+      if (fresh) assert.equal(rate.exchange, 'sim');
+      assert.ok(rate.nextFundingTimeMs > now());
       assert.ok(rates.some((r) => r.symbol === SYMBOL && r.rate.eq(rate.rate)));
       assert.ok(history.length > 0 && history.length <= 3);
       assert.ok(history.every((r, i) => i === 0 || r.timeMs > (history[i - 1]?.timeMs ?? 0)));
