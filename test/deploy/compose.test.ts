@@ -123,6 +123,17 @@ describe('compose.yaml', () => {
     );
   });
 
+  it('gives each process every variable its container config needs', () => {
+    for (const service of applicationServices(compose)) {
+      const config = service.command[service.command.indexOf('--config') + 1] ?? '';
+      const yaml = readFileSync(`${ROOT}${config}`, 'utf8');
+      // ${VAR} without a default stops the process when unset; ${VAR:-x} may be left out
+      const required = [...yaml.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)].map((m) => m[1] as string);
+      const missing = required.filter((v) => !(v in service.environment));
+      assert.deepEqual(missing, [], `${service.name} (${config}) is not given`);
+    }
+  });
+
   it('requires every secret instead of defaulting it, and lists every variable in .env.example', () => {
     for (const secret of ['CONNECTOR_API_KEY', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) {
       assert.throws(
