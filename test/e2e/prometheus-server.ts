@@ -25,8 +25,8 @@ export interface PrometheusServer {
   readonly url: string;
   /** Instant query; resolves to the result vector. */
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
-  /** Every loaded rule's name. */
-  ruleNames(): Promise<string[]>;
+  /** Every loaded rule: its name and health ("ok", "unknown" before its first evaluation, "err"). */
+  rules(): Promise<{ name: string; health: string; lastError?: string }[]>;
   stop(): Promise<void>;
 }
 
@@ -104,10 +104,12 @@ export async function startPrometheus(
           `/api/v1/query?query=${encodeURIComponent(expr)}`,
         )
       ).result,
-    ruleNames: async () =>
-      (await api<{ groups: { rules: { name: string }[] }[] }>('/api/v1/rules')).groups.flatMap(
-        (g) => g.rules.map((r) => r.name),
-      ),
+    rules: async () =>
+      (
+        await api<{ groups: { rules: { name: string; health: string; lastError?: string }[] }[] }>(
+          '/api/v1/rules',
+        )
+      ).groups.flatMap((g) => g.rules),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -99,10 +99,20 @@ describe('Prometheus scraping the stack (E2E)', { skip }, () => {
     assert.deepEqual(jobs, ['exchange-connector', 'live-server', 'market-maker', 'prometheus']);
   });
 
-  it('loads the shipped alert rules', async () => {
-    const rules = await (server as PrometheusServer).ruleNames();
-    assert.ok(rules.includes('EngineDown') && rules.includes('OrderRefusalsRising'), rules.join());
+  it('loads the shipped alert rules and evaluates every one without error', async () => {
+    const deadline = Date.now() + 30_000;
+    let rules = await (server as PrometheusServer).rules();
+    while (rules.some((r) => r.health !== 'ok') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      rules = await (server as PrometheusServer).rules();
+    }
+    const names = rules.map((r) => r.name);
+    assert.ok(names.includes('EngineDown') && names.includes('OrderRefusalsRising'), names.join());
     assert.equal(rules.length, 13);
+    assert.deepEqual(
+      rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError}`),
+      [],
+    );
   });
 
   it('has samples of every REQ-OBS-001 metric while the grid trades', async () => {
