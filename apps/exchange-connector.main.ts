@@ -1,10 +1,16 @@
 /**
  * @module apps/exchange-connector.main
- * The exchange-connector process: `exchange-connector [--config F] [--host H] [--port N]`.
+ * The exchange-connector process:
+ * `exchange-connector [--config F] [--host H] [--port N] [--metrics-host H] [--metrics-port N]`.
  * Serves ExchangeService and grpc.health.v1 for the configured venues (the simulated venue when
- * no config file exists) and shuts down gracefully on SIGTERM/SIGINT.
+ * no config file exists), /metrics and /health over HTTP, and shuts down gracefully on
+ * SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
+import { collectDefaultMetrics } from 'prom-client';
+import { createConnectorMetrics } from '../connector/connector.metrics.js';
+import { instrumentVenue } from '../connector/instrumented.exchange.js';
+import { startMetricsServer, type MetricsServer } from '../connector/metrics.server.js';
 import { createCcxtVenues } from '../connector/venues/ccxt/index.js';
 import { WallClock } from '../core/clock.js';
 import { ConfigError, loadConfigFile, loadDotEnv } from '../core/config-file.js';
@@ -24,6 +30,8 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      'metrics-host': { type: 'string' },
+      'metrics-port': { type: 'string' },
     },
   });
   loadDotEnv();
@@ -32,6 +40,12 @@ async function main(): Promise<void> {
     required: values.config !== undefined,
   });
   const port = values.port === undefined ? config.server.port : parsePort(values.port);
+  const metricsPort =
+    values['metrics-port'] === undefined
+      ? config.metrics.port
+      : parsePort(values['metrics-port'], '--metrics-port');
+  const metrics = createConnectorMetrics();
+  collectDefaultMetrics({ register: metrics.registry });
 
   const venues = new Map<string, Exchange>();
   // Each venue's own shutdown: the simulator saves its state, ccxt venues close their sockets
@@ -47,7 +61,7 @@ async function main(): Promise<void> {
     closers.push(sim.close);
     // "sim", "sim-spot" and any extra perp venue under simulator.options.perpVenues
     for (const name of sim.venue.exchangeNames()) {
-      venues.set(name, withResilience(sim.venue.exchangeNamed(name)));
+      venues.set(name, withResilience(instrumentVenue(sim.venue.exchangeNamed(name), metrics)));
     }
   }
   const taken = Object.keys(config.venues).filter((name) => venues.has(name));
@@ -59,7 +73,7 @@ async function main(): Promise<void> {
   }
   // ccxt itself is imported only inside createCcxtVenues, and only when a venue is configured
   for (const [name, venue] of await createCcxtVenues(config.venues, log)) {
-    venues.set(name, withResilience(venue));
+    venues.set(name, withResilience(instrumentVenue(venue, metrics)));
     closers.push(() => venue.close());
   }
   if (!venues.has(config.default_venue)) {
@@ -75,10 +89,22 @@ async function main(): Promise<void> {
     port,
     apiKeys: config.server.api_keys,
     logger: log,
+    metrics,
   });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metrics.enabled) {
+    const fallback = venues.get(config.default_venue) as Exchange;
+    metricsServer = await startMetricsServer({
+      registry: metrics.registry,
+      healthy: () => fallback.isReachable(),
+      host: values['metrics-host'] ?? config.metrics.host,
+      port: metricsPort,
+    });
+  }
   log.info(
     {
       address: server.address,
+      metrics: metricsServer?.url,
       venues: [...venues.keys()],
       auth: config.server.api_keys.length > 0,
     },
@@ -92,6 +118,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: finishing in-flight calls');
     void server
       .shutdown(config.server.shutdown_grace_ms)
+      .then(() => metricsServer?.close())
       .then(() => Promise.all(closers.map((close) => close())))
       .then(() => {
         log.info('exchange-connector stopped');
@@ -104,10 +131,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function parsePort(text: string): number {
+function parsePort(text: string, flag = '--port'): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('--port', [`--port: must be an integer 0-65535, was "${text}"`]);
+    throw new ConfigError(flag, [`${flag}: must be an integer 0-65535, was "${text}"`]);
   }
   return port;
 }

@@ -1,10 +1,11 @@
 /**
  * @module apps/live-server.main
  * The live-server process:
- * `live-server [--config F] [--port N] [--connector HOST:PORT] [--symbol S]`.
+ * `live-server [--config F] [--host H] [--port N] [--connector HOST:PORT] [--symbol S]`.
  * Serves the dashboard and its WebSocket feed from the exchange connector; flags override the
  * config file (default configs/live_server.yaml, optional). Stops gracefully on SIGTERM/SIGINT.
  */
+import { collectDefaultMetrics } from 'prom-client';
 import { ConfigError, loadDotEnv } from '../core/config-file.js';
 import { connectRemoteExchange } from '../connector/exchange.client.js';
 import type { Exchange } from '../core/exchange.port.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     return exchange;
   };
   const server = await startLiveServer({ config, connect, logger: log });
+  collectDefaultMetrics({ register: server.metrics.registry });
   log.info(
     { url: server.url, connector: address, symbol: config.trading.symbol },
     `live-server listening on ${server.url}`,

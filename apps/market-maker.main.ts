@@ -7,6 +7,7 @@
  * order (stop trading, let workflows settle, persist snapshots, shut DBOS down, close the
  * database), so starting it again resumes the same grid.
  */
+import { collectDefaultMetrics } from 'prom-client';
 import { WallClock } from '../core/clock.js';
 import { ConfigError, loadDotEnv } from '../core/config-file.js';
 import { connectRemoteExchange, type RemoteExchange } from '../connector/exchange.client.js';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   const exchange = opened.exchange;
   if (stopping) return;
   opened.engine = await startEngine({ config, exchange, db, clock: new WallClock(), log });
+  // Process metrics (memory, handles, fds, event-loop lag) belong to the process, not the engine
+  collectDefaultMetrics({ register: opened.engine.metrics.registry });
   const app = createAdminApp(opened.engine, log, {
     allowedHosts: admin.allowed_hosts,
     maxBodyBytes: admin.max_body_bytes,

@@ -22,6 +22,17 @@ const serverSchema = z
   })
   .strict();
 
+const metricsSchema = z
+  .object({
+    /** Serve GET /metrics (Prometheus) and GET /health over HTTP beside the gRPC port. */
+    enabled: z.boolean().default(true),
+    /** Interface of that listener; loopback unless a scraper on another host needs it. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Its port; 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(9464),
+  })
+  .strict();
+
 const simulatorSchema = z
   .object({
     /** Serve the simulated venue as "sim" (USDT perpetuals) and "sim-spot" (spot and margin). */
@@ -47,6 +58,8 @@ const simulatorSchema = z
 export const connectorConfigSchema = z
   .object({
     server: serverSchema.prefault({}),
+    /** The HTTP listener for Prometheus and probes. */
+    metrics: metricsSchema.prefault({}),
     /** Venue used by callers that send no `x-exchange` metadata (every original client). */
     default_venue: z.string().min(1).default('sim'),
     simulator: simulatorSchema.prefault({}),

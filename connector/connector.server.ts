@@ -16,6 +16,7 @@ import {
 } from './exchange.service.js';
 import { shuttingDownStatus } from './grpc-errors.js';
 import { HealthService, createHealthService } from './health.service.js';
+import { topicLabels, type ConnectorMetrics } from './connector.metrics.js';
 import { createLogger } from '../core/logger.js';
 import { StreamHub } from './stream-hub.js';
 
@@ -53,6 +54,8 @@ export interface ConnectorServerOptions {
   readonly healthPollMs?: number;
   /** Updates queued per order/account stream subscriber before it is cut; default 32768. */
   readonly streamQueueLimit?: number;
+  /** Where stream fan-out and venue health are counted; none = not measured. */
+  readonly metrics?: ConnectorMetrics;
 }
 
 export interface ConnectorServer {
@@ -78,7 +81,20 @@ export async function startConnectorServer(
 ): Promise<ConnectorServer> {
   const log = options.logger ?? createLogger('exchange-connector');
   const registry = new VenueRegistry(options.venues, options.defaultVenue);
-  const hub = new StreamHub({ logger: log, queueLimit: options.streamQueueLimit });
+  const { metrics } = options;
+  const hub = new StreamHub({
+    logger: log,
+    queueLimit: options.streamQueueLimit,
+    observer: metrics && {
+      conflated: (key) => metrics.messagesConflated.inc(topicLabels(key)),
+      cut: (keys) => keys.forEach((key) => metrics.subscribersCut.inc(topicLabels(key))),
+    },
+  });
+  metrics?.observe({
+    venues: () =>
+      [...options.venues].map(([name, venue]) => ({ name, reachable: venue.isReachable() })),
+    topics: () => hub.topicStats(),
+  });
   const service = createExchangeService({ registry, hub, logger: log });
   const health = createHealthService({
     isServing: () => registry.defaultVenue.isReachable(),

@@ -41,6 +41,14 @@ export type Delivery<P> =
   /** Queue everything; past the bound, end the stream with SUBSCRIBER_TOO_SLOW. */
   | { readonly kind: 'reliable' };
 
+/** Told about what the hub does to slow subscribers (metrics). */
+export interface StreamHubObserver {
+  /** A queued market-data update of `topicKey` was replaced by a newer one. */
+  conflated(topicKey: string): void;
+  /** A subscriber of `topicKeys` was ended as too slow. */
+  cut(topicKeys: readonly string[]): void;
+}
+
 export interface StreamHubOptions {
   /**
    * Updates an order/account subscriber may have queued before it is cut; default 32768. Bursts of
@@ -49,6 +57,7 @@ export interface StreamHubOptions {
    */
   readonly queueLimit?: number;
   readonly logger: Logger;
+  readonly observer?: StreamHubObserver;
 }
 
 interface Topic {
@@ -66,8 +75,10 @@ export class StreamHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly queueLimit: number;
   private readonly log: Logger;
+  private readonly observer: StreamHubObserver | undefined;
 
   constructor(options: StreamHubOptions) {
+    this.observer = options.observer;
     this.queueLimit = options.queueLimit ?? 32_768;
     if (!(this.queueLimit > 0))
       throw new Error(`queueLimit must be positive, was ${this.queueLimit}`);
@@ -87,6 +98,7 @@ export class StreamHub {
       keyOf: delivery.kind === 'conflate' ? (delivery.keyOf as (m: unknown) => string) : undefined,
       limit: this.queueLimit,
       onEnd: (s) => this.detach(s),
+      onConflated: (topic) => this.observer?.conflated(topic.key),
     });
     this.subscribers.add(subscriber);
     call.on('cancelled', () => subscriber.end(undefined));
@@ -100,6 +112,11 @@ export class StreamHub {
   /** Ends every stream with `status` and closes every upstream subscription. */
   closeAll(status: StatusReply): void {
     for (const subscriber of [...this.subscribers]) subscriber.end(status);
+  }
+
+  /** Every open upstream topic and its subscriber count, for metrics. */
+  topicStats(): { readonly key: string; readonly subscribers: number }[] {
+    return [...this.topics.values()].map((t) => ({ key: t.key, subscribers: t.subscribers.size }));
   }
 
   /** Open upstream subscriptions and attached subscribers, for health and tests. */
@@ -124,7 +141,7 @@ export class StreamHub {
     } else {
       topic.subscribers.add(subscriber);
       subscriber.topics.push(topic);
-      for (const message of topic.latest?.values() ?? []) subscriber.push(message);
+      for (const message of topic.latest?.values() ?? []) subscriber.push(message, topic);
     }
   }
 
@@ -146,7 +163,7 @@ export class StreamHub {
         if (topic.latest !== undefined && spec.latestKey !== undefined) {
           topic.latest.set(spec.latestKey(message), message);
         }
-        for (const subscriber of topic.subscribers) subscriber.push(message);
+        for (const subscriber of topic.subscribers) subscriber.push(message, topic);
       },
       error: (e) => this.failTopic(topic, e),
     };
@@ -178,6 +195,7 @@ export class StreamHub {
       if (topic.subscribers.size === 0) this.closeTopic(topic);
     }
     if (subscriber.abortedTooSlow) {
+      this.observer?.cut(subscriber.topics.map((t) => t.key));
       this.log.warn(
         { peer: subscriber.peer, topics: subscriber.topics.map((t) => t.key) },
         'stream subscriber too slow: ended with ABORTED',
@@ -193,6 +211,13 @@ export class StreamHub {
   }
 }
 
+interface SubscriberOptions {
+  readonly keyOf: ((message: unknown) => string) | undefined;
+  readonly limit: number;
+  readonly onEnd: (subscriber: Subscriber) => void;
+  readonly onConflated: (topic: Topic) => void;
+}
+
 /** One gRPC stream: its queue behind grpc-js backpressure and its topics. */
 class Subscriber {
   readonly topics: Topic[] = [];
@@ -203,19 +228,8 @@ class Subscriber {
   private readonly latest: Map<string, unknown> | undefined;
 
   private readonly call: ServerWritableStream<unknown, unknown>;
-  private readonly options: {
-    readonly keyOf: ((message: unknown) => string) | undefined;
-    readonly limit: number;
-    readonly onEnd: (subscriber: Subscriber) => void;
-  };
-  constructor(
-    call: ServerWritableStream<unknown, unknown>,
-    options: {
-      readonly keyOf: ((message: unknown) => string) | undefined;
-      readonly limit: number;
-      readonly onEnd: (subscriber: Subscriber) => void;
-    },
-  ) {
+  private readonly options: SubscriberOptions;
+  constructor(call: ServerWritableStream<unknown, unknown>, options: SubscriberOptions) {
     this.call = call;
     this.options = options;
     this.latest = options.keyOf === undefined ? undefined : new Map();
@@ -225,7 +239,7 @@ class Subscriber {
     return this.call.getPeer();
   }
 
-  push(message: unknown): void {
+  push(message: unknown, topic: Topic): void {
     if (this.ended) return;
     if (this.latest === undefined) {
       // Nothing may be dropped, so waiting for 'drain' would only move the same backlog into a
@@ -239,10 +253,11 @@ class Subscriber {
       return;
     }
     const key = (this.options.keyOf as (m: unknown) => string)(message);
-    this.latest.delete(key);
+    if (this.latest.delete(key)) this.options.onConflated(topic);
     this.latest.set(key, message);
     if (this.latest.size > this.options.limit) {
       this.latest.delete(this.latest.keys().next().value as string);
+      this.options.onConflated(topic);
     }
   }
 

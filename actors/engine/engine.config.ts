@@ -148,10 +148,14 @@ export interface EngineArgs {
   readonly configPath: string;
   /** True when the user named the file, so a missing file is an error. */
   readonly configRequired: boolean;
+  /** `--admin-host`: overrides `admin.host` (containers bind 0.0.0.0 on their private network). */
+  readonly adminHost?: string;
+  /** `--admin-port`: overrides `admin.port`. */
+  readonly adminPort?: number;
 }
 
 /**
- * Reads `--config PATH` from the command line.
+ * Reads `--config PATH [--admin-host H] [--admin-port N]` from the command line.
  * @param argv - arguments after the script name
  * @returns the config path and whether it was given explicitly
  * @throws {ConfigError} on an unknown option
@@ -160,14 +164,26 @@ export function parseEngineArgs(argv: readonly string[]): EngineArgs {
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { config: { type: 'string', short: 'c' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        'admin-host': { type: 'string' },
+        'admin-port': { type: 'string' },
+      },
     });
+    const port = values['admin-port'];
+    if (port !== undefined && !/^\d{1,5}$/.test(port)) {
+      throw new Error(`--admin-port: must be an integer 0-65535, was "${port}"`);
+    }
     return {
       configPath: values.config ?? DEFAULT_ENGINE_CONFIG_PATH,
       configRequired: values.config !== undefined,
+      ...(values['admin-host'] === undefined ? {} : { adminHost: values['admin-host'] }),
+      ...(port === undefined ? {} : { adminPort: Number(port) }),
     };
   } catch (e) {
-    throw new ConfigError('command line', [`${(e as Error).message}; usage: --config FILE`]);
+    throw new ConfigError('command line', [
+      `${(e as Error).message}; usage: --config FILE [--admin-host HOST] [--admin-port PORT]`,
+    ]);
   }
 }
 
@@ -182,9 +198,19 @@ export function loadEngineConfig(
   args: EngineArgs,
   env: NodeJS.ProcessEnv = process.env,
 ): EngineConfig {
-  const config = loadConfigFile(engineConfigSchema, args.configPath, {
+  const file = loadConfigFile(engineConfigSchema, args.configPath, {
     required: args.configRequired,
     env,
   });
-  return Object.freeze(config);
+  const admin = {
+    host: args.adminHost ?? file.admin.host,
+    port: args.adminPort ?? file.admin.port,
+  };
+  const result = engineConfigSchema.safeParse({ ...file, admin });
+  if (!result.success) {
+    throw new ConfigError('command line', [
+      ...result.error.issues.map((i) => `--${i.path.join('-').replace('_', '-')}: ${i.message}`),
+    ]);
+  }
+  return Object.freeze(result.data);
 }

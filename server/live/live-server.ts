@@ -18,6 +18,7 @@ import { Authenticator, ConnectionGate, ConnectionRateLimiter } from './admissio
 import type { ClientHub } from './client-hub.js';
 import { createLiveApp } from './live.app.js';
 import type { LiveServerConfig } from './live.config.js';
+import { createLiveMetrics, type LiveMetrics } from './live.metrics.js';
 import { SymbolFeed } from './symbol-feed.js';
 import { SymbolFeeds } from './symbol-feeds.js';
 import type { UpstreamFeed } from './upstream-feed.js';
@@ -45,6 +46,8 @@ export interface LiveServer {
   readonly feed: UpstreamFeed;
   /** Every symbol served, the configured one started at once, others when a page asks. */
   readonly symbols: SymbolFeeds;
+  /** Its Prometheus metrics (served at `metrics.endpoint` when enabled). */
+  readonly metrics: LiveMetrics;
   /**
    * Stops gracefully: upstream streams end, clients are closed with 1001, the listener closes.
    * Idempotent. Does not close the exchange (its owner does).
@@ -60,9 +63,10 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   const { config } = options;
   const log = options.logger ?? createLogger('live-server', config.logging.level);
   const { server: srv, performance: perf } = config;
+  const metrics = createLiveMetrics();
 
   // Every symbol's feed, sharing one venue connection; the configured symbol starts once bound
-  const feeds = new SymbolFeeds({ config, connect: options.connect, logger: log });
+  const feeds = new SymbolFeeds({ config, connect: options.connect, logger: log, metrics });
   const clients = (): number => feeds.running().reduce((n, feed) => n + feed.pages, 0);
 
   const app = createLiveApp({
@@ -91,6 +95,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     },
     symbols: { list: () => feeds.symbols(), defaultSymbol: feeds.defaultSymbol },
     healthEndpoint: config.health.enabled ? config.health.endpoint : undefined,
+    metrics: config.metrics.enabled
+      ? { registry: metrics.registry, endpoint: config.metrics.endpoint }
+      : undefined,
     corsOrigins: srv.enable_cors ? srv.allowed_origins : undefined,
     webDirectory: config.web.directory,
     logger: log,
@@ -115,6 +122,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
   const port = (http.address() as AddressInfo).port;
   const host = srv.host.includes(':') ? `[${srv.host}]` : srv.host;
   const main = feeds.startDefault();
+  metrics.observe({
+    clients,
+    slowDisconnects: () => feeds.running().reduce((n, feed) => n + feed.slowDisconnects, 0),
+    upstream: () => main.upstream.status().upstream,
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -132,6 +144,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     hub: main.hub,
     feed: main.upstream,
     symbols: feeds,
+    metrics,
     close,
   };
 }

@@ -12,10 +12,12 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Registry } from 'prom-client';
 import { bodyCap, DEFAULT_MAX_BODY_BYTES, hostGuard, setReasonHeader } from '../http-guard.js';
 import type { LiveEnv } from './live.env.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { healthRoutes, type HealthRouteDeps } from './routes/health.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
 import { symbolsRoutes, type SymbolsRouteDeps } from './routes/symbols.routes.js';
 import { wsRoutes, type WsRouteDeps } from './routes/ws.routes.js';
 
@@ -27,6 +29,8 @@ export interface LiveAppOptions {
   readonly symbols?: SymbolsRouteDeps;
   /** Undefined when the health endpoint is disabled. */
   readonly healthEndpoint: string | undefined;
+  /** The Prometheus registry and its path; undefined when metrics are disabled. */
+  readonly metrics?: { readonly registry: Registry; readonly endpoint: string };
   /** Undefined when CORS is off. */
   readonly corsOrigins: readonly string[] | undefined;
   readonly webDirectory: string;
@@ -76,6 +80,9 @@ export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
   }
   if (options.healthEndpoint !== undefined) {
     app.route(options.healthEndpoint, healthRoutes(options.health));
+  }
+  if (options.metrics !== undefined) {
+    app.route(options.metrics.endpoint, metricsRoutes(options.metrics.registry));
   }
   app.route('/ws', wsRoutes(options.ws));
   if (options.symbols !== undefined) app.route('/symbols', symbolsRoutes(options.symbols));

@@ -198,6 +198,18 @@ export const liveServerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Serve Prometheus metrics (clients, broadcast latency, slow cuts, upstream state). */
+        enabled: z.boolean().default(true),
+        /** Their path. */
+        endpoint: z
+          .string()
+          .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /metrics')
+          .default('/metrics'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -215,13 +227,14 @@ export const DEFAULT_CONFIG_PATH = 'configs/live_server.yaml';
 const CLI_OPTIONS = {
   config: { type: 'string' },
   port: { type: 'string' },
+  host: { type: 'string' },
   connector: { type: 'string' },
   symbol: { type: 'string' },
 } as const;
 
 /**
- * Reads the config file and applies the command-line overrides (--config, --port, --connector,
- * --symbol), validating the result.
+ * Reads the config file and applies the command-line overrides (--config, --host, --port,
+ * --connector, --symbol), validating the result.
  * @param argv arguments after the script name
  * @param env environment for ${VAR} expansion
  * @throws {ConfigError} naming every bad key or flag
@@ -230,7 +243,13 @@ export function resolveLiveServerConfig(
   argv: readonly string[],
   env = process.env,
 ): LiveServerConfig {
-  let values: { config?: string; port?: string; connector?: string; symbol?: string };
+  let values: {
+    config?: string;
+    port?: string;
+    host?: string;
+    connector?: string;
+    symbol?: string;
+  };
   try {
     values = parseArgs({ args: [...argv], options: CLI_OPTIONS, strict: true }).values;
   } catch (e) {
@@ -247,6 +266,7 @@ export function resolveLiveServerConfig(
     trading: { ...file.trading, symbol: values.symbol ?? file.trading.symbol },
     server: {
       ...file.server,
+      host: values.host ?? file.server.host,
       port: values.port === undefined ? file.server.port : Number(values.port),
     },
   };
@@ -256,6 +276,7 @@ export function resolveLiveServerConfig(
       'connector.address': '--connector',
       'trading.symbol': '--symbol',
       'server.port': '--port',
+      'server.host': '--host',
     };
     throw new ConfigError(
       'command line',

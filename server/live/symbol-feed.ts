@@ -17,6 +17,7 @@ import { ClientHub } from './client-hub.js';
 import { DepthFeed } from './depth-feed.js';
 import { FillHistory, type FillEntry } from './fill-history.js';
 import { INTERVAL_SECONDS, type LiveServerConfig } from './live.config.js';
+import type { LiveMetrics } from './live.metrics.js';
 import { MarketView } from './market-view.js';
 import { encodeMessage, type LiveMessage, type TradeEventData } from './messages.js';
 import { UpstreamFeed } from './upstream-feed.js';
@@ -32,6 +33,8 @@ export interface SymbolFeedOptions {
   /** The venue port, shared by every symbol (one connection to the connector). */
   readonly connect: () => Promise<Exchange>;
   readonly logger: Logger;
+  /** Times each broadcast to the symbol's pages. */
+  readonly metrics?: LiveMetrics;
 }
 
 /** A fill of the live stream as the list keeps it (fee unknown until history has it). */
@@ -128,6 +131,11 @@ export class SymbolFeed {
     return this.hub.size + this.pageHub.size;
   }
 
+  /** Pages this symbol has cut for reading too slowly, since start. */
+  get slowDisconnects(): number {
+    return this.hub.slowDisconnects + this.pageHub.slowDisconnects;
+  }
+
   /** Connects, subscribes and loads the first snapshot, retrying until it works. */
   start(): void {
     this.upstream.start();
@@ -180,8 +188,12 @@ export class SymbolFeed {
     for (const message of messages) {
       if (message.type === 'trade_event') this.fills.add([streamEntry(message.data)]);
     }
-    this.hub.broadcast(messages);
-    this.pageHub.broadcast(messages);
+    const broadcast = (): void => {
+      this.hub.broadcast(messages);
+      this.pageHub.broadcast(messages);
+    };
+    if (this.options.metrics) this.options.metrics.timeBroadcast(messages.length, broadcast);
+    else broadcast();
   }
 
   /**

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { LiveServerConfig } from './live.config.js';
+import type { LiveMetrics } from './live.metrics.js';
 import { SymbolFeed } from './symbol-feed.js';
 
 /** What a symbol looks like on the wire: exchange-native, upper case. */
@@ -29,6 +30,8 @@ export interface SymbolFeedsOptions {
   /** Yields the venue port; called once and shared (a failure is retried on the next call). */
   readonly connect: () => Promise<Exchange>;
   readonly logger: Logger;
+  /** Broadcast timings of every symbol; none in tests that do not look. */
+  readonly metrics?: LiveMetrics;
 }
 
 export class SymbolFeeds {
@@ -112,6 +115,7 @@ export class SymbolFeeds {
       config: this.options.config,
       connect: () => this.exchange(),
       logger: this.options.logger.child({ symbol }),
+      ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }),
     });
     this.feeds.set(symbol, feed);
     feed.start();

@@ -1,20 +1,16 @@
 /**
- * The conformance suite: the same behavioural cases over every transport (in-process simulated
- * venue, RemoteExchange over a real gRPC connector), proving the wire changes nothing.
+ * The conformance suite (connector/conformance): the same behavioural cases over every transport
+ * (in-process simulated venue, RemoteExchange over a real gRPC connector), proving the wire
+ * changes nothing.
  */
 import { describe, it } from 'node:test';
-import { bookCases } from './conformance/book.cases.js';
-import { errorCases } from './conformance/errors.cases.js';
-import { marketCases } from './conformance/market.cases.js';
-import { orderCases } from './conformance/orders.cases.js';
-import { streamCases } from './conformance/streams.cases.js';
-import { TRANSPORTS } from './conformance/transports.js';
 
-const CASES = [...orderCases, ...marketCases, ...streamCases, ...errorCases, ...bookCases];
+import { CONFORMANCE_CASES } from '../../connector/conformance/index.js';
+import { TRANSPORTS } from './conformance/transports.js';
 
 for (const transport of TRANSPORTS) {
   describe(`Exchange conformance: ${transport.name}`, () => {
-    for (const conformanceCase of CASES) {
+    for (const conformanceCase of CONFORMANCE_CASES) {
       it(conformanceCase.name, async (t) => {
         await conformanceCase.run(await transport.start(t));
       });

@@ -33,6 +33,7 @@ import * as data from './ccxt-market-data.js';
 import * as orders from './ccxt-orders.js';
 import { spotFunding, spotFundings, subscribeSpotFunding } from './ccxt-spot-funding.js';
 import * as streams from './ccxt-streams.js';
+import { rateLimitUsage } from './rate-limit-usage.js';
 import { StreamRegistry } from './stream-supervisor.js';
 import type { VenueContext } from './venue-context.js';
 
@@ -196,6 +197,12 @@ export class CcxtExchange implements Exchange {
   /** Feed keys with subscribers, and those currently down. */
   streams(): { readonly feeds: readonly string[]; readonly stale: readonly string[] } {
     return { feeds: this.registry.feeds(), stale: this.ctx.stale() };
+  }
+
+  /** Used share of the venue's request budget per its last reply (RateLimitReporter). */
+  rateLimitUsage(): number | undefined {
+    const { ex } = this.ctx;
+    return rateLimitUsage(ex.id, ex.last_response_headers as Record<string, unknown> | undefined);
   }
 
   isReachable(): boolean {

@@ -146,6 +146,26 @@ describe('engine config', () => {
     assert.throws(() => parseEngineArgs(['--port', '1']), ConfigError);
   });
 
+  it('lets --admin-host and --admin-port override the admin section', () => {
+    const args = parseEngineArgs([
+      '--config',
+      file('admin.yaml', 'admin: { host: 127.0.0.1, port: 8080 }\n'),
+      '--admin-host',
+      '0.0.0.0',
+      '--admin-port',
+      '9181',
+    ]);
+
+    const config = loadEngineConfig(args, {});
+
+    assert.deepEqual(config.admin, { host: '0.0.0.0', port: 9181 });
+    assert.throws(() => parseEngineArgs(['--admin-port', 'eighty']), /--admin-port: must be/);
+    assert.throws(
+      () => loadEngineConfig({ ...args, adminPort: 70_000 }, {}),
+      /--admin-port: .*65535/,
+    );
+  });
+
   it('makes the process exit non-zero and print every problem on a bad config', () => {
     const bad = file('bad-process.yaml', 'admin: { port: -1 }\nrisk: { entries_paused: "no" }\n');
     const bin = fileURLToPath(new URL('../../../bin/market-maker.js', import.meta.url));

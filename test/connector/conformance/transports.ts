@@ -5,25 +5,13 @@
  * Both wrap the venue with `withResilience`, in-process directly and remote inside the server.
  */
 import type { TestContext } from 'node:test';
+
+import type { ConformanceEnv } from '../../../connector/conformance/index.js';
+import { withResilience } from '../../../connector/resilient.exchange.js';
+import { createSimulatedVenue } from '../../../connector/venues/sim/index.js';
 import { VirtualClock } from '../../../core/clock.js';
 import type { Exchange } from '../../../core/exchange.port.js';
-import { withResilience } from '../../../connector/resilient.exchange.js';
-import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/venues/sim/index.js';
 import { eventually, remote, startSimConnector } from '../../support/grpc-harness.js';
-
-/** What a conformance case works with. */
-export interface ConformanceEnv {
-  /** The futures market ("sim") as the transport exposes it. */
-  readonly exchange: Exchange;
-  /** The spot market ("sim-spot") as the transport exposes it. */
-  readonly spot: Exchange;
-  /** Drives the venue's prices, candles and funding. */
-  readonly clock: VirtualClock;
-  /** Scenario control of the venue behind the transport. */
-  readonly venue: SimulatedVenue;
-  /** Resolves once `count` stream subscriptions are live at the venue. */
-  subscribed(count: number): Promise<void>;
-}
 
 export interface Transport {
   readonly name: string;
@@ -32,20 +20,38 @@ export interface Transport {
 
 const SEED = 7;
 
+/** A conformance environment on a fresh simulated account driven by `clock`. */
+export function freshEnv(
+  clock: VirtualClock,
+  exchange: Exchange,
+  spot: Exchange,
+  subscribed: (count: number) => Promise<void>,
+): ConformanceEnv {
+  return {
+    exchange,
+    spot,
+    fresh: true,
+    runId: 'conf-',
+    patienceMs: 3000,
+    now: () => clock.now(),
+    advance: (ms) => clock.advance(ms),
+    subscribed,
+  };
+}
+
 export const inProcess: Transport = {
   name: 'in-process sim',
   async start(t) {
     const clock = new VirtualClock();
     const venue = createSimulatedVenue({ seed: SEED }, clock);
     t.after(() => venue.close());
-    return {
-      exchange: withResilience(venue.exchange('futures')),
-      spot: withResilience(venue.exchange('spot')),
+    // In-process subscriptions are live as soon as subscribe returns
+    return freshEnv(
       clock,
-      venue,
-      // In-process subscriptions are live as soon as subscribe returns
-      subscribed: async () => undefined,
-    };
+      withResilience(venue.exchange('futures')),
+      withResilience(venue.exchange('spot')),
+      async () => undefined,
+    );
   },
 };
 
@@ -55,14 +61,13 @@ export const overGrpc: Transport = {
     const clock = new VirtualClock();
     const sim = await startSimConnector(t, { clock, config: { seed: SEED } });
     const address = sim.server.address;
-    return {
-      exchange: await remote(t, address),
-      spot: await remote(t, address, { exchange: 'sim-spot' }),
+    return freshEnv(
       clock,
-      venue: sim.venue,
-      subscribed: (count) =>
+      await remote(t, address),
+      await remote(t, address, { exchange: 'sim-spot' }),
+      (count) =>
         eventually(() => sim.server.streams().subscribers >= count, `${count} live subscriptions`),
-    };
+    );
   },
 };
 

@@ -53,8 +53,11 @@ describe('resolveLiveServerConfig', () => {
       'connector.internal:50061',
       '--symbol',
       'SOLUSDT',
+      '--host',
+      '0.0.0.0',
     ]);
     assert.equal(config.server.port, 9100);
+    assert.equal(config.server.host, '0.0.0.0');
     assert.equal(config.connector.address, 'connector.internal:50061');
     assert.equal(config.trading.symbol, 'SOLUSDT');
     assert.equal(config.trading.interval, '5m');

@@ -7,18 +7,13 @@
 import { describe, it } from 'node:test';
 import type { CcxtExchange } from '../../../../connector/venues/ccxt/ccxt.exchange.js';
 import { withResilience } from '../../../../connector/resilient.exchange.js';
-import { createSimulatedVenue } from '../../../../connector/venues/sim/index.js';
-import { bookCases } from '../../conformance/book.cases.js';
-import { errorCases } from '../../conformance/errors.cases.js';
-import { marketCases } from '../../conformance/market.cases.js';
-import { orderCases } from '../../conformance/orders.cases.js';
-import { streamCases } from '../../conformance/streams.cases.js';
-import type { ConformanceEnv, Transport } from '../../conformance/transports.js';
+import { CONFORMANCE_CASES, type ConformanceEnv } from '../../../../connector/conformance/index.js';
+import { freshEnv, type Transport } from '../../conformance/transports.js';
 import { eventually, remote, startConnector } from '../../../support/grpc-harness.js';
 import { startBinanceHarness, type BinanceHarness } from './binance.harness.js';
 import { PRIVATE_FEEDS } from '../../../../connector/venues/ccxt/ccxt-streams.js';
 
-const CASES = [...orderCases, ...marketCases, ...streamCases, ...errorCases, ...bookCases];
+const CASES = CONFORMANCE_CASES;
 
 /**
  * Live stream subscriptions as the venue sees them: each public stream the emulator was asked
@@ -32,43 +27,32 @@ function live(h: BinanceHarness, venue: CcxtExchange): number {
 }
 
 async function harness(t: Parameters<Transport['start']>[0]) {
-  const h = await startBinanceHarness(t, { names: { futures: 'sim', spot: 'sim-spot' } });
-  // ConformanceEnv carries a simulated venue for scenario control; no shared case uses it here
-  const sim = createSimulatedVenue({ seed: 7 }, h.clock);
-  t.after(() => sim.close());
-  return { h, sim };
+  return startBinanceHarness(t, { names: { futures: 'sim', spot: 'sim-spot' } });
 }
 
 const inProcess: Transport = {
   name: 'ccxt binanceusdm in-process',
   async start(t): Promise<ConformanceEnv> {
-    const { h, sim } = await harness(t);
-    return {
-      exchange: withResilience(h.futures),
-      spot: withResilience(h.spot),
-      clock: h.clock,
-      venue: sim,
-      subscribed: (count) =>
-        eventually(() => live(h, h.futures) >= count, `${count} live subscriptions`),
-    };
+    const h = await harness(t);
+    return freshEnv(h.clock, withResilience(h.futures), withResilience(h.spot), (count) =>
+      eventually(() => live(h, h.futures) >= count, `${count} live subscriptions`),
+    );
   },
 };
 
 const overGrpc: Transport = {
   name: 'ccxt binanceusdm over gRPC',
   async start(t): Promise<ConformanceEnv> {
-    const { h, sim } = await harness(t);
+    const h = await harness(t);
     const server = await startConnector(t, [withResilience(h.futures), withResilience(h.spot)]);
     // The connector stops before the venues it serves (shutdown is idempotent)
     h.defer(() => server.shutdown(0));
-    return {
-      exchange: await remote(t, server.address),
-      spot: await remote(t, server.address, { exchange: 'sim-spot' }),
-      clock: h.clock,
-      venue: sim,
-      subscribed: (count) =>
-        eventually(() => live(h, h.futures) >= count, `${count} live subscriptions`),
-    };
+    return freshEnv(
+      h.clock,
+      await remote(t, server.address),
+      await remote(t, server.address, { exchange: 'sim-spot' }),
+      (count) => eventually(() => live(h, h.futures) >= count, `${count} live subscriptions`),
+    );
   },
 };
 

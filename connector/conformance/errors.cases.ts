@@ -1,9 +1,9 @@
 /**
- * @module test/connector/conformance/errors.cases
+ * @module connector/conformance/errors.cases
  * Error cases: every rejection keeps its reason and names the request field at fault, whichever
  * side of the wire the caller is on.
  */
-import { dec } from '../../../core/decimal.js';
+import { dec } from '../../core/decimal.js';
 import { rejectsWith, restingBuy, SYMBOL, type ConformanceCase } from './case.js';
 
 export const errorCases: readonly ConformanceCase[] = [
@@ -55,7 +55,7 @@ export const errorCases: readonly ConformanceCase[] = [
     async run({ exchange }) {
       const request = await restingBuy(exchange);
       await rejectsWith(
-        exchange.placeOrder({ ...request, quantity: dec(100) }),
+        exchange.placeOrder({ ...request, quantity: request.quantity.mul(100_000) }),
         'INSUFFICIENT_FUNDS',
       );
       const above = (await exchange.getLatestPrice(SYMBOL)).mul('1.1').toDecimalPlaces(1);
