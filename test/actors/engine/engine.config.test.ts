@@ -158,7 +158,7 @@ describe('engine config', () => {
 
     const config = loadEngineConfig(args, {});
 
-    assert.deepEqual(config.admin, { host: '0.0.0.0', port: 9181 });
+    assert.deepEqual([config.admin.host, config.admin.port], ['0.0.0.0', 9181]);
     assert.throws(() => parseEngineArgs(['--admin-port', 'eighty']), /--admin-port: must be/);
     assert.throws(
       () => loadEngineConfig({ ...args, adminPort: 70_000 }, {}),
