@@ -5,6 +5,7 @@
  */
 export {
   bindOrderWorkflows,
+  INCARNATION,
   registerOrderVenue,
   unbindOrderWorkflows,
   type OrderWorkflowDeps,
@@ -21,6 +22,7 @@ export {
   type CancelAllOrdersResult,
   type CancelOrderIntent,
   type CancelOrderResult,
+  type CarriedSnapshot,
   type OrderAck,
   type PlaceOrderIntent,
   type PlaceOrderResult,
@@ -36,6 +38,7 @@ export {
   placeOrder,
   placeOrderWorkflow,
 } from './order.workflows.js';
+export { newestCarriedSnapshot } from './carried-snapshots.js';
 export {
   launchDurableRuntime,
   shutdownDurableRuntime,

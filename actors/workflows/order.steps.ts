@@ -1,24 +1,36 @@
 /**
  * @module actors/workflows/order.steps
- * The named steps of the order workflows: one per venue call (`venue.*`) and one per order-index
- * write or read (`index.*`). DBOS checkpoints each step's return value, so a workflow resumed
- * after a crash skips the steps that finished and re-runs only the one that was in flight.
+ * The named steps of the order workflows, one per venue call (`venue.*`). DBOS checkpoints each
+ * step's return value, so a workflow resumed after a crash skips the steps that finished and
+ * re-runs only the one that was in flight.
  *
- * Venue steps never throw venue errors: they retry transient ones per the bound policy, then
- * return the outcome as a value (`VenueCall`). DBOS would otherwise record the thrown error
- * through serialize-error, and the replayed error would no longer be an `ExchangeError`.
+ * These steps are the single owner of retries toward a venue and of "already placed" resolution
+ * (README, Architecture): at most `attempts` (3) venue attempts per intent, backing off between
+ * them; before every attempt but a first run's first (see order.context `claimFirstRun`), and on
+ * DUPLICATE_ORDER, the order is looked up by client order id and, when found, compared with the
+ * intent: the same order is adopted, a different one refused. A lookup that fails ends its
+ * attempt without placing, because not knowing whether the order exists is no reason to send it
+ * again. The connector retries none of these calls.
+ *
+ * Venue steps never throw venue errors: they return the outcome as a value (`VenueCall`), since
+ * DBOS would otherwise record the thrown error through serialize-error and the replayed error
+ * would no longer be an `ExchangeError`.
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
-import { toExchangeError, type ErrorReason } from '../../core/errors.js';
-import { orderMismatch } from '../../connector/resilient.exchange.js';
-import { withRetry } from '../../core/retry.js';
+import { dec, toPlain } from '../../core/decimal.js';
+import {
+  ExchangeError,
+  isErrorReason,
+  toExchangeError,
+  type ErrorReason,
+} from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
-import { dec, toPlain } from '../../core/decimal.js';
+import { orderMismatch } from '../../core/order-match.js';
+import { backoffMs } from '../../core/retry.js';
 import type { ClientOrderId, SymbolId } from '../../core/types.js';
-import type { IndexedOrder, IndexedOrderStatus } from '../store/order-index.repo.js';
-import { orderIndex, orderRetryPolicy, orderVenue } from './order.context.js';
+import { claimFirstRun, orderRetryPolicy, orderVenue, releaseFirstRun } from './order.context.js';
 import type { BatchOrder, OrderAck, PlaceOrderIntent } from './order.messages.js';
 
 /** A venue call's outcome: its value, or the venue's reason and whether it was transient. */
@@ -36,6 +48,7 @@ export interface BatchItemRefusal {
   readonly clientOrderId: string;
   readonly reason: string;
   readonly message: string;
+  readonly transient: boolean;
 }
 
 /** A batch placement's placed orders and refused items, as JSON. */
@@ -46,54 +59,44 @@ export interface BatchPlaced {
 
 // -- VENUE STEPS --
 
-/**
- * Step `venue.placeOrder`. Records the order as SUBMITTED in the index before the venue call. When
- * the step runs again (a retry after a timeout, or after a crash: the first run may have reached
- * the venue without DBOS recording it), the order is looked up by client order id first and the
- * one found is returned instead of placing a second order.
- */
-export function placeOrderStep(
-  intent: PlaceOrderIntent,
-  entry: IndexedOrder,
-): Promise<VenueCall<OrderAck>> {
-  return venueStep('venue.placeOrder', intent.venue, async (venue) => {
-    const attempts = await orderIndex().startPlacement(entry);
-    if (attempts > 1) {
-      const placed = await findOrder(venue, intent.symbol, intent.clientOrderId);
-      if (placed !== null) return toAck(placed);
-    }
-    return toAck(await venue.placeOrder(toRequest(intent)));
+/** Step `venue.placeOrder`: places the intent, owning its retries and "already placed". */
+export async function placeOrderStep(intent: PlaceOrderIntent): Promise<VenueCall<OrderAck>> {
+  const workflowId = DBOS.workflowID ?? intent.clientOrderId;
+  const call = await venueStep('venue.placeOrder', intent.venue, async (venue) => {
+    const firstRun = claimFirstRun(workflowId, intent.incarnation);
+    return toAck(await placeOnce(venue, intent, firstRun));
   });
+  releaseFirstRun(workflowId);
+  return call;
 }
 
-/** The venue's order for our client order id, or null when the venue has none. */
-async function findOrder(
-  venue: Exchange,
-  symbol: SymbolId,
-  clientOrderId: ClientOrderId,
-): Promise<Order | null> {
-  try {
-    return await venue.getOrder({ symbol, clientOrderId });
-  } catch (e) {
-    if (toExchangeError(e).reason === 'ORDER_NOT_FOUND') return null;
-    throw e;
-  }
+/** Step `venue.batchPlaceOrders`: one venue call per attempt for the orders still unresolved. */
+export async function batchPlaceOrdersStep(
+  venueName: string,
+  orders: readonly BatchOrder[],
+  incarnation: string | undefined,
+): Promise<VenueCall<BatchPlaced>> {
+  const workflowId = DBOS.workflowID ?? orders.map((o) => o.clientOrderId).join(',');
+  const call = await venueStep('venue.batchPlaceOrders', venueName, async (venue) => {
+    const firstRun = claimFirstRun(workflowId, incarnation);
+    const intents = orders.map((order) => ({ ...order, venue: venueName }));
+    return placeBatch(venue, intents, firstRun);
+  });
+  releaseFirstRun(workflowId);
+  return call;
 }
 
 /**
- * Step `venue.getOrder`: the venue's order for our client order id, and when `intent` is given,
- * how that order differs from it (null when it is the same order).
+ * Step `venue.getOrder`: the venue's order for our client order id (ORDER_NOT_FOUND when none).
  */
 export function getOrderStep(
   venueName: string,
   symbol: SymbolId,
   clientOrderId: ClientOrderId,
-  intent?: PlaceOrderIntent,
-): Promise<VenueCall<{ ack: OrderAck; mismatch: string | null }>> {
-  return venueStep('venue.getOrder', venueName, async (venue) => {
-    const order = await venue.getOrder({ symbol, clientOrderId });
-    return { ack: toAck(order), mismatch: intent ? orderMismatch(toRequest(intent), order) : null };
-  });
+): Promise<VenueCall<OrderAck>> {
+  return venueStep('venue.getOrder', venueName, (venue) =>
+    withAttempts(async () => toAck(await venue.getOrder({ symbol, clientOrderId }))),
+  );
 }
 
 /** Step `venue.cancelOrder`. */
@@ -103,10 +106,12 @@ export function cancelOrderStep(
   venueOrderId: string,
   useMargin?: boolean,
 ): Promise<VenueCall<null>> {
-  return venueStep('venue.cancelOrder', venueName, async (venue) => {
-    await venue.cancelOrder(symbol, venueOrderId, useMargin);
-    return null;
-  });
+  return venueStep('venue.cancelOrder', venueName, (venue) =>
+    withAttempts(async () => {
+      await venue.cancelOrder(symbol, venueOrderId, useMargin);
+      return null;
+    }),
+  );
 }
 
 /** Step `venue.cancelAllOrders`. */
@@ -115,75 +120,161 @@ export function cancelAllOrdersStep(
   symbol: SymbolId,
   useMargin?: boolean,
 ): Promise<VenueCall<null>> {
-  return venueStep('venue.cancelAllOrders', venueName, async (venue) => {
-    await venue.cancelAllOrders(symbol, useMargin);
-    return null;
-  });
-}
-
-/** Step `venue.batchPlaceOrders`. */
-export function batchPlaceOrdersStep(
-  venueName: string,
-  orders: readonly BatchOrder[],
-): Promise<VenueCall<BatchPlaced>> {
-  return venueStep('venue.batchPlaceOrders', venueName, async (venue) => {
-    const result = await venue.batchPlaceOrders(
-      orders.map((order) => toRequest({ ...order, venue: venueName })),
-    );
-    return {
-      placed: result.orders.map(toAck),
-      refused: result.errors.map((e) => ({
-        clientOrderId: e.clientOrderId,
-        reason: e.reason,
-        message: e.message,
-      })),
-    };
-  });
-}
-
-// -- INDEX STEPS --
-
-/** Step `index.upsert`: records each order (moving its status forward only). */
-export function upsertOrdersStep(orders: readonly IndexedOrder[]): Promise<null> {
-  return DBOS.runStep(
-    async () => {
-      for (const order of orders) await orderIndex().upsert(order);
+  return venueStep('venue.cancelAllOrders', venueName, (venue) =>
+    withAttempts(async () => {
+      await venue.cancelAllOrders(symbol, useMargin);
       return null;
-    },
-    { name: 'index.upsert' },
+    }),
   );
 }
 
-/** Step `index.lookup`: the index entry of our client order id, or null. */
-export function lookupOrderStep(clientOrderId: ClientOrderId): Promise<IndexedOrder | null> {
-  return DBOS.runStep(() => orderIndex().byClientOrderId(clientOrderId), {
-    name: 'index.lookup',
+// -- PLACEMENT --
+
+/**
+ * Up to `attempts` tries at one intent. Every try but a first run's first looks the client order
+ * id up before placing; DUPLICATE_ORDER is resolved by a lookup too.
+ * @throws {ExchangeError} the last transient failure, or the first final one
+ */
+async function placeOnce(venue: Exchange, intent: PlaceOrderIntent, firstRun: boolean) {
+  const request = toRequest(intent);
+  return withAttempts(async (attempt) => {
+    if (attempt > 1 || !firstRun) {
+      const found = await findOrder(venue, intent);
+      if (found) return adopted(request, found);
+    }
+    try {
+      return await venue.placeOrder(request);
+    } catch (e) {
+      if (toExchangeError(e).reason !== 'DUPLICATE_ORDER') throw e;
+      const found = await findOrder(venue, intent);
+      if (!found) throw e;
+      return adopted(request, found);
+    }
   });
 }
 
-/** Step `index.setStatus`. */
-export function setOrderStatusStep(
-  clientOrderId: ClientOrderId,
-  status: IndexedOrderStatus,
-  venueOrderId: string,
-): Promise<null> {
-  return DBOS.runStep(
-    async () => {
-      await orderIndex().setStatus(clientOrderId, status, venueOrderId);
-      return null;
-    },
-    { name: 'index.setStatus' },
+async function placeBatch(
+  venue: Exchange,
+  intents: readonly PlaceOrderIntent[],
+  firstRun: boolean,
+): Promise<BatchPlaced> {
+  const placed = new Map<string, OrderAck>();
+  const refused = new Map<string, BatchItemRefusal>();
+  const policy = orderRetryPolicy();
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    if (attempt > 1) await policy.sleep(backoffMs(policy, attempt - 1));
+    const open = intents.filter((i) => !placed.has(i.clientOrderId) && !final(refused, i));
+    if (open.length === 0) break;
+    const unresolved =
+      attempt > 1 || !firstRun ? await lookUpEach(venue, open, placed, refused) : open;
+    // Every lookup failed or found its order: nothing to send on this attempt
+    if (unresolved.length === 0) continue;
+    let result;
+    try {
+      result = await venue.batchPlaceOrders(unresolved.map(toRequest));
+    } catch (e) {
+      const error = toExchangeError(e);
+      for (const intent of unresolved) refused.set(intent.clientOrderId, refusalOf(intent, error));
+      if (!error.transient) break;
+      continue;
+    }
+    for (const order of result.orders) placed.set(order.clientOrderId, toAck(order));
+    for (const item of result.errors) {
+      const intent = unresolved[item.index];
+      if (!intent) continue;
+      const reason = isErrorReason(item.reason) ? item.reason : 'ORDER_REJECTED';
+      const error = new ExchangeError(reason, item.message);
+      refused.set(intent.clientOrderId, refusalOf(intent, error));
+      if (reason === 'DUPLICATE_ORDER') await lookUpEach(venue, [intent], placed, refused);
+    }
+  }
+  for (const id of placed.keys()) refused.delete(id);
+  return { placed: [...placed.values()], refused: [...refused.values()] };
+}
+
+/**
+ * Looks each intent up by client order id: found ones are resolved (adopted, or refused when the
+ * venue's order differs), a failed lookup leaves the intent unsent for this attempt.
+ * @returns the intents the venue has no order for
+ */
+async function lookUpEach(
+  venue: Exchange,
+  intents: readonly PlaceOrderIntent[],
+  placed: Map<string, OrderAck>,
+  refused: Map<string, BatchItemRefusal>,
+): Promise<PlaceOrderIntent[]> {
+  const missing: PlaceOrderIntent[] = [];
+  for (const intent of intents) {
+    try {
+      const found = await findOrder(venue, intent);
+      if (found === null) missing.push(intent);
+      else placed.set(intent.clientOrderId, toAck(adopted(toRequest(intent), found)));
+    } catch (e) {
+      const error = toExchangeError(e);
+      refused.set(intent.clientOrderId, refusalOf(intent, error));
+      placed.delete(intent.clientOrderId);
+    }
+  }
+  return missing;
+}
+
+function final(refused: ReadonlyMap<string, BatchItemRefusal>, intent: PlaceOrderIntent) {
+  const refusal = refused.get(intent.clientOrderId);
+  return refusal !== undefined && !refusal.transient;
+}
+
+function refusalOf(intent: PlaceOrderIntent, error: ExchangeError): BatchItemRefusal {
+  return {
+    clientOrderId: intent.clientOrderId,
+    reason: error.reason,
+    message: error.message,
+    transient: error.transient,
+  };
+}
+
+/** The venue's order for the intent's client order id, or null when the venue has none. */
+async function findOrder(venue: Exchange, intent: PlaceOrderIntent): Promise<Order | null> {
+  try {
+    const { symbol, clientOrderId, useMargin } = intent;
+    return await venue.getOrder({ symbol, clientOrderId, useMargin });
+  } catch (e) {
+    if (toExchangeError(e).reason === 'ORDER_NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+/**
+ * The venue's order under our client order id, when it is the order we asked for.
+ * @throws {ExchangeError} DUPLICATE_ORDER (final) when the id names a different order
+ */
+function adopted(request: PlaceOrderRequest, existing: Order): Order {
+  const mismatch = orderMismatch(request, existing);
+  if (mismatch === null) return existing;
+  throw new ExchangeError(
+    'DUPLICATE_ORDER',
+    `client order id ${request.clientOrderId} names a different order: ${mismatch}`,
+    { field: 'client_order_id' },
   );
-}
-
-/** Step `index.cancelOpenOrders`: how many open entries of the symbol it marked canceled. */
-export function cancelOpenOrdersStep(venueName: string, symbol: SymbolId): Promise<number> {
-  return DBOS.runStep(() => orderIndex().cancelOpenOrders(venueName, symbol), {
-    name: 'index.cancelOpenOrders',
-  });
 }
 
 // -- INTERNAL --
+
+/**
+ * Runs `fn` up to the policy's attempts, backing off between them, retrying transient failures.
+ * @throws {ExchangeError} the last transient failure, or the first final one
+ */
+async function withAttempts<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+  const policy = orderRetryPolicy();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      const error = toExchangeError(e);
+      if (!error.transient || attempt >= policy.attempts) throw error;
+      await policy.sleep(backoffMs(policy, attempt));
+    }
+  }
+}
 
 function venueStep<T>(
   name: string,
@@ -194,7 +285,7 @@ function venueStep<T>(
     async (): Promise<VenueCall<T>> => {
       const venue = orderVenue(venueName);
       try {
-        return { ok: true, value: await withRetry(orderRetryPolicy(), () => call(venue)) };
+        return { ok: true, value: await call(venue) };
       } catch (e) {
         const error = toExchangeError(e);
         return {
@@ -210,7 +301,7 @@ function venueStep<T>(
 }
 
 /** The port request for an intent (decimal strings become Decimals here, at the venue edge). */
-function toRequest(intent: PlaceOrderIntent): PlaceOrderRequest {
+export function toRequest(intent: PlaceOrderIntent): PlaceOrderRequest {
   return {
     symbol: intent.symbol,
     side: intent.side,
@@ -236,5 +327,6 @@ function toAck(order: Order): OrderAck {
     price: toPlain(order.price),
     quantity: toPlain(order.quantity),
     executedQty: toPlain(order.executedQty),
+    avgPrice: toPlain(order.avgPrice),
   };
 }

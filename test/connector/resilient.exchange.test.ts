@@ -1,6 +1,13 @@
+/**
+ * withResilience: transient failures of market, account and reference calls are retried with
+ * backoff; order calls (placements, cancels, order reads) pass through exactly once, and a
+ * duplicate client order id reaches the caller as DUPLICATE_ORDER, because the engine's placement
+ * step is the one owner of order retries and "already placed" resolution.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExchangeError } from '../../core/errors.js';
+import type { Exchange } from '../../core/exchange.port.js';
 import { withResilience } from '../../connector/resilient.exchange.js';
 import type { PlaceOrderRequest } from '../../core/exchange.types.js';
 import { dec } from '../../core/decimal.js';
@@ -14,93 +21,87 @@ const request: PlaceOrderRequest = {
   type: 'LIMIT',
   quantity: dec('0.01'),
   price: dec('95000'),
-  clientOrderId: 'osqBTC0001',
+  clientOrderId: 'oqK7Q2RCCbm1g1',
 };
 
+/** A venue whose every call fails with `error`, counting calls by method. */
+function failingVenue(error: () => ExchangeError) {
+  const calls = new Map<string, number>();
+  const fail = (method: string) => async () => {
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    throw error();
+  };
+  const methods = [
+    'placeOrder',
+    'batchPlaceOrders',
+    'cancelOrder',
+    'batchCancelOrders',
+    'cancelAllOrders',
+    'getOrder',
+    'getOpenOrders',
+  ] as const;
+  const venue: Partial<Exchange> = Object.fromEntries(methods.map((m) => [m, fail(m)]));
+  return { venue: withResilience(scriptedExchange(venue), noWait), calls };
+}
+
 describe('withResilience', () => {
-  it('returns the existing order when the venue already has the client order id', async () => {
-    const existing = orderFor(request, '77');
-    let placements = 0;
-    const venue = withResilience(
-      scriptedExchange({
-        placeOrder: async () => {
-          placements++;
-          throw new ExchangeError('DUPLICATE_ORDER', 'duplicate', { venueCode: '-4116' });
-        },
-        getOrder: async (query) => {
-          assert.equal(query.clientOrderId, 'osqBTC0001');
-          return existing;
-        },
-      }),
-      noWait,
-    );
+  it('calls the venue exactly once for every order call, however transient the failure', async () => {
+    const { venue, calls } = failingVenue(() => new ExchangeError('NETWORK', 'connection reset'));
 
-    const order = await venue.placeOrder(request);
+    await assert.rejects(venue.placeOrder(request), /connection reset/);
+    await assert.rejects(venue.batchPlaceOrders([request]), /connection reset/);
+    await assert.rejects(venue.cancelOrder('BTCUSDT', '5'), /connection reset/);
+    await assert.rejects(venue.batchCancelOrders('BTCUSDT', ['5']), /connection reset/);
+    await assert.rejects(venue.cancelAllOrders('BTCUSDT'), /connection reset/);
+    await assert.rejects(venue.getOrder({ symbol: 'BTCUSDT', orderId: '5' }), /connection reset/);
+    await assert.rejects(venue.getOpenOrders('BTCUSDT'), /connection reset/);
 
-    assert.equal(order.orderId, '77');
-    assert.equal(placements, 1);
+    assert.deepEqual(Object.fromEntries(calls), {
+      placeOrder: 1,
+      batchPlaceOrders: 1,
+      cancelOrder: 1,
+      batchCancelOrders: 1,
+      cancelAllOrders: 1,
+      getOrder: 1,
+      getOpenOrders: 1,
+    });
   });
 
-  it('refuses a duplicate client order id that belongs to a different order', async () => {
+  it('hands a duplicate client order id back as DUPLICATE_ORDER without looking it up', async () => {
+    let lookups = 0;
     const venue = withResilience(
       scriptedExchange({
         placeOrder: async () => {
-          throw new ExchangeError('DUPLICATE_ORDER', 'duplicate');
+          throw new ExchangeError('DUPLICATE_ORDER', 'duplicate', { venueCode: '-4116' });
         },
-        getOrder: async () => orderFor({ ...request, price: dec('94000') }, '78'),
+        getOrder: async () => {
+          lookups++;
+          return orderFor(request, '77');
+        },
       }),
       noWait,
     );
 
     await assert.rejects(venue.placeOrder(request), (e: ExchangeError) => {
-      assert.equal(e.reason, 'DUPLICATE_ORDER');
-      assert.equal(e.field, 'client_order_id');
-      assert.match(e.message, /order 78 with price 94000/);
+      assert.deepEqual([e.reason, e.venueCode], ['DUPLICATE_ORDER', '-4116']);
       return true;
     });
+    assert.equal(lookups, 0);
   });
 
-  it('retries a placement lost in transit and recognises it as already placed', async () => {
-    const placedOnVenue: PlaceOrderRequest[] = [];
-    const waits: number[] = [];
-    const venue = withResilience(
-      scriptedExchange({
-        placeOrder: async (r) => {
-          if (placedOnVenue.some((p) => p.clientOrderId === r.clientOrderId)) {
-            throw new ExchangeError('DUPLICATE_ORDER', 'duplicate');
-          }
-          placedOnVenue.push(r);
-          throw new ExchangeError('TIMEOUT', 'reply lost after the venue accepted the order');
-        },
-        getOrder: async () => orderFor(request, '90'),
-      }),
-      { sleep: async (ms) => void waits.push(ms), random: () => 1 },
-    );
-
-    const order = await venue.placeOrder(request);
-
-    assert.equal(order.orderId, '90');
-    assert.equal(placedOnVenue.length, 1);
-    assert.deepEqual(waits, [100]);
+  it('returns the batch result as the venue gave it, duplicate items included', async () => {
+    const result = {
+      orders: [orderFor(request, '1')],
+      allSuccess: false,
+      errors: [
+        { index: 1, clientOrderId: 'dup', message: 'dup', code: 6, reason: 'DUPLICATE_ORDER' },
+      ],
+    };
+    const venue = withResilience(scriptedExchange({ batchPlaceOrders: async () => result }));
+    assert.deepEqual(await venue.batchPlaceOrders([request, request]), result);
   });
 
-  it('never retries a placement that has no client order id', async () => {
-    let calls = 0;
-    const venue = withResilience(
-      scriptedExchange({
-        placeOrder: async () => {
-          calls++;
-          throw new ExchangeError('NETWORK', 'connection reset');
-        },
-      }),
-      noWait,
-    );
-
-    await assert.rejects(venue.placeOrder({ ...request, clientOrderId: '' }), /connection reset/);
-    assert.equal(calls, 1);
-  });
-
-  it('gives up after three attempts with growing backoff', async () => {
+  it('retries a market or account call three times with growing backoff', async () => {
     const waits: number[] = [];
     let calls = 0;
     const venue = withResilience(
@@ -118,6 +119,22 @@ describe('withResilience', () => {
     assert.deepEqual(waits, [100, 200]);
   });
 
+  it('recovers a market call after a transient failure', async () => {
+    let calls = 0;
+    const venue = withResilience(
+      scriptedExchange({
+        getLatestPrice: async () => {
+          calls++;
+          if (calls === 1) throw new ExchangeError('TIMEOUT', 'slow');
+          return dec('95000');
+        },
+      }),
+      noWait,
+    );
+    assert.equal((await venue.getLatestPrice('BTCUSDT')).toFixed(), '95000');
+    assert.equal(calls, 2);
+  });
+
   it('does not retry a final error', async () => {
     let calls = 0;
     const venue = withResilience(
@@ -132,66 +149,5 @@ describe('withResilience', () => {
 
     await assert.rejects(venue.getAccount(), /bad key/);
     assert.equal(calls, 1);
-  });
-
-  it('treats a cancel whose first reply was lost as done when the order is cancelled', async () => {
-    let calls = 0;
-    const venue = withResilience(
-      scriptedExchange({
-        cancelOrder: async () => {
-          calls++;
-          if (calls === 1) throw new ExchangeError('NETWORK', 'reset after the venue cancelled');
-          throw new ExchangeError('ORDER_NOT_CANCELABLE', 'already cancelled');
-        },
-        getOrder: async () => ({ ...orderFor(request, '5'), status: 'CANCELED' }),
-      }),
-      noWait,
-    );
-
-    await venue.cancelOrder('BTCUSDT', '5');
-    assert.equal(calls, 2);
-  });
-
-  it('resolves duplicate batch items to the existing orders and keeps other errors', async () => {
-    const second = { ...request, clientOrderId: 'osqBTC0002', price: dec('94900') };
-    const third = { ...request, clientOrderId: 'osqBTC0003', price: dec('94800') };
-    const venue = withResilience(
-      scriptedExchange({
-        batchPlaceOrders: async () => ({
-          orders: [orderFor(request, '1')],
-          allSuccess: false,
-          errors: [
-            {
-              index: 1,
-              clientOrderId: 'osqBTC0002',
-              message: 'dup',
-              code: 6,
-              reason: 'DUPLICATE_ORDER',
-            },
-            {
-              index: 2,
-              clientOrderId: 'osqBTC0003',
-              message: 'funds',
-              code: 9,
-              reason: 'INSUFFICIENT_FUNDS',
-            },
-          ],
-        }),
-        getOrder: async () => orderFor(second, '2'),
-      }),
-      noWait,
-    );
-
-    const result = await venue.batchPlaceOrders([request, second, third]);
-
-    assert.deepEqual(
-      result.orders.map((o) => o.orderId),
-      ['1', '2'],
-    );
-    assert.equal(result.allSuccess, false);
-    assert.deepEqual(
-      result.errors.map((e) => [e.index, e.reason]),
-      [[2, 'INSUFFICIENT_FUNDS']],
-    );
   });
 });

@@ -53,19 +53,21 @@ export const orderCases: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'returns the existing order for a client order id placed twice',
+    name: 'refuses a client order id placed twice with DUPLICATE_ORDER, keeping one order',
     async run({ exchange }) {
       const request = await restingBuy(exchange, { clientOrderId: 'conf-dup-1' });
 
       const first = await exchange.placeOrder(request);
-      const second = await exchange.placeOrder(request);
+      // The caller resolves "already placed" (the engine looks the order up and compares it)
+      await rejectsWith(exchange.placeOrder(request), 'DUPLICATE_ORDER', 'client_order_id');
 
-      assert.equal(second.orderId, first.orderId);
-      assert.equal((await exchange.getOpenOrders(SYMBOL)).length, 1);
-      await rejectsWith(
-        exchange.placeOrder({ ...request, quantity: dec('0.002') }),
-        'DUPLICATE_ORDER',
-        'client_order_id',
+      assert.deepEqual(
+        (await exchange.getOpenOrders(SYMBOL)).map((o) => o.orderId),
+        [first.orderId],
+      );
+      assert.equal(
+        (await exchange.getOrder({ symbol: SYMBOL, clientOrderId: 'conf-dup-1' })).orderId,
+        first.orderId,
       );
     },
   },

@@ -2,13 +2,13 @@
  * OKX, Bybit, Bitget and Gate USDT perpetuals through the real ccxt code and each venue's
  * loopback emulator, one table row per venue: markets to SymbolInfo in base units, the exact
  * signed post-only placement with our client id, cancel by client id in the form each venue
- * needs, a duplicate client id resolving to the existing order, rate-limit and insufficient-funds
+ * needs, a duplicate client id refused as DUPLICATE_ORDER while the order stays findable by that id
+ * (the engine's placement step resolves it), rate-limit and insufficient-funds
  * errors keeping the venue's code, and one price and one order-update stream.
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { ExchangeError } from '../../../../core/errors.js';
-import { withResilience } from '../../../../connector/resilient.exchange.js';
 import type { OrderUpdate, PriceChange } from '../../../../core/exchange.types.js';
 import { dec } from '../../../../core/decimal.js';
 import { eventually } from '../../../support/grpc-harness.js';
@@ -55,11 +55,12 @@ for (const spec of VENUE_SPECS) {
       assert.deepEqual(await venue.getSymbols(), ['BTCUSDT']);
     });
 
-    it('places post-only with our client id, resolves a duplicate to it, cancels by client id', async (t) => {
+    it('places post-only with our client id, refuses it twice, finds it by it, cancels by it', async (t) => {
       const { emulator, venue } = await start(t, spec);
 
       const order = await venue.placeOrder(postOnly);
-      const again = await withResilience(venue).placeOrder(postOnly);
+      const again = await venue.placeOrder(postOnly).catch((e: unknown) => e);
+      const found = await venue.getOrder({ symbol: 'BTCUSDT', clientOrderId: 'mm-post-1' });
       await venue.cancelOrderByClientId('BTCUSDT', 'mm-post-1');
 
       const [placed] = emulator.server.requestsTo(spec.placement.path, 'POST');
@@ -75,7 +76,9 @@ for (const spec of VENUE_SPECS) {
         ['mm-post-1', 'NEW', true, '0.01', '95000.5'],
       );
       assert.match(order.orderId, /^\d+$/);
-      assert.equal(again.orderId, order.orderId);
+      assert.ok(again instanceof ExchangeError, String(again));
+      assert.equal(again.reason, 'DUPLICATE_ORDER');
+      assert.equal(found.orderId, order.orderId);
       assert.equal(emulator.store.orders.length, 1);
       const [cancel] = emulator.server.requestsTo(spec.cancel.path, spec.cancel.method);
       assert.deepEqual(spec.cancel.params(cancel), spec.cancel.expected);
