@@ -85,6 +85,7 @@ function timeEmits(
 function machineLatency(samples: number): { slot: number[]; floor: number[] } {
   const slot = createActor(gridSlotMachine, {
     input: {
+      namespace: 'BNCH',
       symbol: 'BTCUSDT' as SymbolId,
       slotIndex: -1,
       mode: 'long',

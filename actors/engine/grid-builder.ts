@@ -35,6 +35,7 @@ export function gridWindow(grid: GridConfig): number[] {
  * @param stored - the last persisted snapshot, or null on a fresh start
  * @param marketPrice - current price, quote units (anchor of a new lattice without one)
  * @param log - where a kept-despite-config grid is reported
+ * @param namespace - this engine's client order id namespace
  * @returns live slots
  * @throws {Error} when the stored snapshot is not a slot document, or the grid does not fit the
  *   venue's filters
@@ -46,15 +47,16 @@ export async function buildSlots(
   stored: unknown,
   marketPrice: string,
   log: Logger,
+  namespace: string,
 ): Promise<SlotSet> {
   const window = gridWindow(grid);
   const document = stored === null ? null : parseDocument(symbol, stored);
   if (document && latticeFits(document.lattice, grid)) {
-    return new SlotSet(symbol, document.lattice, window, document);
+    return new SlotSet(symbol, document.lattice, window, document, namespace);
   }
   const lattice = await latticeFor(exchange, symbol, grid, marketPrice);
-  if (!document) return new SlotSet(symbol, lattice, window, null);
-  const previous = new SlotSet(symbol, document.lattice, [], document);
+  if (!document) return new SlotSet(symbol, lattice, window, null, namespace);
+  const previous = new SlotSet(symbol, document.lattice, [], document, namespace);
   if (previous.isIdle()) {
     previous.stop();
     log.info({ symbol, from: document.lattice, to: lattice }, 'grid config changed: new lattice');
@@ -65,7 +67,7 @@ export async function buildSlots(
     { symbol, kept: document.lattice, wanted: lattice },
     'grid config changed while slots hold inventory or orders: keeping the persisted lattice',
   );
-  return new SlotSet(symbol, document.lattice, window, document);
+  return new SlotSet(symbol, document.lattice, window, document, namespace);
 }
 
 function latticeFits(lattice: GridLattice, grid: GridConfig): boolean {

@@ -21,7 +21,7 @@ import { StreamRouter, type Feed } from './stream-router.js';
 import type { SupervisionPolicy } from './supervision.js';
 import { admitGrid, SymbolRequestError, type SymbolEntry } from './symbol-admission.js';
 import { SymbolActor } from './symbol.actor.js';
-import type { SymbolActorDeps, SymbolActorOptions } from './symbol.messages.js';
+import type { SymbolActorDeps, SymbolActorOptions, SymbolPolicy } from './symbol.messages.js';
 import {
   gridConfigToWire,
   parseStoredGridConfig,
@@ -42,6 +42,8 @@ export interface OrchestratorOptions {
   readonly log: Logger;
   readonly metrics: EngineMetrics;
   readonly policy: SupervisionPolicy;
+  /** How every symbol trades (client id namespace, refusal backoff, reconciliation). */
+  readonly symbolPolicy: SymbolPolicy;
   /** Every symbol starts with entries paused. */
   readonly entriesPaused: boolean;
   /** Venue updates a symbol's mailbox holds before routing waits; default 1024. */
@@ -193,7 +195,15 @@ export class Orchestrator {
   #supervise(symbol: SymbolId, grid: GridConfig): SymbolSupervisor {
     const { exchange, orders, store, clock, log, metrics, policy } = this.#options;
     const supervisor = new SymbolSupervisor(symbol, grid, {
-      actorDeps: { exchange, clock, orders, store: store.symbols, metrics, log },
+      actorDeps: {
+        exchange,
+        clock,
+        orders,
+        store: store.symbols,
+        metrics,
+        log,
+        policy: this.#options.symbolPolicy,
+      },
       clock,
       log,
       metrics,

@@ -6,7 +6,7 @@
  * `crash` message, so it fails this symbol's actor and nothing else.
  */
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
-import type { PlaceOrderIntent } from '../workflows/order.messages.js';
+import type { CarriedSnapshot, PlaceOrderIntent } from '../workflows/order.messages.js';
 import type { OrderGateway } from './order-gateway.js';
 import type { SymbolMessage } from './symbol.messages.js';
 
@@ -40,8 +40,13 @@ export class OrderDispatcher {
   /**
    * Starts the workflow for one slot command.
    * @param command - a command a slot emitted
+   * @param context.carried - for a placement: the actor's next snapshot, stored with the intent
+   * @param context.venueOrderId - for a cancel: the venue's id of the order, when known
    */
-  dispatch(command: GridSlotCommand): void {
+  dispatch(
+    command: GridSlotCommand,
+    context: { readonly carried?: CarriedSnapshot; readonly venueOrderId?: string | null } = {},
+  ): void {
     const { gateway, venue } = this.#options;
     const index = command.slotIndex;
     const { clientOrderId, symbol } = command;
@@ -58,6 +63,7 @@ export class OrderDispatcher {
         postOnly: command.postOnly,
         reduceOnly: command.reduceOnly,
         slotIndex: index,
+        ...(context.carried ? { carried: context.carried } : {}),
       };
       work = gateway
         .place(intent)
@@ -66,10 +72,19 @@ export class OrderDispatcher {
       // Each cancel of an order is its own workflow; repeating attempt 1 after a restart joins it
       const attempt = (this.#cancelAttempts.get(clientOrderId) ?? 0) + 1;
       this.#cancelAttempts.set(clientOrderId, attempt);
+      const venueOrderId = context.venueOrderId ?? undefined;
       // The result carries no fill figures: ask the venue what the order ended as
       work = gateway
-        .cancel({ venue, symbol, clientOrderId, attempt })
-        .then(() => this.#deliver({ kind: 'verify', index, clientOrderId }));
+        .cancel({
+          venue,
+          symbol,
+          clientOrderId,
+          attempt,
+          ...(venueOrderId ? { venueOrderId } : {}),
+        })
+        .then(() =>
+          this.#deliver({ kind: 'verify', index, clientOrderId, after: 'cancel', attempt: 0 }),
+        );
     }
     const tracked = work.catch((error: unknown) => this.#deliver({ kind: 'crash', error }));
     this.#inflight.add(tracked);

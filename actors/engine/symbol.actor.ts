@@ -1,38 +1,54 @@
 /**
  * @module actors/engine/symbol.actor
- * The actor of one symbol: owns its grid-slot machines, feeds them venue reports, forwards the
- * commands they emit to the durable order workflows, and persists their snapshots after every
- * change, before a single command leaves. It consumes one mailbox, one message at a time, so
- * its machines never see two events at once.
+ * The actor of one symbol: owns its grid-slot machines and its order ledger, and consumes one
+ * mailbox, one message at a time, so its machines never see two events at once.
  *
- * Lifecycle: `restore()` loads the last snapshot (no venue I/O); `run()` builds a fresh grid if
- * there was none, reconciles with the venue, then trades until `stop()`. `run()` rejects when
- * anything inside the symbol throws (a broken invariant, a failed save, a rejected workflow
- * promise); the supervisor then restarts a new instance from the last persisted snapshot.
+ * Every report about one of our orders (order stream update, placement workflow result,
+ * reconciliation finding, cancel verification) goes through the order ledger, which applies the
+ * order status table to the persisted order index, and only then gives the order's slot one event
+ * (see symbol-reports). Commands the slots emit become durable workflows: a placement carries the
+ * actor's next snapshot in its input, so the one commit that starts its workflow is the only
+ * commit before the venue call; the actor saves the snapshot (and the ledger's new intents) right
+ * after, in one transaction, before it takes the next message. A slot whose placement the venue
+ * refused waits out an exponential cooldown before it places again.
+ *
+ * Lifecycle: `restore()` loads the last saved snapshot and fill totals (no venue I/O); `run()`
+ * takes a newer snapshot a placement carried if a crash lost the save, builds the grid, loads the
+ * ledger, reconciles with the venue, then trades until `stop()`, reconciling again on a timer.
+ * `run()` rejects when anything inside the symbol throws (a broken invariant, a failed save, a
+ * rejected workflow promise); the supervisor then restarts a new instance from the last snapshot.
  */
-import type { Order, OrderUpdate } from '../../core/exchange.types.js';
-import { toPlain } from '../../core/decimal.js';
-import type { GridSlotCommand, GridSlotEvent } from '../../machines/grid-slot.machine.js';
+import { dec, toPlain } from '../../core/decimal.js';
+import { ExchangeError } from '../../core/errors.js';
+import { clientOrderIdPrefix } from '../../machines/client-order-id.js';
+import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
 import type { SymbolId } from '../../core/types.js';
-import type { PlaceOrderResult } from '../workflows/order.messages.js';
+import { OrderLedger } from '../orders/order-ledger.js';
+import { DivergenceWatch } from './divergence-watch.js';
 import { sample } from './engine.metrics.js';
 import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
 import { buildSlots } from './grid-builder.js';
-import { quoteGrid, REJECT_COOLDOWN_MS } from './grid-quoter.js';
+import { quoteGrid } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
-import { reconcileSlots, verifyOrder, type ReconcileSummary } from './reconcile.js';
+import { type ReconcileSummary } from './reconcile.js';
+import { CONFIRM_DELAY_MS, ReconcileJob } from './reconcile-job.js';
+import { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
 import { gridConfigToWire } from './symbol.config.js';
 import type {
+  ReconcileTrigger,
   SymbolActorDeps,
   SymbolActorOptions,
   SymbolMessage,
   SymbolPhase,
   SymbolView,
 } from './symbol.messages.js';
-import { eventForOrder, eventForPlacement, factsOfOrder } from './venue-events.js';
+import { SymbolReports } from './symbol-reports.js';
+
+/** Final orders /status lists per symbol. */
+const STATUS_RECENT_ORDERS = 20;
 
 /** The actor of one symbol; see the module doc for its lifecycle. */
 export class SymbolActor {
@@ -41,6 +57,11 @@ export class SymbolActor {
   readonly #options: SymbolActorOptions;
   readonly #fills: FillRecorder;
   readonly #orders: OrderDispatcher;
+  readonly #ledger: OrderLedger;
+  readonly #cooldown: RefusalCooldown;
+  readonly #job: ReconcileJob;
+  readonly #divergence: DivergenceWatch;
+  #reports: SymbolReports | null = null;
   #phase: SymbolPhase = 'restoring';
   #slots: SlotSet | null = null;
   #stored: StoredSnapshot | null = null;
@@ -48,8 +69,6 @@ export class SymbolActor {
   #reconcile: ReconcileSummary | null = null;
   #stop: { cancelOrders: boolean; deadline: boolean } | null = null;
   #running: Promise<void> | null = null;
-  /** Per level, the time (epoch ms) before which a refused slot must not open again. */
-  readonly #cooling = new Map<number, number>();
   /** The price fetched at start, quoted on until the price stream delivers one. */
   #startPrice: string | null = null;
 
@@ -57,14 +76,51 @@ export class SymbolActor {
     this.#deps = deps;
     this.#options = options;
     this.symbol = options.symbol;
-    this.#fills = new FillRecorder(options.symbol, deps.exchange.name, deps.store, deps.metrics);
+    const { clock, log, metrics, policy } = deps;
+    const venue = deps.exchange.name;
+    this.#fills = new FillRecorder(options.symbol, venue, deps.store, metrics);
     this.#orders = new OrderDispatcher({
-      venue: deps.exchange.name,
+      venue,
       gateway: deps.orders,
       deliver: (message) => options.mailbox.post(message),
       onIdle: () => {
         if (this.#stop) options.mailbox.interrupt();
       },
+    });
+    this.#ledger = new OrderLedger({
+      symbol: options.symbol,
+      venue,
+      namespace: policy.namespace,
+      store: deps.store,
+      metrics: {
+        reports: metrics.orderReports,
+        illegalTransitions: metrics.orderIllegalTransitions,
+      },
+      clock,
+      log,
+    });
+    const backoff = {
+      initialMs: policy.refusalBackoffInitialMs,
+      maxMs: policy.refusalBackoffMaxMs,
+    };
+    this.#cooldown = new RefusalCooldown(backoff, clock);
+    this.#job = new ReconcileJob({
+      symbol: options.symbol,
+      clock,
+      intervalMs: policy.reconcileIntervalMs,
+      metrics,
+      log,
+      post: (trigger) => options.mailbox.post({ kind: 'reconcile', trigger }),
+    });
+    const { levelsBelow, levelsAbove, orderQuantity } = options.grid;
+    this.#divergence = new DivergenceWatch({
+      symbol: options.symbol,
+      capacity: toDecimalCapacity(levelsBelow + levelsAbove, orderQuantity),
+      tolerancePct: policy.positionTolerancePct,
+      clock,
+      metrics,
+      log,
+      ...(policy.onPositionDivergence ? { publish: policy.onPositionDivergence } : {}),
     });
   }
 
@@ -98,6 +154,7 @@ export class SymbolActor {
       const stop = { cancelOrders: options.cancelOrders, deadline: false };
       this.#stop = stop;
       this.#phase = 'stopping';
+      this.#job.stop();
       const timer = setTimeout(() => {
         stop.deadline = true;
         mailbox.interrupt();
@@ -122,24 +179,59 @@ export class SymbolActor {
       position: this.#slots ? toPlain(this.#slots.position()) : '0',
       activeOrders: views.filter((v) => v.order !== null).length,
       reconcile: this.#reconcile,
+      divergencePaused: this.#divergence.paused,
       slots: views,
+      orders: {
+        live: this.#ledger.liveOrders(),
+        recent: this.#ledger.recentOrders().slice(0, STATUS_RECENT_ORDERS),
+        exposure: this.#ledger.exposure(),
+      },
     };
   }
 
+  /** The symbol's order ledger: open and in-flight orders, lookups, exposure. */
+  get ledger(): OrderLedger {
+    return this.#ledger;
+  }
+
   async #run(): Promise<void> {
-    const { exchange, log } = this.#deps;
+    const { exchange, log, policy } = this.#deps;
     const mailbox = this.#options.mailbox;
     try {
       const price = mailbox.lastPrice?.price ?? toPlain(await exchange.getLatestPrice(this.symbol));
       this.#startPrice = price;
-      const stored = this.#stored?.document ?? null;
-      this.#slots = await buildSlots(exchange, this.symbol, this.#options.grid, stored, price, log);
+      const document = await this.#latestDocument();
+      const grid = this.#options.grid;
+      const slots = await buildSlots(
+        exchange,
+        this.symbol,
+        grid,
+        document,
+        price,
+        log,
+        policy.namespace,
+      );
+      this.#slots = slots;
+      await this.#ledger.load();
+      const reports = new SymbolReports({
+        ...this.#deps,
+        symbol: this.symbol,
+        slots,
+        ledger: this.#ledger,
+        fills: this.#fills,
+        cooldown: this.#cooldown,
+        mailbox,
+      });
+      this.#reports = reports;
+      reports.recoverIntents();
       this.#setPhase('reconciling');
-      const commands = await this.#reconcileNow();
-      if (this.#options.entriesPaused)
-        commands.push(...this.#requireSlots().broadcast({ type: 'risk.pause' }));
+      const gate = this.#options.entriesPaused ? 'risk.pause' : 'risk.resume';
+      const commands = slots.broadcast({ type: gate });
+      commands.push(...(await this.#reconcileNow('start')));
+      this.#job.succeeded('start');
       this.#setPhase('trading');
-      log.info({ symbol: this.symbol, slots: this.#slots.indices().length }, 'symbol trading');
+      this.#job.start();
+      log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
         const delivery = await mailbox.take();
@@ -148,9 +240,29 @@ export class SymbolActor {
       }
     } finally {
       this.#phase = 'stopped';
+      this.#job.stop();
+      this.#reports?.stop();
       this.#orders.close();
       this.#slots?.stop();
     }
+  }
+
+  /**
+   * The newest snapshot: the last one saved, or a newer one the last placement carried when a
+   * crash came between that placement's start and the save that follows it.
+   */
+  async #latestDocument(): Promise<unknown> {
+    const stored = this.#stored;
+    const prefix = clientOrderIdPrefix(this.#deps.policy.namespace, this.symbol);
+    const carried = await this.#deps.orders.newestCarried(prefix);
+    if (!carried || carried.version <= (stored?.version ?? 0)) return stored?.document ?? null;
+    this.#deps.log.info(
+      { symbol: this.symbol, saved: stored?.version ?? 0, carried: carried.version },
+      'resuming from the snapshot the last placement carried (its save did not happen)',
+    );
+    // The database still holds the older version: the next save replaces it
+    this.#stored = { document: carried.document, version: stored?.version ?? 0 };
+    return carried.document;
   }
 
   #setPhase(phase: SymbolPhase): void {
@@ -162,145 +274,105 @@ export class SymbolActor {
     if (!stop) return false;
     if (stop.deadline) return true;
     const working = stop.cancelOrders && (this.#slots?.views() ?? []).some((v) => v.order);
-    return this.#orders.inflight === 0 && !working;
+    // Results already delivered are applied and saved too, so the next start finds them
+    const queued = this.#options.mailbox.depth.queued > 0;
+    return this.#orders.inflight === 0 && !queued && !working;
   }
 
   // -- EVENT HANDLERS --
 
   async #handle(message: SymbolMessage): Promise<GridSlotCommand[]> {
+    const reports = this.#requireReports();
     switch (message.kind) {
       case 'crash':
         throw message.error;
       case 'order':
-        return this.#onOrderUpdate(message.update);
+        return reports.onStreamUpdate(message.update);
       case 'placed':
-        return this.#onPlaced(message.index, message.result);
+        return reports.onPlaced(message.index, message.result);
       case 'verify':
-        return this.#verify(message.index, message.clientOrderId);
+        return reports.verify(message);
       case 'reconcile':
-        return this.#reconcileNow();
+        this.#job.taken();
+        return this.#reconcileWithRetry(message.trigger);
       case 'cancelAll':
         return this.#requireSlots().broadcast({ type: 'slot.cancel' });
+      case 'wake':
+        return [];
     }
   }
 
-  async #onOrderUpdate({ order, lastTrade }: OrderUpdate): Promise<GridSlotCommand[]> {
-    if (lastTrade) await this.#fills.record(lastTrade, order.clientOrderId);
-    const index = this.#slots?.slotOf(order.clientOrderId) ?? null;
-    if (index === null) {
-      const ids = {
-        symbol: this.symbol,
-        orderId: order.orderId,
-        clientOrderId: order.clientOrderId,
-      };
-      this.#deps.log.debug(ids, 'order update for an order no slot owns');
+  /** A reconciliation after start: a transient venue failure is retried, not fatal. */
+  async #reconcileWithRetry(trigger: ReconcileTrigger): Promise<GridSlotCommand[]> {
+    try {
+      const commands = await this.#reconcileNow(trigger);
+      this.#job.succeeded(trigger);
+      return commands;
+    } catch (e) {
+      if (!(e instanceof ExchangeError) || !e.transient) throw e;
+      this.#job.failed(trigger, e);
       return [];
     }
-    return this.#report(index, eventForOrder(factsOfOrder(order)), 'warn');
   }
 
-  #onPlaced(index: number, result: PlaceOrderResult): GridSlotCommand[] {
-    const { metrics } = this.#deps;
-    if (result.outcome === 'rejected') {
-      metrics.orderRejections.inc({ symbol: this.symbol, reason: result.reason });
-      // Post-only refusals are repriced by the slot itself; any other waits before reopening
-      if (result.reason !== 'POST_ONLY_WOULD_CROSS') {
-        this.#cooling.set(index, this.#deps.clock.now() + REJECT_COOLDOWN_MS);
-      }
-    }
-    const event = eventForPlacement(result);
-    if (event === null) {
-      // Outcome unknown after retries: the venue decides whether the order exists
-      this.#options.mailbox.post({ kind: 'verify', index, clientOrderId: result.clientOrderId });
-      return [];
-    }
-    if (result.outcome === 'placed') {
-      const { side, type } = result.order;
-      metrics.ordersPlaced.inc({ symbol: this.symbol, side, type });
-    }
-    return this.#report(index, event, 'debug');
-  }
-
-  /** Asks the venue where an order stands and feeds the answer to its slot. */
-  async #verify(index: number, clientOrderId: string): Promise<GridSlotCommand[]> {
-    const slots = this.#requireSlots();
-    const working = slots.snapshot(index)?.context.order;
-    if (working?.clientOrderId !== clientOrderId) return [];
-    const canceling = slots.isCanceling(index);
-    const { event, order } = await verifyOrder(
-      this.#deps.exchange,
-      this.symbol,
-      working,
-      canceling,
-    );
-    for (const trade of order?.trades ?? []) await this.#fills.record(trade, clientOrderId);
-    return this.#report(index, event, 'debug');
-  }
-
-  async #reconcileNow(): Promise<GridSlotCommand[]> {
-    const slots = this.#requireSlots();
-    const { commands, summary } = await reconcileSlots(
-      this.symbol,
-      slots,
-      this.#deps.exchange,
-      (index, order) => this.#feed(index, order),
-    );
+  async #reconcileNow(trigger: ReconcileTrigger): Promise<GridSlotCommand[]> {
+    const { commands, summary } = await this.#requireReports().reconcile(trigger);
     this.#reconcile = summary;
+    const action = this.#divergence.assess(summary.position);
+    if (action === 'confirm') this.#job.later('confirm', CONFIRM_DELAY_MS);
+    const slots = this.#requireSlots();
+    if (action === 'pause') commands.push(...slots.broadcast({ type: 'risk.pause' }));
+    if (action === 'resume' && !this.#options.entriesPaused) {
+      commands.push(...slots.broadcast({ type: 'risk.resume' }));
+    }
     const surprising = summary.foreign.length + summary.conflicts.length > 0;
-    const level = surprising || !summary.position.matches ? 'warn' : 'info';
+    const level =
+      surprising || !summary.position.matches ? 'warn' : trigger === 'timer' ? 'debug' : 'info';
     this.#deps.log[level]({ symbol: this.symbol, ...summary }, 'symbol reconciled with the venue');
     return commands;
   }
 
-  /** Records an order's trades and feeds its state to the slot at `index`. */
-  async #feed(index: number, order: Order): Promise<GridSlotCommand[]> {
-    for (const trade of order.trades) await this.#fills.record(trade, order.clientOrderId);
-    return this.#report(index, eventForOrder(factsOfOrder(order)), 'debug');
-  }
-
   // -- COMMANDS --
 
-  /** Quotes the grid, persists what changed, then forwards the commands. */
+  /**
+   * Quotes the grid, records the commands' intents in the ledger, starts their workflows (each
+   * placement carrying the snapshot about to be saved), then saves the snapshot and the intents.
+   */
   async #afterChange(commands: GridSlotCommand[], tick: PriceTick | null): Promise<void> {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
-    if (this.#phase === 'trading' && price !== null) {
-      const nowMs = this.#deps.clock.now();
-      commands.push(...quoteGrid(this.#requireSlots(), price, nowMs, this.#cooling));
-    }
-    await this.#persist();
-    this.#publishGauges();
-    for (const command of commands) this.#orders.dispatch(command);
-  }
-
-  /** Feeds a report to its slot when the slot's state accepts it. */
-  #report(index: number, event: GridSlotEvent, refused: 'warn' | 'debug'): GridSlotCommand[] {
     const slots = this.#requireSlots();
-    const snapshot = slots.snapshot(index);
-    const working = snapshot?.context.order ?? null;
-    if (!snapshot?.can(event)) {
-      const clientOrderId = 'clientOrderId' in event ? event.clientOrderId : null;
-      const ids = { symbol: this.symbol, slot: index, event: event.type, clientOrderId };
-      // The working order's report refused by its state is a surprise; the rest are echoes
-      const surprise = refused === 'warn' && working?.clientOrderId === clientOrderId;
-      const duplicate =
-        event.type === 'order.accepted' && snapshot?.matches({ opening: 'resting' });
-      this.#deps.log[surprise && !duplicate ? 'warn' : 'debug'](ids, 'slot refused a venue report');
-      return [];
+    if (this.#phase === 'trading' && price !== null) {
+      commands.push(...quoteGrid(slots, price, this.#cooldown));
     }
-    if (event.type === 'order.filled' && working) {
-      this.#deps.metrics.ordersFilled.inc({ symbol: this.symbol, side: working.side });
+    this.#requireReports().recordIntents(commands);
+    const document = slots.document();
+    const json = JSON.stringify(document);
+    const changed = json !== this.#savedJson;
+    const carried = changed ? { version: (this.#stored?.version ?? 0) + 1, document } : undefined;
+    for (const command of commands) {
+      if (command.type === 'command.submitOrder') {
+        this.#orders.dispatch(command, carried ? { carried } : {});
+      } else {
+        const venueOrderId = this.#ledger.byClientOrderId(command.clientOrderId)?.venueOrderId;
+        this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
+      }
     }
-    return slots.send(index, event);
+    await this.#persist(document, json);
+    this.#publishGauges();
   }
 
   // -- INTERNAL --
 
-  async #persist(): Promise<void> {
-    const document = this.#requireSlots().document();
-    const json = JSON.stringify(document);
-    if (json === this.#savedJson) return;
+  /** Saves the snapshot when it changed, with the ledger's new intents, in one transaction. */
+  async #persist(document: unknown, json: string): Promise<void> {
+    const intents = this.#ledger.takeDirty();
+    if (json === this.#savedJson) {
+      if (intents.length > 0) await this.#deps.store.record(intents, []);
+      return;
+    }
     const expected = this.#stored?.version ?? 0;
-    const version = await this.#deps.store.saveSnapshot(this.symbol, document, expected);
+    const store = this.#deps.store;
+    const version = await store.saveSnapshot(this.symbol, document, expected, intents);
     this.#stored = { document, version };
     this.#savedJson = json;
   }
@@ -317,4 +389,14 @@ export class SymbolActor {
     if (!this.#slots) throw new Error(`${this.symbol} has no grid yet`);
     return this.#slots;
   }
+
+  #requireReports(): SymbolReports {
+    if (!this.#reports) throw new Error(`${this.symbol} has no grid yet`);
+    return this.#reports;
+  }
+}
+
+/** The grid's capacity, base units: every level holding one opening order's quantity. */
+function toDecimalCapacity(levels: number, orderQuantity: string) {
+  return dec(orderQuantity).mul(levels);
 }

@@ -8,7 +8,13 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 
 import { clientOrderIdFor } from '../../../machines/client-order-id.js';
 import { dec } from '../../../core/decimal.js';
-import { createTestVenue, eventually, openEngineTestBed, type EngineTestBed } from './harness.js';
+import {
+  createTestVenue,
+  eventually,
+  openEngineTestBed,
+  TEST_NAMESPACE,
+  type EngineTestBed,
+} from './harness.js';
 import { BTC, openOrderIds, startSymbol } from './symbol-fixture.js';
 
 describe('reconciliation on start', () => {
@@ -49,7 +55,7 @@ describe('reconciliation on start', () => {
   it('adopts an open order carrying our prefix that no slot knows, without placing it again', async () => {
     const venue = createTestVenue();
     bed.useVenue(venue.exchange);
-    const lost = clientOrderIdFor(BTC, -1, 'BUY', 3);
+    const lost = clientOrderIdFor(TEST_NAMESPACE, BTC, -1, 'BUY', 3);
     await venue.sim.exchange('futures').placeOrder({
       symbol: BTC,
       side: 'BUY',
@@ -73,7 +79,10 @@ describe('reconciliation on start', () => {
     venue.sim.setSpotPrice(BTC, '99880');
     await eventually(() => btc.slot(-1)?.state === 'closing.resting', 'the adopted buy closes');
     // The close is minted after the adopted generation, so it cannot collide with it
-    assert.equal(btc.slot(-1)?.order?.clientOrderId, clientOrderIdFor(BTC, -1, 'SELL', 4));
+    assert.equal(
+      btc.slot(-1)?.order?.clientOrderId,
+      clientOrderIdFor(TEST_NAMESPACE, BTC, -1, 'SELL', 4),
+    );
     await btc.stop();
   });
 

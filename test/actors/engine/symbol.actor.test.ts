@@ -129,8 +129,10 @@ describe('SymbolActor', () => {
       () => btc.slot(-1)?.state === 'free' && btc.slot(-2)?.state === 'free',
       'free',
     );
+    assert.deepEqual([btc.slot(-1)?.refusals, btc.slot(-2)?.refusals], [1, 1]);
 
-    venue.clock.advance(4_750);
+    // The first refusal costs the default 1 s
+    venue.clock.advance(750);
     await eventually(() => btc.mailbox.idle, 'every price of the cooldown handled');
     assert.deepEqual([btc.slot(-1)?.state, btc.slot(-2)?.state], ['free', 'free']);
     venue.clock.advance(250);
@@ -142,6 +144,8 @@ describe('SymbolActor', () => {
     );
     const ids = venue.placements.map((p) => p.clientOrderId);
     assert.equal(new Set(ids).size, 4, `a refused client order id was reused: ${ids}`);
+    // Taken by the venue: the run of refusals is over
+    await eventually(() => btc.slot(-1)?.refusals === 0, 'the refusals cleared');
     await btc.stop();
   });
 
@@ -158,7 +162,7 @@ describe('SymbolActor', () => {
       'the close refused and the slot back to holding',
     );
 
-    venue.clock.advance(4_750);
+    venue.clock.advance(750);
     await eventually(() => btc.mailbox.idle, 'every price of the cooldown handled');
     assert.equal(venue.placements.length, 3, 'a refused close was retried within the cooldown');
     venue.clock.advance(250);
