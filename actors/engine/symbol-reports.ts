@@ -8,8 +8,9 @@
  *
  * Refusals are paced here: when a report leaves a slot with one more refusal in a row, the slot's
  * cooldown starts (warn log with the reason and ids, counted per reason). A placement whose
- * outcome stayed unknown is looked up after a backoff; a lookup the venue fails is retried with
- * backoff a few times, then left to the next reconciliation.
+ * outcome stayed unknown is looked up after a short wait; a lookup the venue fails is retried
+ * with backoff (250 ms doubling) a few times, then the venue error fails the actor, so the
+ * supervisor restarts it (a fresh reconciliation) or gives up on the symbol.
  */
 import type { Logger } from 'pino';
 
@@ -38,8 +39,10 @@ import type { SlotSet } from './slot-set.js';
 import type { ReconcileTrigger, SymbolMessage } from './symbol.messages.js';
 import { isOpenStatus, reportOfOrder, reportOfPlacement, slotEventFor } from './venue-events.js';
 
-/** Failed lookups of one order before it is left to the next reconciliation. */
+/** Failed lookups of one order before the venue error fails the actor. */
 const MAX_LOOKUP_ATTEMPTS = 5;
+/** Wait before the first lookup of an order, doubled per failed lookup. */
+const LOOKUP_BACKOFF_MS = 250;
 
 type Verify = Extract<SymbolMessage, { kind: 'verify' }>;
 
@@ -143,7 +146,7 @@ export class SymbolReports {
   async onPlaced(index: number, result: PlaceOrderResult): Promise<GridSlotCommand[]> {
     const report = reportOfPlacement(result);
     if (report === null) {
-      // Transient failures outlasted the placement's attempts: the venue decides later
+      // Transient failures outlasted the placement's attempts: the venue decides, shortly
       this.#o.log.warn(
         {
           symbol: this.#o.symbol,
@@ -151,7 +154,7 @@ export class SymbolReports {
           clientOrderId: result.clientOrderId,
           reason: result.outcome !== 'placed' ? result.reason : undefined,
         },
-        'placement outcome unknown: looking the order up after a backoff',
+        'placement outcome unknown: looking the order up',
       );
       this.#lookUpLater({
         kind: 'verify',
@@ -196,12 +199,9 @@ export class SymbolReports {
       metrics.orderLookupFailures.inc({ symbol, reason: error.reason });
       const attempt = message.attempt + 1;
       const ids = { symbol, clientOrderId: held.clientOrderId, reason: error.reason, attempt };
-      if (attempt >= MAX_LOOKUP_ATTEMPTS) {
-        log.warn(ids, 'order lookup failed again: left to the next reconciliation');
-      } else {
-        log.warn(ids, 'order lookup failed: trying again after a backoff');
-        this.#lookUpLater({ ...message, attempt });
-      }
+      if (attempt >= MAX_LOOKUP_ATTEMPTS) throw error;
+      log.warn(ids, 'order lookup failed: trying again after a backoff');
+      this.#lookUpLater({ ...message, attempt });
       return [];
     }
     const clientOrderId = held.clientOrderId;
@@ -338,7 +338,7 @@ export class SymbolReports {
 
   /** Posts a lookup after the backoff of its attempt. */
   #lookUpLater(message: Verify): void {
-    this.#later(this.#o.cooldown.waitMs(message.attempt + 1), message);
+    this.#later(LOOKUP_BACKOFF_MS * 2 ** message.attempt, message);
   }
 
   #later(waitMs: number, message: SymbolMessage): void {
