@@ -361,6 +361,8 @@ async function positionOf(venue: Exchange, symbol: string): Promise<Decimal> {
  * @param venue - the venue port
  * @param symbol - the symbol
  * @param placements - every placement attempt the venue saw
+ * @param options.partial - `indexed` is a window (the ledger's /status lists only the latest
+ *   final orders): orders it lacks are not a difference unless the venue holds them open
  * @returns the differences; empty when the index equals the venue for every order
  */
 export async function indexAgainstVenue(
@@ -368,12 +370,15 @@ export async function indexAgainstVenue(
   venue: Exchange,
   symbol: string,
   placements: readonly Placement[],
+  options: { readonly partial?: boolean } = {},
 ): Promise<string[]> {
   const byId = new Map(indexed.map((o) => [o.clientOrderId, o]));
   const problems: string[] = [];
   const accepted = new Set(placements.filter((p) => p.accepted).map((p) => p.clientOrderId));
+  const open = new Set((await venue.getOpenOrders(symbol)).map((o) => o.clientOrderId));
   for (const p of placements) {
     const held = byId.get(p.clientOrderId);
+    if (!held && options.partial && !open.has(p.clientOrderId)) continue;
     if (!accepted.has(p.clientOrderId)) {
       if (held && held.status !== 'REJECTED')
         problems.push(`${p.clientOrderId}: refused, index ${held.status}`);
