@@ -6,7 +6,7 @@
  * `crash` message, so it fails this symbol's actor and nothing else.
  */
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
-import type { CarriedSnapshot, PlaceOrderIntent } from '../workflows/order.messages.js';
+import type { PlaceOrderIntent } from '../workflows/order.messages.js';
 import type { OrderGateway } from './order-gateway.js';
 import type { SymbolMessage } from './symbol.messages.js';
 
@@ -40,17 +40,20 @@ export class OrderDispatcher {
   /**
    * Starts the workflow for one slot command.
    * @param command - a command a slot emitted
-   * @param context.carried - for a placement: the actor's next snapshot, stored with the intent
+   * @param context.carried - for a placement: the placing slot's state, stored with the intent
    * @param context.venueOrderId - for a cancel: the venue's id of the order, when known
+   * @returns resolves when a placement is about to reach the venue (or settled without), at once
+   *   for a cancel
    */
   dispatch(
     command: GridSlotCommand,
-    context: { readonly carried?: CarriedSnapshot; readonly venueOrderId?: string | null } = {},
-  ): void {
+    context: { readonly carried?: unknown; readonly venueOrderId?: string | null } = {},
+  ): Promise<void> {
     const { gateway, venue } = this.#options;
     const index = command.slotIndex;
     const { clientOrderId, symbol } = command;
     let work: Promise<void>;
+    let sent: Promise<void> = Promise.resolve();
     if (command.type === 'command.submitOrder') {
       const intent: PlaceOrderIntent = {
         venue,
@@ -63,10 +66,12 @@ export class OrderDispatcher {
         postOnly: command.postOnly,
         reduceOnly: command.reduceOnly,
         slotIndex: index,
-        ...(context.carried ? { carried: context.carried } : {}),
+        ...(context.carried === undefined ? {} : { carried: context.carried }),
       };
+      let reached = () => {};
+      sent = new Promise<void>((resolve) => (reached = resolve));
       work = gateway
-        .place(intent)
+        .place(intent, { onVenueCall: reached })
         .then((result) => this.#deliver({ kind: 'placed', index, result }));
     } else {
       // Each cancel of an order is its own workflow; repeating attempt 1 after a restart joins it
@@ -92,6 +97,7 @@ export class OrderDispatcher {
       this.#inflight.delete(tracked);
       if (this.#inflight.size === 0) this.#options.onIdle();
     });
+    return Promise.race([sent, tracked]);
   }
 
   /** Stops delivering outcomes: a dead actor's successor re-sends what its slots still need. */

@@ -217,10 +217,15 @@ export class SlotSet {
     this.#spawn(adoption.index, gridSlotMachine.getPersistedSnapshot(resolved), 0);
   }
 
-  /** The persisted form of every slot. */
-  document(): SlotSetDocument {
+  /**
+   * The persisted form of the slots at `indices` (every slot when omitted).
+   * @returns a document with the lattice and those slots only
+   */
+  document(indices?: readonly number[]): SlotSetDocument {
     const slots: Record<string, Snapshot<unknown>> = {};
-    for (const [index, slot] of this.#slots) slots[String(index)] = slot.getPersistedSnapshot();
+    for (const [index, slot] of this.#slots) {
+      if (!indices || indices.includes(index)) slots[String(index)] = slot.getPersistedSnapshot();
+    }
     return { format: 1, lattice: this.lattice, slots };
   }
 

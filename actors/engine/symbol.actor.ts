@@ -28,6 +28,7 @@ import { DivergenceWatch } from './divergence-watch.js';
 import { sample } from './engine.metrics.js';
 import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
+import { isSlotDocument, mergeCarriedSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
 import { quoteGrid } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
@@ -49,6 +50,10 @@ import { SymbolReports } from './symbol-reports.js';
 
 /** Final orders /status lists per symbol. */
 const STATUS_RECENT_ORDERS = 20;
+/** Placements read back at recovery beyond two per slot. */
+const CARRIED_MARGIN = 16;
+/** Longest the actor waits for its placements to reach the venue before it saves anyway. */
+const SENT_WAIT_MS = 50;
 
 /** The actor of one symbol; see the module doc for its lifecycle. */
 export class SymbolActor {
@@ -248,21 +253,26 @@ export class SymbolActor {
   }
 
   /**
-   * The newest snapshot: the last one saved, or a newer one the last placement carried when a
-   * crash came between that placement's start and the save that follows it.
+   * The newest state of the grid: the last snapshot saved, with any slot whose placement carried
+   * a newer state (a crash came between the placement's start and the save that follows it).
    */
   async #latestDocument(): Promise<unknown> {
     const stored = this.#stored;
+    const saved = stored?.document ?? null;
+    if (saved !== null && !isSlotDocument(saved)) return saved;
     const prefix = clientOrderIdPrefix(this.#deps.policy.namespace, this.symbol);
-    const carried = await this.#deps.orders.newestCarried(prefix);
-    if (!carried || carried.version <= (stored?.version ?? 0)) return stored?.document ?? null;
+    const { levelsBelow, levelsAbove } = this.#options.grid;
+    const slotCount = Math.max(levelsBelow + levelsAbove, Object.keys(saved?.slots ?? {}).length);
+    const carried = await this.#deps.orders.carried(prefix, 2 * slotCount + CARRIED_MARGIN);
+    const { document, taken } = mergeCarriedSlots(saved, carried);
+    if (taken.length === 0) return saved;
     this.#deps.log.info(
-      { symbol: this.symbol, saved: stored?.version ?? 0, carried: carried.version },
-      'resuming from the snapshot the last placement carried (its save did not happen)',
+      { symbol: this.symbol, slots: taken },
+      'resuming slots from the state their last placement carried (the save after it was lost)',
     );
-    // The database still holds the older version: the next save replaces it
-    this.#stored = { document: carried.document, version: stored?.version ?? 0 };
-    return carried.document;
+    // The database still holds the older snapshot: the next save replaces it
+    this.#stored = { document, version: stored?.version ?? 0 };
+    return document;
   }
 
   #setPhase(phase: SymbolPhase): void {
@@ -336,7 +346,9 @@ export class SymbolActor {
 
   /**
    * Quotes the grid, records the commands' intents in the ledger, starts their workflows (each
-   * placement carrying the snapshot about to be saved), then saves the snapshot and the intents.
+   * placement carrying its slot's new state, stored in the commit that starts the workflow), then
+   * saves the snapshot and the intents in one transaction, once the placements have reached the
+   * venue, so the save never competes with the orders' way there.
    */
   async #afterChange(commands: GridSlotCommand[], tick: PriceTick | null): Promise<void> {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
@@ -345,26 +357,27 @@ export class SymbolActor {
       commands.push(...quoteGrid(slots, price, this.#cooldown));
     }
     this.#requireReports().recordIntents(commands);
-    const document = slots.document();
-    const json = JSON.stringify(document);
-    const changed = json !== this.#savedJson;
-    const carried = changed ? { version: (this.#stored?.version ?? 0) + 1, document } : undefined;
+    const sent: Promise<void>[] = [];
     for (const command of commands) {
       if (command.type === 'command.submitOrder') {
-        this.#orders.dispatch(command, carried ? { carried } : {});
+        const carried = slots.document([command.slotIndex]);
+        sent.push(this.#orders.dispatch(command, { carried }));
       } else {
         const venueOrderId = this.#ledger.byClientOrderId(command.clientOrderId)?.venueOrderId;
         this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
       }
     }
-    await this.#persist(document, json);
+    if (sent.length > 0) await within(Promise.all(sent), SENT_WAIT_MS);
+    await this.#persist();
     this.#publishGauges();
   }
 
   // -- INTERNAL --
 
   /** Saves the snapshot when it changed, with the ledger's new intents, in one transaction. */
-  async #persist(document: unknown, json: string): Promise<void> {
+  async #persist(): Promise<void> {
+    const document = this.#requireSlots().document();
+    const json = JSON.stringify(document);
     const intents = this.#ledger.takeDirty();
     if (json === this.#savedJson) {
       if (intents.length > 0) await this.#deps.store.record(intents, []);
@@ -393,6 +406,17 @@ export class SymbolActor {
   #requireReports(): SymbolReports {
     if (!this.#reports) throw new Error(`${this.symbol} has no grid yet`);
     return this.#reports;
+  }
+}
+
+/** Resolves when `promise` settles or `ms` have passed, whichever comes first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

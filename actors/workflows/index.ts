@@ -22,7 +22,6 @@ export {
   type CancelAllOrdersResult,
   type CancelOrderIntent,
   type CancelOrderResult,
-  type CarriedSnapshot,
   type OrderAck,
   type PlaceOrderIntent,
   type PlaceOrderResult,
@@ -38,7 +37,7 @@ export {
   placeOrder,
   placeOrderWorkflow,
 } from './order.workflows.js';
-export { newestCarriedSnapshot } from './carried-snapshots.js';
+export { carriedSnapshots } from './carried-snapshots.js';
 export {
   launchDurableRuntime,
   shutdownDurableRuntime,

@@ -29,6 +29,8 @@ export const INCARNATION = randomUUID();
 const venues = new Map<string, Exchange>();
 /** Workflows whose venue step has started here and not yet been checkpointed. */
 const attempted = new Set<string>();
+/** Callers waiting for a workflow of this process to reach the venue. */
+const venueCallWaiters = new Map<string, () => void>();
 let retry: RetryPolicy | null = null;
 
 /** Binds the retry policy the steps use, replacing any earlier binding. */
@@ -77,4 +79,16 @@ export function claimFirstRun(workflowId: string, incarnation: string | undefine
 /** The venue step of `workflowId` was checkpointed: a later run replays it, never re-runs it. */
 export function releaseFirstRun(workflowId: string): void {
   attempted.delete(workflowId);
+}
+
+/** Calls `notify` once when the workflow `workflowId` reaches the venue (or settles first). */
+export function onVenueCall(workflowId: string, notify: () => void): void {
+  venueCallWaiters.set(workflowId, notify);
+}
+
+/** The workflow `workflowId` is about to call the venue, or has settled without doing so. */
+export function venueCallReached(workflowId: string): void {
+  const notify = venueCallWaiters.get(workflowId);
+  venueCallWaiters.delete(workflowId);
+  notify?.();
 }

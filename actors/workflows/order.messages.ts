@@ -41,19 +41,14 @@ export interface PlaceOrderIntent {
   /** The grid slot placing the order. */
   readonly slotIndex?: number;
   /**
-   * The placing actor's state, stored with the intent in the one commit that starts the
-   * workflow, so no commit precedes the venue call: recovery takes it when it is newer than the
-   * actor's own last save (see actors/workflows/carried-snapshots). Opaque to the workflow.
+   * The placing actor's state as this placement changed it (its slot's snapshot), stored with
+   * the intent in the one commit that starts the workflow, so no commit precedes the venue call:
+   * recovery takes it when it is newer than the actor's own last save (see
+   * actors/workflows/carried-snapshots). Opaque to the workflow.
    */
-  readonly carried?: CarriedSnapshot;
+  readonly carried?: unknown;
   /** Set by `placeOrder`: the starting process's incarnation (see order.context). */
   readonly incarnation?: string;
-}
-
-/** A symbol actor's snapshot as it will be once saved: `version` is the save's version. */
-export interface CarriedSnapshot {
-  readonly version: number;
-  readonly document: unknown;
 }
 
 /** One order of a batch: a placement without the venue, which the batch names once. */

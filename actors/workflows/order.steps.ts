@@ -30,7 +30,13 @@ import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
 import { orderMismatch } from '../../core/order-match.js';
 import { backoffMs } from '../../core/retry.js';
 import type { ClientOrderId, SymbolId } from '../../core/types.js';
-import { claimFirstRun, orderRetryPolicy, orderVenue, releaseFirstRun } from './order.context.js';
+import {
+  claimFirstRun,
+  orderRetryPolicy,
+  orderVenue,
+  releaseFirstRun,
+  venueCallReached,
+} from './order.context.js';
 import type { BatchOrder, OrderAck, PlaceOrderIntent } from './order.messages.js';
 
 /** A venue call's outcome: its value, or the venue's reason and whether it was transient. */
@@ -64,6 +70,7 @@ export async function placeOrderStep(intent: PlaceOrderIntent): Promise<VenueCal
   const workflowId = DBOS.workflowID ?? intent.clientOrderId;
   const call = await venueStep('venue.placeOrder', intent.venue, async (venue) => {
     const firstRun = claimFirstRun(workflowId, intent.incarnation);
+    venueCallReached(workflowId);
     return toAck(await placeOnce(venue, intent, firstRun));
   });
   releaseFirstRun(workflowId);

@@ -20,7 +20,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
 import { isErrorReason } from '../../core/errors.js';
-import { INCARNATION } from './order.context.js';
+import { INCARNATION, onVenueCall, venueCallReached } from './order.context.js';
 import {
   batchPlaceWorkflowId,
   cancelAllWorkflowId,
@@ -52,12 +52,27 @@ const RESULT_POLL_MS = 100;
 
 // -- COMMANDS --
 
-/** Places one order durably; repeating the intent returns the first call's result. */
-export function placeOrder(intent: PlaceOrderIntent): Promise<PlaceOrderResult> {
-  return runWorkflow(placeOrderWorkflow, placeWorkflowId(intent), {
-    ...intent,
-    incarnation: INCARNATION,
-  });
+/**
+ * Places one order durably; repeating the intent returns the first call's result.
+ * @param intent - the order
+ * @param hooks.onVenueCall - called once when this process's run is about to call the venue, or
+ *   when the placement settles without doing so (a caller that saves its own state waits for it,
+ *   so its write never competes with the order's way to the venue)
+ */
+export async function placeOrder(
+  intent: PlaceOrderIntent,
+  hooks: { readonly onVenueCall?: () => void } = {},
+): Promise<PlaceOrderResult> {
+  const workflowId = placeWorkflowId(intent);
+  if (hooks.onVenueCall) onVenueCall(workflowId, hooks.onVenueCall);
+  try {
+    return await runWorkflow(placeOrderWorkflow, workflowId, {
+      ...intent,
+      incarnation: INCARNATION,
+    });
+  } finally {
+    venueCallReached(workflowId);
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
-import { newestCarriedSnapshot } from '../../../actors/workflows/carried-snapshots.js';
+import { carriedSnapshots } from '../../../actors/workflows/carried-snapshots.js';
 import {
   bindOrderWorkflows,
   registerOrderVenue,
@@ -320,17 +320,31 @@ for (const kind of TEST_DATABASE_KINDS) {
       assert.deepEqual(callsOf('bl2'), ['getOrder:bl2']);
     });
 
-    it('finds the newest actor snapshot a placement carried, by client order id prefix', async () => {
-      const carrying = (id: string, version: number) =>
-        intent(id, { carried: { version, document: { id, version } } });
-      await placeOrder(carrying('oqCARYRCCbm1g1', 4));
-      await placeOrder(carrying('oqCARYRCCbm2g1', 5));
-      await placeOrder(carrying('oqCARYRCCbm3g1', 5));
+    it('reads back what the newest placements carried, by client order id prefix', async () => {
+      const carrying = (id: string, slot: number) => intent(id, { carried: { slot } });
+      await placeOrder(carrying('oqCARYRCCbm1g1', 1));
+      await placeOrder(carrying('oqCARYRCCbm2g1', 2));
       await placeOrder(intent('oqCARYRCCbm4g1'));
+      await placeOrder(carrying('oqCARYRCCbm3g1', 3));
 
-      const newest = await newestCarriedSnapshot('oqCARYRCC');
-      assert.equal(newest?.version, 5);
-      assert.equal(await newestCarriedSnapshot('oqNONERCC'), null);
+      assert.deepEqual(await carriedSnapshots('oqCARYRCC', 10), [
+        { slot: 3 },
+        { slot: 2 },
+        { slot: 1 },
+      ]);
+      assert.deepEqual(await carriedSnapshots('oqCARYRCC', 2), [{ slot: 3 }]);
+      assert.deepEqual(await carriedSnapshots('oqNONERCC', 10), []);
+    });
+
+    it('tells its caller when the placement is about to reach the venue', async () => {
+      const reached: string[] = [];
+      const result = placeOrder(intent('h1'), {
+        onVenueCall: () => reached.push(`${venue.calls.length}`),
+      });
+      const calls = venue.calls.length;
+      await result;
+      // Told before the venue call, once
+      assert.deepEqual(reached, [`${calls}`]);
     });
 
     it('fails the workflow, not the venue, when an intent names an unregistered venue', async () => {
