@@ -37,6 +37,7 @@ import { type ReconcileSummary } from './reconcile.js';
 import { CONFIRM_DELAY_MS, ReconcileJob } from './reconcile-job.js';
 import { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
+import { SnapshotWriter } from './snapshot-writer.js';
 import { gridConfigToWire } from './symbol.config.js';
 import type {
   ReconcileTrigger,
@@ -52,8 +53,6 @@ import { SymbolReports } from './symbol-reports.js';
 const STATUS_RECENT_ORDERS = 20;
 /** Placements read back at recovery beyond two per slot. */
 const CARRIED_MARGIN = 16;
-/** Longest the actor waits for its placements to reach the venue before it saves anyway. */
-const SENT_WAIT_MS = 50;
 
 /** The actor of one symbol; see the module doc for its lifecycle. */
 export class SymbolActor {
@@ -70,7 +69,7 @@ export class SymbolActor {
   #phase: SymbolPhase = 'restoring';
   #slots: SlotSet | null = null;
   #stored: StoredSnapshot | null = null;
-  #savedJson = '';
+  #writer: SnapshotWriter | null = null;
   #reconcile: ReconcileSummary | null = null;
   #stop: { cancelOrders: boolean; deadline: boolean } | null = null;
   #running: Promise<void> | null = null;
@@ -194,6 +193,11 @@ export class SymbolActor {
     };
   }
 
+  /** True while a snapshot save is scheduled or running (benches wait for a quiet engine). */
+  get saving(): boolean {
+    return this.#writer?.busy ?? false;
+  }
+
   /** The symbol's order ledger: open and in-flight orders, lookups, exposure. */
   get ledger(): OrderLedger {
     return this.#ledger;
@@ -206,6 +210,12 @@ export class SymbolActor {
       const price = mailbox.lastPrice?.price ?? toPlain(await exchange.getLatestPrice(this.symbol));
       this.#startPrice = price;
       const document = await this.#latestDocument();
+      this.#writer = new SnapshotWriter({
+        symbol: this.symbol,
+        store: this.#deps.store,
+        version: this.#stored?.version ?? 0,
+        onError: (error) => mailbox.post({ kind: 'crash', error }),
+      });
       const grid = this.#options.grid;
       const slots = await buildSlots(
         exchange,
@@ -243,7 +253,9 @@ export class SymbolActor {
         if (delivery?.kind === 'price') await this.#afterChange([], delivery.tick);
         else if (delivery) await this.#afterChange(await this.#handle(delivery.message), null);
       }
+      await this.#writer?.flush();
     } finally {
+      await this.#writer?.flush().catch(() => undefined);
       this.#phase = 'stopped';
       this.#job.stop();
       this.#reports?.stop();
@@ -347,8 +359,8 @@ export class SymbolActor {
   /**
    * Quotes the grid, records the commands' intents in the ledger, starts their workflows (each
    * placement carrying its slot's new state, stored in the commit that starts the workflow), then
-   * saves the snapshot and the intents in one transaction, once the placements have reached the
-   * venue, so the save never competes with the orders' way there.
+   * hands the snapshot and the intents to the writer, which saves them in one transaction once
+   * the placements have reached the venue, without holding up the next message.
    */
   async #afterChange(commands: GridSlotCommand[], tick: PriceTick | null): Promise<void> {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
@@ -367,28 +379,11 @@ export class SymbolActor {
         this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
       }
     }
-    if (sent.length > 0) await within(Promise.all(sent), SENT_WAIT_MS);
-    await this.#persist();
+    this.#requireWriter().write(slots.document(), this.#ledger.takeDirty(), sent);
     this.#publishGauges();
   }
 
   // -- INTERNAL --
-
-  /** Saves the snapshot when it changed, with the ledger's new intents, in one transaction. */
-  async #persist(): Promise<void> {
-    const document = this.#requireSlots().document();
-    const json = JSON.stringify(document);
-    const intents = this.#ledger.takeDirty();
-    if (json === this.#savedJson) {
-      if (intents.length > 0) await this.#deps.store.record(intents, []);
-      return;
-    }
-    const expected = this.#stored?.version ?? 0;
-    const store = this.#deps.store;
-    const version = await store.saveSnapshot(this.symbol, document, expected, intents);
-    this.#stored = { document, version };
-    this.#savedJson = json;
-  }
 
   #publishGauges(): void {
     const labels = { symbol: this.symbol };
@@ -403,20 +398,14 @@ export class SymbolActor {
     return this.#slots;
   }
 
+  #requireWriter(): SnapshotWriter {
+    if (!this.#writer) throw new Error(`${this.symbol} has no grid yet`);
+    return this.#writer;
+  }
+
   #requireReports(): SymbolReports {
     if (!this.#reports) throw new Error(`${this.symbol} has no grid yet`);
     return this.#reports;
-  }
-}
-
-/** Resolves when `promise` settles or `ms` have passed, whichever comes first. */
-async function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  try {
-    await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -114,6 +114,7 @@ export class OrderLedger {
       avgPrice: null,
       status: 'SUBMITTED',
       rejectReason: null,
+      revision: 1,
       updatedAtMs: this.#options.clock.now(),
     };
     this.#remember(order);
@@ -126,7 +127,12 @@ export class OrderLedger {
     if (!order) return;
     const verdict = transition(order.status, 'PENDING_CANCEL');
     if (verdict.kind !== 'apply' || verdict.to === order.status) return;
-    const next = { ...order, status: verdict.to, updatedAtMs: this.#options.clock.now() };
+    const next = {
+      ...order,
+      status: verdict.to,
+      revision: order.revision + 1,
+      updatedAtMs: this.#options.clock.now(),
+    };
     this.#remember(next);
     this.#dirty.set(next.clientOrderId, next);
   }
@@ -273,6 +279,7 @@ export class OrderLedger {
       filledQuantity: toPlain(filled),
       avgPrice: grew && report.avgPrice !== undefined ? report.avgPrice : base.avgPrice,
       rejectReason: status === 'REJECTED' ? (report.reason ?? 'ORDER_REJECTED') : base.rejectReason,
+      revision: base.revision + 1,
       updatedAtMs: this.#options.clock.now(),
     };
   }
@@ -291,6 +298,7 @@ export class OrderLedger {
       avgPrice: null,
       status: 'SUBMITTED',
       rejectReason: null,
+      revision: 0,
       updatedAtMs: this.#options.clock.now(),
     };
   }

@@ -4,7 +4,9 @@
  * both ways to the venue's order id, with each order's status, cumulative fill, average price and
  * the trades that filled it (fills rows carry the client order id). The order ledger
  * (actors/orders) is its only writer: it decides every status with the order status table and
- * writes the result here together with the trades, in one transaction. Reads serve the ledger's
+ * writes the result here together with the trades, in one transaction. Each row carries the
+ * ledger's revision, and a write never replaces a newer revision, so writes of one order may land
+ * in any order (an intent saved with the actor's snapshot after a report already moved it on). Reads serve the ledger's
  * warm-up at start and anyone who checks the index against the venue.
  */
 import type postgres from 'postgres';
@@ -38,6 +40,8 @@ export interface IndexedOrder {
   readonly status: LedgerStatus;
   /** Why the venue refused the order (the port's reason), for REJECTED. */
   readonly rejectReason: string | null;
+  /** The ledger's revision of this order, +1 per change; an older one never overwrites a newer. */
+  readonly revision: number;
   /** Last change, epoch ms. */
   readonly updatedAtMs: number;
 }
@@ -56,12 +60,13 @@ interface Row {
   slot_index: number | null;
   status: LedgerStatus;
   reject_reason: string | null;
+  revision: string;
   updated_ms: string;
 }
 
 const SELECT = (sql: Sql) => sql`
   SELECT client_order_id, venue, symbol, venue_order_id, side, price, quantity, filled_quantity,
-         avg_price, reduce_only, slot_index, status, reject_reason,
+         avg_price, reduce_only, slot_index, status, reject_reason, revision,
          (extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms
   FROM order_index`;
 
@@ -174,18 +179,20 @@ async function writeOrder(tx: postgres.TransactionSql, order: IndexedOrder): Pro
   await tx`
     INSERT INTO order_index AS o (client_order_id, venue, symbol, venue_order_id, side, price,
                                   quantity, filled_quantity, avg_price, reduce_only, slot_index,
-                                  status, reject_reason)
+                                  status, reject_reason, revision)
     VALUES (${order.clientOrderId}, ${order.venue}, ${order.symbol}, ${order.venueOrderId},
             ${order.side}, ${price}, ${toPlain(dec(order.quantity))},
             ${toPlain(dec(order.filledQuantity))}, ${avgPrice}, ${order.reduceOnly},
-            ${order.slotIndex}, ${order.status}, ${order.rejectReason})
+            ${order.slotIndex}, ${order.status}, ${order.rejectReason}, ${order.revision})
     ON CONFLICT (client_order_id) DO UPDATE SET
       venue_order_id = EXCLUDED.venue_order_id,
       filled_quantity = EXCLUDED.filled_quantity,
       avg_price = EXCLUDED.avg_price,
       status = EXCLUDED.status,
       reject_reason = EXCLUDED.reject_reason,
-      updated_at = now()`;
+      revision = EXCLUDED.revision,
+      updated_at = now()
+    WHERE o.revision < EXCLUDED.revision`;
 }
 
 function fromRow(row: Row): IndexedOrder {
@@ -203,6 +210,7 @@ function fromRow(row: Row): IndexedOrder {
     slotIndex: row.slot_index,
     status: row.status,
     rejectReason: row.reject_reason,
+    revision: Number(row.revision),
     updatedAtMs: Number(row.updated_ms),
   };
 }

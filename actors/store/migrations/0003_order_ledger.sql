@@ -14,6 +14,9 @@ ALTER TABLE order_index ADD COLUMN filled_quantity numeric NOT NULL DEFAULT 0
 ALTER TABLE order_index ADD COLUMN avg_price numeric CHECK (avg_price IS NULL OR avg_price > 0);
 ALTER TABLE order_index ADD COLUMN reduce_only boolean NOT NULL DEFAULT false;
 ALTER TABLE order_index ADD COLUMN reject_reason text;
+-- The ledger's revision of the row: a write carrying an older revision (an intent saved after a
+-- report already moved the order on) changes nothing.
+ALTER TABLE order_index ADD COLUMN revision bigint NOT NULL DEFAULT 0;
 ALTER TABLE order_index DROP COLUMN placement_attempts;
 DROP INDEX order_index_live;
 CREATE INDEX order_index_live ON order_index (symbol, status)

@@ -36,6 +36,7 @@ function held(status: LedgerStatus, filledQuantity = '0.002'): LedgerOrder {
     slotIndex: -1,
     status,
     rejectReason: status === 'REJECTED' ? POST_ONLY_REJECT_REASON : null,
+    revision: 1,
     updatedAtMs: 0,
   };
 }

@@ -33,6 +33,7 @@ function order(id: string, overrides: Partial<IndexedOrder> = {}): IndexedOrder 
     slotIndex: -2,
     status: 'SUBMITTED',
     rejectReason: null,
+    revision: 1,
     updatedAtMs: 0,
     ...overrides,
   };
@@ -82,6 +83,7 @@ for (const kind of TEST_DATABASE_KINDS) {
         status: 'PARTIALLY_FILLED',
         filledQuantity: '0.0004',
         avgPrice: '60000',
+        revision: 2,
       });
       await index.record([acked]);
 
@@ -91,6 +93,16 @@ for (const kind of TEST_DATABASE_KINDS) {
       assert.deepEqual(byVenue && decided(byVenue), decided(acked));
       assert.ok((byClient?.updatedAtMs ?? 0) > 0);
       assert.equal(await index.byVenueOrderId('binance', '9001'), null);
+    });
+
+    it('never lets an older revision of an order replace a newer one', async () => {
+      const acked = order('r1', { venueOrderId: '41', status: 'NEW', revision: 2 });
+      await index.record([acked]);
+      // The intent, saved with a snapshot after the ack was already written
+      await index.record([order('r1')]);
+
+      const stored = await index.byClientOrderId('r1' as ClientOrderId);
+      assert.deepEqual(stored && decided(stored), decided(acked));
     });
 
     it('records the trades with the order in one transaction, each trade once', async () => {
