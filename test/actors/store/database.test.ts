@@ -88,7 +88,14 @@ for (const kind of TEST_DATABASE_KINDS) {
           WHERE table_schema = 'public' ORDER BY table_name`;
         assert.deepEqual(
           tables.map((t) => t.table_name),
-          ['active_symbols', 'fills', 'order_index', 'schema_migrations', 'symbol_snapshots'],
+          [
+            'active_symbols',
+            'engine_instance',
+            'fills',
+            'order_index',
+            'schema_migrations',
+            'symbol_snapshots',
+          ],
         );
       } finally {
         await other.end();
