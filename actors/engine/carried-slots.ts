@@ -8,9 +8,16 @@
  * by every placement) is newer than the saved one. Everything else a lost save held (an ack, a
  * fill, a cancel) the venue still knows, and reconciliation brings it back.
  */
+import type { Logger } from 'pino';
 import type { Snapshot } from 'xstate';
 
+import type { SymbolId } from '../../core/types.js';
+import { clientOrderIdPrefix } from '../../machines/client-order-id.js';
+import type { OrderGateway } from './order-gateway.js';
 import type { GridLattice, SlotSetDocument } from './slot-set.js';
+
+/** Placements read back at recovery beyond two per slot. */
+const CARRIED_MARGIN = 16;
 
 /** The merged document and the slots whose carried state was newer than the saved one. */
 export interface MergedSlots {
@@ -45,6 +52,37 @@ export function mergeCarriedSlots(
   }
   if (taken.size === 0) return { document: saved, taken: [] };
   return { document: { format: 1, lattice, slots }, taken: [...taken].sort((a, b) => a - b) };
+}
+
+/**
+ * The newest state of a symbol's grid: its last saved document with every slot whose latest
+ * placement carried a newer state (the crash came between that placement's start and the save
+ * that follows it).
+ * @param saved - the last saved document (anything else is returned as it is, for the grid
+ *   builder to reject with its own message)
+ * @param slotCount - slots the grid has at most (the newest 2 × that + a margin are read back)
+ * @returns the document to restore from, and whether it differs from the saved one
+ */
+export async function latestSlots(options: {
+  readonly symbol: SymbolId;
+  readonly namespace: string;
+  readonly gateway: OrderGateway;
+  readonly log: Logger;
+  readonly saved: unknown;
+  readonly slotCount: number;
+}): Promise<{ readonly document: unknown; readonly changed: boolean }> {
+  const { symbol, namespace, gateway, log, saved } = options;
+  if (saved !== null && !isSlotDocument(saved)) return { document: saved, changed: false };
+  const count = Math.max(options.slotCount, Object.keys(saved?.slots ?? {}).length);
+  const prefix = clientOrderIdPrefix(namespace, symbol);
+  const carried = await gateway.carried(prefix, 2 * count + CARRIED_MARGIN);
+  const { document, taken } = mergeCarriedSlots(saved, carried);
+  if (taken.length === 0) return { document: saved, changed: false };
+  log.info(
+    { symbol, slots: taken },
+    'resuming slots from the state their last placement carried (the save after it was lost)',
+  );
+  return { document, changed: true };
 }
 
 function generationOf(snapshot: Snapshot<unknown> | undefined): number {

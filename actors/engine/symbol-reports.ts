@@ -1,8 +1,8 @@
 /**
  * @module actors/engine/symbol-reports
  * The four ways a report about one of a symbol's orders reaches it (an order stream update, a
- * placement workflow's result, a reconciliation finding, a cancel or placement verification),
- * all funnelled into one path: the order ledger judges the report and persists it, then the
+ * placement workflow's result, a reconciliation finding (symbol-reconciliation), a cancel or
+ * placement verification), all funnelled into one path: the order ledger judges the report and persists it, then the
  * order's slot gets at most one event, derived from the order as the ledger now holds it (so a
  * slot that lags the ledger after a restart catches up, and a duplicate changes nothing).
  *
@@ -27,16 +27,10 @@ import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
 import type { FillRecorder } from './fill-recorder.js';
 import type { Mailbox } from './mailbox.js';
-import {
-  checkPosition,
-  foreignOrder,
-  lookup,
-  planReconciliation,
-  type ReconcileSummary,
-} from './reconcile.js';
+import { lookup } from './reconcile.js';
 import type { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
-import type { ReconcileTrigger, SymbolMessage } from './symbol.messages.js';
+import type { SymbolMessage } from './symbol.messages.js';
 import { isOpenStatus, reportOfOrder, reportOfPlacement, slotEventFor } from './venue-events.js';
 
 /** Failed lookups of one order before the venue error fails the actor. */
@@ -223,62 +217,9 @@ export class SymbolReports {
     return this.report(reportOfOrder(order, 'verify', { trigger, slotIndex: held.slotIndex }));
   }
 
-  /**
-   * Reconciles with the venue and reports every finding through the ledger.
-   * @throws {ExchangeError} when the venue cannot be asked
-   */
-  async reconcile(
-    trigger: ReconcileTrigger,
-  ): Promise<{ commands: GridSlotCommand[]; summary: ReconcileSummary }> {
-    const { symbol, slots, ledger, exchange, clock } = this.#o;
-    const plan = await planReconciliation(symbol, slots, ledger, exchange);
-    const commands: GridSlotCommand[] = [];
-    for (const { index, order } of plan.worked) {
-      commands.push(
-        ...(await this.report(reportOfOrder(order, 'reconcile', { slotIndex: index }))),
-      );
-    }
-    for (const { working } of plan.vanished) {
-      const { clientOrderId, filledQuantity } = working;
-      const report: OrderReport = {
-        clientOrderId,
-        trigger: 'CANCELED',
-        source: 'reconcile',
-        filledQuantity,
-      };
-      commands.push(...(await this.report(report)));
-    }
-    for (const { adoption, order } of plan.adoptions) {
-      slots.adopt(adoption);
-      await this.report(reportOfOrder(order, 'reconcile', { slotIndex: adoption.index }));
-    }
-    for (const order of plan.orphans) {
-      commands.push(...(await this.report(reportOfOrder(order, 'reconcile'))));
-    }
-    for (const held of plan.lost) {
-      const { clientOrderId, filledQuantity } = held;
-      const report: OrderReport =
-        held.status === 'SUBMITTED'
-          ? { clientOrderId, trigger: 'REJECTED', source: 'reconcile', reason: 'ORDER_NOT_FOUND' }
-          : { clientOrderId, trigger: 'CANCELED', source: 'reconcile', filledQuantity };
-      commands.push(...(await this.report(report)));
-    }
-    for (const command of plan.resubmit) this.#resubmitted.add(command.clientOrderId);
-    commands.push(...plan.resubmit, ...plan.recancel);
-    const summary: ReconcileSummary = {
-      trigger,
-      atMs: clock.now(),
-      updated: plan.worked.length,
-      adopted: plan.adoptions.map((a) => a.order.clientOrderId),
-      resubmitted: plan.resubmit.map((c) => c.clientOrderId),
-      vanished: plan.vanished.map((v) => v.working.clientOrderId),
-      ledgerCorrected: plan.orphans.length + plan.lost.length,
-      deferred: plan.deferred,
-      foreign: plan.foreign.map(foreignOrder),
-      conflicts: plan.conflicts.map((o) => o.clientOrderId),
-      position: await checkPosition(exchange, symbol, slots),
-    };
-    return { commands, summary };
+  /** Placements a reconciliation sends again: their answers are checked on the venue. */
+  resubmitting(clientOrderIds: readonly string[]): void {
+    for (const id of clientOrderIds) this.#resubmitted.add(id);
   }
 
   /**

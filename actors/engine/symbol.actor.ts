@@ -6,53 +6,54 @@
  * Every report about one of our orders (order stream update, placement workflow result,
  * reconciliation finding, cancel verification) goes through the order ledger, which applies the
  * order status table to the persisted order index, and only then gives the order's slot one event
- * (see symbol-reports). Commands the slots emit become durable workflows: a placement carries the
- * actor's next snapshot in its input, so the one commit that starts its workflow is the only
- * commit before the venue call; the actor saves the snapshot (and the ledger's new intents) right
- * after, in one transaction, before it takes the next message. A slot whose placement the venue
- * refused waits out an exponential cooldown before it places again.
+ * (see symbol-reports). Commands the slots emit become durable workflows: a placement carries its
+ * slot's new state in its input, so the one commit that starts its workflow is the only commit
+ * before the venue call; the snapshot and the ledger's new intents are saved in one transaction
+ * once the placements have reached the venue, off the message loop (snapshot-writer). A slot
+ * whose placement the venue refused waits out an exponential cooldown before it places again.
  *
  * Lifecycle: `restore()` loads the last saved snapshot and fill totals (no venue I/O); `run()`
- * takes a newer snapshot a placement carried if a crash lost the save, builds the grid, loads the
- * ledger, reconciles with the venue, then trades until `stop()`, reconciling again on a timer.
+ * takes back any slot state a placement carried past a lost save, builds the grid, loads the
+ * ledger, reconciles with the venue, then trades until `stop()`, reconciling again on a timer
+ * (symbol-reconciliation).
  * `run()` rejects when anything inside the symbol throws (a broken invariant, a failed save, a
  * rejected workflow promise); the supervisor then restarts a new instance from the last snapshot.
  */
-import { dec, toPlain } from '../../core/decimal.js';
-import { ExchangeError } from '../../core/errors.js';
-import { clientOrderIdPrefix } from '../../machines/client-order-id.js';
+import { toPlain } from '../../core/decimal.js';
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
 import type { SymbolId } from '../../core/types.js';
 import { OrderLedger } from '../orders/order-ledger.js';
-import { DivergenceWatch } from './divergence-watch.js';
 import { sample } from './engine.metrics.js';
 import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
-import { isSlotDocument, mergeCarriedSlots } from './carried-slots.js';
+import { latestSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
 import { quoteGrid } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
-import { type ReconcileSummary } from './reconcile.js';
-import { CONFIRM_DELAY_MS, ReconcileJob } from './reconcile-job.js';
 import { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
 import { SnapshotWriter } from './snapshot-writer.js';
 import { gridConfigToWire } from './symbol.config.js';
 import type {
-  ReconcileTrigger,
   SymbolActorDeps,
   SymbolActorOptions,
   SymbolMessage,
   SymbolPhase,
   SymbolView,
 } from './symbol.messages.js';
+import { SymbolReconciliation, type ReconcileTarget } from './symbol-reconciliation.js';
 import { SymbolReports } from './symbol-reports.js';
+
+/** What an actor has once its grid is built. */
+interface BuiltGrid {
+  readonly slots: SlotSet;
+  readonly reports: SymbolReports;
+  readonly writer: SnapshotWriter;
+}
 
 /** Final orders /status lists per symbol. */
 const STATUS_RECENT_ORDERS = 20;
-/** Placements read back at recovery beyond two per slot. */
-const CARRIED_MARGIN = 16;
 
 /** The actor of one symbol; see the module doc for its lifecycle. */
 export class SymbolActor {
@@ -63,14 +64,11 @@ export class SymbolActor {
   readonly #orders: OrderDispatcher;
   readonly #ledger: OrderLedger;
   readonly #cooldown: RefusalCooldown;
-  readonly #job: ReconcileJob;
-  readonly #divergence: DivergenceWatch;
-  #reports: SymbolReports | null = null;
+  readonly #reconciliation: SymbolReconciliation;
   #phase: SymbolPhase = 'restoring';
-  #slots: SlotSet | null = null;
+  /** What exists once the grid is built. */
+  #grid: BuiltGrid | null = null;
   #stored: StoredSnapshot | null = null;
-  #writer: SnapshotWriter | null = null;
-  #reconcile: ReconcileSummary | null = null;
   #stop: { cancelOrders: boolean; deadline: boolean } | null = null;
   #running: Promise<void> | null = null;
   /** The price fetched at start, quoted on until the price stream delivers one. */
@@ -108,23 +106,16 @@ export class SymbolActor {
       maxMs: policy.refusalBackoffMaxMs,
     };
     this.#cooldown = new RefusalCooldown(backoff, clock);
-    this.#job = new ReconcileJob({
+    this.#reconciliation = new SymbolReconciliation({
       symbol: options.symbol,
-      clock,
-      intervalMs: policy.reconcileIntervalMs,
-      metrics,
-      log,
-      post: (trigger) => options.mailbox.post({ kind: 'reconcile', trigger }),
-    });
-    const { levelsBelow, levelsAbove, orderQuantity } = options.grid;
-    this.#divergence = new DivergenceWatch({
-      symbol: options.symbol,
-      capacity: toDecimalCapacity(levelsBelow + levelsAbove, orderQuantity),
-      tolerancePct: policy.positionTolerancePct,
+      grid: options.grid,
+      policy,
+      entriesPaused: options.entriesPaused,
+      exchange: deps.exchange,
       clock,
       metrics,
       log,
-      ...(policy.onPositionDivergence ? { publish: policy.onPositionDivergence } : {}),
+      post: (message) => options.mailbox.post(message),
     });
   }
 
@@ -158,7 +149,7 @@ export class SymbolActor {
       const stop = { cancelOrders: options.cancelOrders, deadline: false };
       this.#stop = stop;
       this.#phase = 'stopping';
-      this.#job.stop();
+      this.#reconciliation.stop();
       const timer = setTimeout(() => {
         stop.deadline = true;
         mailbox.interrupt();
@@ -174,16 +165,16 @@ export class SymbolActor {
 
   /** The symbol as /status shows it. */
   view(): SymbolView {
-    const views = this.#slots?.views() ?? [];
+    const views = this.#grid?.slots.views() ?? [];
     return {
       symbol: this.symbol,
       phase: this.#phase,
       grid: gridConfigToWire(this.#options.grid),
       lastPrice: this.#options.mailbox.lastPrice?.price ?? this.#startPrice,
-      position: this.#slots ? toPlain(this.#slots.position()) : '0',
+      position: this.#grid ? toPlain(this.#grid.slots.position()) : '0',
       activeOrders: views.filter((v) => v.order !== null).length,
-      reconcile: this.#reconcile,
-      divergencePaused: this.#divergence.paused,
+      reconcile: this.#reconciliation.summary,
+      divergencePaused: this.#reconciliation.divergencePaused,
       slots: views,
       orders: {
         live: this.#ledger.liveOrders(),
@@ -195,7 +186,7 @@ export class SymbolActor {
 
   /** True while a snapshot save is scheduled or running (benches wait for a quiet engine). */
   get saving(): boolean {
-    return this.#writer?.busy ?? false;
+    return this.#grid?.writer.busy ?? false;
   }
 
   /** The symbol's order ledger: open and in-flight orders, lookups, exposure. */
@@ -204,48 +195,19 @@ export class SymbolActor {
   }
 
   async #run(): Promise<void> {
-    const { exchange, log, policy } = this.#deps;
+    const { exchange, log } = this.#deps;
     const mailbox = this.#options.mailbox;
     try {
       const price = mailbox.lastPrice?.price ?? toPlain(await exchange.getLatestPrice(this.symbol));
       this.#startPrice = price;
-      const document = await this.#latestDocument();
-      this.#writer = new SnapshotWriter({
-        symbol: this.symbol,
-        store: this.#deps.store,
-        version: this.#stored?.version ?? 0,
-        onError: (error) => mailbox.post({ kind: 'crash', error }),
-      });
-      const grid = this.#options.grid;
-      const slots = await buildSlots(
-        exchange,
-        this.symbol,
-        grid,
-        document,
-        price,
-        log,
-        policy.namespace,
-      );
-      this.#slots = slots;
-      await this.#ledger.load();
-      const reports = new SymbolReports({
-        ...this.#deps,
-        symbol: this.symbol,
-        slots,
-        ledger: this.#ledger,
-        fills: this.#fills,
-        cooldown: this.#cooldown,
-        mailbox,
-      });
-      this.#reports = reports;
+      const { slots, reports } = await this.#build(price);
       reports.recoverIntents();
       this.#setPhase('reconciling');
       const gate = this.#options.entriesPaused ? 'risk.pause' : 'risk.resume';
       const commands = slots.broadcast({ type: gate });
-      commands.push(...(await this.#reconcileNow('start')));
-      this.#job.succeeded('start');
+      commands.push(...(await this.#reconciliation.atStart(this.#target())));
       this.#setPhase('trading');
-      this.#job.start();
+      this.#reconciliation.start();
       log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
@@ -253,38 +215,59 @@ export class SymbolActor {
         if (delivery?.kind === 'price') await this.#afterChange([], delivery.tick);
         else if (delivery) await this.#afterChange(await this.#handle(delivery.message), null);
       }
-      await this.#writer?.flush();
+      await this.#grid?.writer.flush();
     } finally {
-      await this.#writer?.flush().catch(() => undefined);
+      await this.#grid?.writer.flush().catch(() => undefined);
       this.#phase = 'stopped';
-      this.#job.stop();
-      this.#reports?.stop();
+      this.#reconciliation.stop();
+      this.#grid?.reports.stop();
       this.#orders.close();
-      this.#slots?.stop();
+      this.#grid?.slots.stop();
     }
   }
 
   /**
-   * The newest state of the grid: the last snapshot saved, with any slot whose placement carried
-   * a newer state (a crash came between the placement's start and the save that follows it).
+   * Builds the grid from the newest state (the saved snapshot and what placements carried past a
+   * lost save), loads the ledger, and sets up the report path and the snapshot writer.
    */
-  async #latestDocument(): Promise<unknown> {
-    const stored = this.#stored;
-    const saved = stored?.document ?? null;
-    if (saved !== null && !isSlotDocument(saved)) return saved;
-    const prefix = clientOrderIdPrefix(this.#deps.policy.namespace, this.symbol);
-    const { levelsBelow, levelsAbove } = this.#options.grid;
-    const slotCount = Math.max(levelsBelow + levelsAbove, Object.keys(saved?.slots ?? {}).length);
-    const carried = await this.#deps.orders.carried(prefix, 2 * slotCount + CARRIED_MARGIN);
-    const { document, taken } = mergeCarriedSlots(saved, carried);
-    if (taken.length === 0) return saved;
-    this.#deps.log.info(
-      { symbol: this.symbol, slots: taken },
-      'resuming slots from the state their last placement carried (the save after it was lost)',
+  async #build(price: string): Promise<BuiltGrid> {
+    const { exchange, log, policy, orders, store } = this.#deps;
+    const { grid, mailbox } = this.#options;
+    const latest = await latestSlots({
+      symbol: this.symbol,
+      namespace: policy.namespace,
+      gateway: orders,
+      log,
+      saved: this.#stored?.document ?? null,
+      slotCount: grid.levelsBelow + grid.levelsAbove,
+    });
+    const slots = await buildSlots(
+      exchange,
+      this.symbol,
+      grid,
+      latest.document,
+      price,
+      log,
+      policy.namespace,
     );
-    // The database still holds the older snapshot: the next save replaces it
-    this.#stored = { document, version: stored?.version ?? 0 };
-    return document;
+    await this.#ledger.load();
+    const reports = new SymbolReports({
+      ...this.#deps,
+      symbol: this.symbol,
+      slots,
+      ledger: this.#ledger,
+      fills: this.#fills,
+      cooldown: this.#cooldown,
+      mailbox,
+    });
+    const writer = new SnapshotWriter({
+      symbol: this.symbol,
+      store,
+      version: this.#stored?.version ?? 0,
+      onError: (error) => mailbox.post({ kind: 'crash', error }),
+    });
+    this.#grid = { slots, reports, writer };
+    return this.#grid;
   }
 
   #setPhase(phase: SymbolPhase): void {
@@ -295,7 +278,7 @@ export class SymbolActor {
     const stop = this.#stop;
     if (!stop) return false;
     if (stop.deadline) return true;
-    const working = stop.cancelOrders && (this.#slots?.views() ?? []).some((v) => v.order);
+    const working = stop.cancelOrders && (this.#grid?.slots.views() ?? []).some((v) => v.order);
     // Results already delivered are applied and saved too, so the next start finds them
     const queued = this.#options.mailbox.depth.queued > 0;
     return this.#orders.inflight === 0 && !queued && !working;
@@ -304,7 +287,7 @@ export class SymbolActor {
   // -- EVENT HANDLERS --
 
   async #handle(message: SymbolMessage): Promise<GridSlotCommand[]> {
-    const reports = this.#requireReports();
+    const { reports, slots } = this.#requireGrid();
     switch (message.kind) {
       case 'crash':
         throw message.error;
@@ -315,43 +298,12 @@ export class SymbolActor {
       case 'verify':
         return reports.verify(message);
       case 'reconcile':
-        this.#job.taken();
-        return this.#reconcileWithRetry(message.trigger);
+        return this.#reconciliation.asked(message.trigger, this.#target());
       case 'cancelAll':
-        return this.#requireSlots().broadcast({ type: 'slot.cancel' });
+        return slots.broadcast({ type: 'slot.cancel' });
       case 'wake':
         return [];
     }
-  }
-
-  /** A reconciliation after start: a transient venue failure is retried, not fatal. */
-  async #reconcileWithRetry(trigger: ReconcileTrigger): Promise<GridSlotCommand[]> {
-    try {
-      const commands = await this.#reconcileNow(trigger);
-      this.#job.succeeded(trigger);
-      return commands;
-    } catch (e) {
-      if (!(e instanceof ExchangeError) || !e.transient) throw e;
-      this.#job.failed(trigger, e);
-      return [];
-    }
-  }
-
-  async #reconcileNow(trigger: ReconcileTrigger): Promise<GridSlotCommand[]> {
-    const { commands, summary } = await this.#requireReports().reconcile(trigger);
-    this.#reconcile = summary;
-    const action = this.#divergence.assess(summary.position);
-    if (action === 'confirm') this.#job.later('confirm', CONFIRM_DELAY_MS);
-    const slots = this.#requireSlots();
-    if (action === 'pause') commands.push(...slots.broadcast({ type: 'risk.pause' }));
-    if (action === 'resume' && !this.#options.entriesPaused) {
-      commands.push(...slots.broadcast({ type: 'risk.resume' }));
-    }
-    const surprising = summary.foreign.length + summary.conflicts.length > 0;
-    const level =
-      surprising || !summary.position.matches ? 'warn' : trigger === 'timer' ? 'debug' : 'info';
-    this.#deps.log[level]({ symbol: this.symbol, ...summary }, 'symbol reconciled with the venue');
-    return commands;
   }
 
   // -- COMMANDS --
@@ -364,11 +316,11 @@ export class SymbolActor {
    */
   async #afterChange(commands: GridSlotCommand[], tick: PriceTick | null): Promise<void> {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
-    const slots = this.#requireSlots();
+    const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
       commands.push(...quoteGrid(slots, price, this.#cooldown));
     }
-    this.#requireReports().recordIntents(commands);
+    reports.recordIntents(commands);
     const sent: Promise<void>[] = [];
     for (const command of commands) {
       if (command.type === 'command.submitOrder') {
@@ -379,7 +331,7 @@ export class SymbolActor {
         this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
       }
     }
-    this.#requireWriter().write(slots.document(), this.#ledger.takeDirty(), sent);
+    writer.write(slots.document(), this.#ledger.takeDirty(), sent);
     this.#publishGauges();
   }
 
@@ -387,29 +339,19 @@ export class SymbolActor {
 
   #publishGauges(): void {
     const labels = { symbol: this.symbol };
-    const slots = this.#requireSlots();
+    const { slots } = this.#requireGrid();
     const active = slots.views().filter((v) => v.order !== null).length;
     this.#deps.metrics.ordersActive.set(labels, active);
     this.#deps.metrics.positionSize.set(labels, sample(slots.position()));
   }
 
-  #requireSlots(): SlotSet {
-    if (!this.#slots) throw new Error(`${this.symbol} has no grid yet`);
-    return this.#slots;
+  #target(): ReconcileTarget {
+    const { slots, reports } = this.#requireGrid();
+    return { slots, ledger: this.#ledger, reports };
   }
 
-  #requireWriter(): SnapshotWriter {
-    if (!this.#writer) throw new Error(`${this.symbol} has no grid yet`);
-    return this.#writer;
+  #requireGrid(): BuiltGrid {
+    if (!this.#grid) throw new Error(`${this.symbol} has no grid yet`);
+    return this.#grid;
   }
-
-  #requireReports(): SymbolReports {
-    if (!this.#reports) throw new Error(`${this.symbol} has no grid yet`);
-    return this.#reports;
-  }
-}
-
-/** The grid's capacity, base units: every level holding one opening order's quantity. */
-function toDecimalCapacity(levels: number, orderQuantity: string) {
-  return dec(orderQuantity).mul(levels);
 }

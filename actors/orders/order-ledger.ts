@@ -34,13 +34,13 @@ import type {
   OrderReport,
   ReportOutcome,
 } from './order-ledger.types.js';
+import { judgeReport } from './order-judge.js';
 import {
   isInflight,
   isOpen,
   isTerminal,
   transition,
   type FromStatus,
-  type LedgerStatus,
 } from './order-status.table.js';
 
 /** The counters a ledger keeps (engine.metrics registers them). */
@@ -154,7 +154,9 @@ export class OrderLedger {
    */
   async apply(report: OrderReport): Promise<AppliedReport> {
     const current = this.#find(report.clientOrderId) ?? (await this.#fromStore(report));
-    const { outcome, next, from } = this.#judge(current, report);
+    const { venue, clock } = this.#options;
+    const context = { venue, symbol: this.symbol, nowMs: clock.now() };
+    const { outcome, next, from } = judgeReport(current, report, context);
     const fills = (report.trades ?? []).map((trade) =>
       fillFromTrade(this.#options.venue, trade, this.#ours(report.clientOrderId)),
     );
@@ -232,76 +234,6 @@ export class OrderLedger {
   }
 
   // -- INTERNAL --
-
-  #judge(
-    current: LedgerOrder | undefined,
-    report: OrderReport,
-  ): { outcome: ReportOutcome; next: LedgerOrder | undefined; from: FromStatus } {
-    const from: FromStatus = current?.status ?? 'INITIALIZED';
-    const base = current ?? this.#fromDetails(report);
-    if (!base) return { outcome: 'unknown', next: undefined, from };
-    if (
-      current?.venueOrderId &&
-      report.venueOrderId &&
-      current.venueOrderId !== report.venueOrderId
-    ) {
-      return { outcome: 'illegal', next: undefined, from };
-    }
-    let to: LedgerStatus;
-    if (from === report.trigger) to = from;
-    else {
-      const verdict = transition(from, report.trigger);
-      if (verdict.kind !== 'apply') return { outcome: verdict.kind, next: undefined, from };
-      to = verdict.to;
-    }
-    const next = this.#merge(base, report, to);
-    const changed =
-      current === undefined ||
-      next.status !== current.status ||
-      next.filledQuantity !== current.filledQuantity ||
-      next.avgPrice !== current.avgPrice ||
-      next.venueOrderId !== current.venueOrderId ||
-      next.rejectReason !== current.rejectReason;
-    return { outcome: changed ? 'applied' : 'duplicate', next: changed ? next : current, from };
-  }
-
-  /** The order after an applied report: fills only grow, a known venue id is kept. */
-  #merge(base: LedgerOrder, report: OrderReport, to: LedgerStatus): LedgerOrder {
-    const reported = report.filledQuantity === undefined ? null : dec(report.filledQuantity);
-    const grew = reported !== null && reported.gt(base.filledQuantity);
-    const filled = grew ? reported : dec(base.filledQuantity);
-    // A live order with fills is partially filled, whatever a cancel refusal reported it as
-    const status = to === 'NEW' && filled.gt(0) ? 'PARTIALLY_FILLED' : to;
-    return {
-      ...base,
-      status,
-      venueOrderId: base.venueOrderId ?? report.venueOrderId ?? null,
-      filledQuantity: toPlain(filled),
-      avgPrice: grew && report.avgPrice !== undefined ? report.avgPrice : base.avgPrice,
-      rejectReason: status === 'REJECTED' ? (report.reason ?? 'ORDER_REJECTED') : base.rejectReason,
-      revision: base.revision + 1,
-      updatedAtMs: this.#options.clock.now(),
-    };
-  }
-
-  /** An order the ledger never held, built from the report's details (an adopted order). */
-  #fromDetails(report: OrderReport): LedgerOrder | undefined {
-    const details = report.details;
-    if (!details) return undefined;
-    return {
-      ...details,
-      clientOrderId: report.clientOrderId,
-      venue: this.#options.venue,
-      symbol: this.symbol,
-      venueOrderId: null,
-      filledQuantity: '0',
-      avgPrice: null,
-      status: 'SUBMITTED',
-      rejectReason: null,
-      revision: 0,
-      updatedAtMs: this.#options.clock.now(),
-    };
-  }
 
   /** An order the mirror let go of (final and old), read back before judging a report on it. */
   async #fromStore(report: OrderReport): Promise<LedgerOrder | undefined> {
