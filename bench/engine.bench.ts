@@ -10,11 +10,14 @@
  *    also a real PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set) with DBOS, the
  *    durable order workflows, a StreamRouter on the order stream and a RemoteExchange to the
  *    connector in a child process (bench/support/connector-host.ts, simulated venue). A grid of
- *    20 buy levels far below the venue's market; each sample offers the actor a price that lets
- *    exactly one more level open, and measures until the venue's NEW update for that order
- *    reaches the symbol's mailbox over the gRPC order stream, and until the placement workflow's
- *    result does. After each pass the orders are canceled through the engine and it starts over.
- *    Floor: a bare RemoteExchange.placeOrder round trip to the same connector.
+ *    20 buy levels far below the venue's market; each sample starts from a quiet engine (nothing
+ *    in the mailbox, no snapshot save running), offers the actor a price that lets exactly one
+ *    more level open, and measures until the placement step calls the venue (the engine's own
+ *    share: the one commit that starts the workflow, DBOS's step bookkeeping), until the venue's
+ *    NEW update for that order reaches the symbol's mailbox over the gRPC order stream, and until
+ *    the placement workflow's result does. After each pass the orders are canceled through the
+ *    engine and it starts over. Floor: a bare RemoteExchange.placeOrder round trip to the same
+ *    connector. PGlite is also given as a ratio to PostgreSQL.
  * 3. 50 symbols × 10 ticks/s in one process over one PGlite database with DBOS: each symbol
  *    (10-level long grid) gets a mean-reverting random-walk price every 100 ms (symbols spread
  *    evenly over the period); orders go through the durable workflows to an in-process stub
@@ -85,6 +88,7 @@ function timeEmits(
 function machineLatency(samples: number): { slot: number[]; floor: number[] } {
   const slot = createActor(gridSlotMachine, {
     input: {
+      namespace: 'BNCH',
       symbol: 'BTCUSDT' as SymbolId,
       slotIndex: -1,
       mode: 'long',
@@ -176,6 +180,8 @@ class ConnectorHost {
 }
 
 interface AcceptedSamples {
+  /** Tick offered → the placement step calling the venue's placeOrder. */
+  readonly toVenue: number[];
   /** Tick offered → the venue's NEW update in the symbol's mailbox. */
   readonly toNew: number[];
   /** Tick offered → the placement workflow's result posted to the symbol's mailbox. */
@@ -206,7 +212,20 @@ async function tickToAccepted(
   exchange: Exchange,
   symbol: SymbolId,
 ): Promise<AcceptedSamples> {
-  bed.useVenue(exchange);
+  let venueCalledAt = 0;
+  // The order workflows reach the venue through this port: it stamps the moment they call it
+  const timed = new Proxy(exchange, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (property !== 'placeOrder') return value.bind(target);
+      return (...args: unknown[]) => {
+        venueCalledAt = now();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  bed.useVenue(timed);
   const grid = await farGrid(exchange, symbol);
   const mailbox = new ProbeMailbox(64);
   const clock = new WallClock();
@@ -236,6 +255,7 @@ async function tickToAccepted(
     },
     mailbox,
   );
+  const toVenue: number[] = [];
   const toNew: number[] = [];
   const toPlaced: number[] = [];
   try {
@@ -248,10 +268,12 @@ async function tickToAccepted(
       for (let level = LEVELS; level >= 1; level--) {
         // Half an interval over level -level: it opens, the level above does not
         const price = toPlain(dec(grid.price(-level)).add(dec(grid.interval).div(2)));
+        await until(() => mailbox.idle && !running.actor.saving, 'a quiet engine');
         const { newAt, placedAt } = awaitAnswers(mailbox);
         const start = now();
         offer(price);
         const [atNew, atPlaced] = await Promise.all([newAt, placedAt]);
+        toVenue.push(venueCalledAt - start);
         toNew.push(atNew - start);
         toPlaced.push(atPlaced - start);
         await until(() => mailbox.idle, 'the result handled');
@@ -263,7 +285,7 @@ async function tickToAccepted(
     router.stop();
   }
   const floor = await placeFloor(exchange, symbol, grid.price(-LEVELS), grid.quantity);
-  return { toNew, toPlaced, floor };
+  return { toVenue, toNew, toPlaced, floor };
 }
 
 /** Promises of the time the next NEW order update and the next placement result arrive. */
@@ -429,23 +451,34 @@ export async function run(): Promise<Row[]> {
   const exchange = await connectRemoteExchange(`127.0.0.1:${port}`);
   const kinds: [BedKind, SymbolId][] = [['pglite', 'BTCUSDT' as SymbolId]];
   if (postgresServerUrl()) kinds.push(['postgres', 'ETHUSDT' as SymbolId]);
+  const accepted = new Map<BedKind, AcceptedSamples>();
   try {
     for (const [kind, symbol] of kinds) {
       console.error(`engine: tick→accepted on ${kind}`);
       const bed = await openEngineBed(kind);
       console.error('engine: bed open');
       try {
-        const accepted = await tickToAccepted(bed, exchange, symbol);
+        const samples = await tickToAccepted(bed, exchange, symbol);
+        accepted.set(kind, samples);
         const db = kind === 'pglite' ? 'embedded PGlite, no real Postgres' : 'PostgreSQL';
+        const lite = kind === 'pglite';
         const label = `tick→order accepted (${db}; NEW update back over gRPC)`;
+        const venue = `tick→venue call (${db}; the engine's share, one commit)`;
         const placed = `tick→placement workflow result (${db})`;
+        const { toVenue, toNew, toPlaced, floor } = samples;
         rows.push(
-          row(`${label} p50`, '—', '≤ 3 ms (PostgreSQL)', 3, 50, accepted.toNew, accepted.floor),
-          row(`${label} p99`, '—', '≤ 10 ms (PostgreSQL)', 10, 99, accepted.toNew, accepted.floor),
-          row(`${placed} p50`, '—', '—', Infinity, 50, accepted.toPlaced, accepted.floor),
-          row(`${placed} p99`, '—', '—', Infinity, 99, accepted.toPlaced, accepted.floor),
+          row(`${venue} p50`, '—', '—', Infinity, 50, toVenue),
+          row(`${venue} p99`, '—', '—', Infinity, 99, toVenue),
+          lite
+            ? row(`${label} p50`, '—', '≤ 1.3 × PostgreSQL', Infinity, 50, toNew, floor)
+            : row(`${label} p50`, '—', '≤ 3 ms', 3, 50, toNew, floor),
+          lite
+            ? row(`${label} p99`, '—', '≤ 1.3 × PostgreSQL', Infinity, 99, toNew, floor)
+            : row(`${label} p99`, '—', '≤ 10 ms', 10, 99, toNew, floor),
+          row(`${placed} p50`, '—', '—', Infinity, 50, toPlaced, floor),
+          row(`${placed} p99`, '—', '—', Infinity, 99, toPlaced, floor),
         );
-        if (kind === 'pglite') {
+        if (lite) {
           console.error(`engine: ${LOAD_SYMBOLS} symbols for ${LOAD_SECONDS} s`);
           const load = await manySymbols(bed);
           const what = `event lag, ${LOAD_SYMBOLS} symbols × ${TICKS_PER_SECOND} ticks/s (PGlite, in-process venue)`;
@@ -457,6 +490,21 @@ export async function run(): Promise<Row[]> {
         }
       } finally {
         await bed.close();
+      }
+    }
+    const lite = accepted.get('pglite');
+    const pg = accepted.get('postgres');
+    if (lite && pg) {
+      for (const p of [50, 99]) {
+        const ratio = percentile(lite.toNew, p) / percentile(pg.toNew, p);
+        rows.push({
+          metric: `tick→order accepted p${p}, PGlite ÷ PostgreSQL`,
+          original: '—',
+          goal: '≤ 1.3x',
+          measured: `${ratio.toFixed(2)}x`,
+          ratio: '',
+          met: ratio <= 1.3,
+        });
       }
     }
   } finally {

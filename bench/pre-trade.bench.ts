@@ -78,6 +78,7 @@ function intentOf(command: SubmitOrderCommand): OrderIntent {
 function measure(samples: number): { base: number[]; checked: number[]; alone: number[] } {
   const slot = createActor(gridSlotMachine, {
     input: {
+      namespace: 'BNCH',
       symbol: 'BTCUSDT' as SymbolId,
       slotIndex: -1,
       mode: 'long',

@@ -1,15 +1,19 @@
 /**
  * @module connector/resilient.exchange
- * Wraps any venue adapter with the two guarantees the engine relies on:
- * - idempotent placement (REQ-WF-001): a client order id the venue already has resolves to that
- *   existing order, after checking it is the same order, never to a second one;
- * - retry of transient failures with backoff (REQ-WF-002). A placement is retried only when it
- *   carries a client order id, because only then can a retry be recognised as a duplicate.
+ * Wraps any venue adapter with the connector's two duties at the venue boundary:
+ * - idempotent placement (REQ-WF-001): when the venue answers "duplicate client order id", the
+ *   order it holds under that id is looked up (one call) and returned if it is the order asked
+ *   for; a different order is refused as DUPLICATE_ORDER naming what differs. No second order;
+ * - backoff retries of transient failures (REQ-WF-002: 3 attempts, 100 ms doubling, jitter) for
+ *   the calls no order depends on: market data, account, positions, symbol info.
+ * Order calls are never retried here: the engine's order workflow venue step is the single owner
+ * of retries toward a venue and of resolving an unknown outcome (README, Architecture), so a
+ * retry here would multiply its bounded attempts.
  */
 import type { Decimal } from '../core/decimal.js';
-import { toPlain } from '../core/decimal.js';
 import { ExchangeError, REASON_TO_CODE } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.port.js';
+import { orderMismatch } from '../core/order-match.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../core/retry.js';
 import type { StreamSink, Subscription } from '../core/stream.js';
 import type {
@@ -32,20 +36,7 @@ import type {
   TradeHistoryQuery,
 } from '../core/exchange.types.js';
 
-/** Describes why `existing` is not the order `request` asked for, or null when it is. */
-export function orderMismatch(request: PlaceOrderRequest, existing: Order): string | null {
-  const diffs: string[] = [];
-  if (existing.symbol !== request.symbol) diffs.push(`symbol ${existing.symbol}`);
-  if (existing.side !== request.side) diffs.push(`side ${existing.side}`);
-  if (existing.type !== request.type) diffs.push(`type ${existing.type}`);
-  if (!existing.quantity.eq(request.quantity)) diffs.push(`quantity ${toPlain(existing.quantity)}`);
-  if (request.type === 'LIMIT' && request.price && !existing.price.eq(request.price)) {
-    diffs.push(`price ${toPlain(existing.price)}`);
-  }
-  return diffs.length === 0 ? null : diffs.join(', ');
-}
-
-/** Decorates `inner` with idempotent placement and transient-error retry. */
+/** Decorates `inner` with idempotent placement and retries of its market, account and reference calls. */
 export function withResilience(inner: Exchange, policy: Partial<RetryPolicy> = {}): Exchange {
   return new ResilientExchange(inner, { ...DEFAULT_RETRY_POLICY, ...policy });
 }
@@ -61,41 +52,26 @@ class ResilientExchange implements Exchange {
     this.name = inner.name;
   }
 
-  // -- ORDERS --
+  // -- ORDERS: never retried here (the caller's placement step owns retries) --
   async placeOrder(request: PlaceOrderRequest): Promise<Order> {
-    const place = async (): Promise<Order> => {
-      try {
-        return await this.inner.placeOrder(request);
-      } catch (e) {
-        if (e instanceof ExchangeError && e.reason === 'DUPLICATE_ORDER' && hasClientId(request)) {
-          return this.existingOrder(request, e);
-        }
-        throw e;
+    try {
+      return await this.inner.placeOrder(request);
+    } catch (e) {
+      if (e instanceof ExchangeError && e.reason === 'DUPLICATE_ORDER' && hasClientId(request)) {
+        return this.existingOrder(request, e);
       }
-    };
-    return hasClientId(request) ? withRetry(this.policy, place) : place();
+      throw e;
+    }
   }
 
   async batchPlaceOrders(requests: readonly PlaceOrderRequest[]): Promise<BatchPlaceResult> {
-    const call = (): Promise<BatchPlaceResult> => this.inner.batchPlaceOrders(requests);
-    const result = requests.every(hasClientId) ? await withRetry(this.policy, call) : await call();
+    const result = await this.inner.batchPlaceOrders(requests);
     if (!result.errors.some((e) => e.reason === 'DUPLICATE_ORDER')) return result;
     return this.resolveBatchDuplicates(requests, result);
   }
 
   cancelOrder(symbol: string, orderId: string, useMargin?: boolean): Promise<void> {
-    return withRetry(this.policy, async (attempt) => {
-      try {
-        await this.inner.cancelOrder(symbol, orderId, useMargin);
-      } catch (e) {
-        // An earlier attempt may have cancelled it before its reply was lost
-        if (attempt > 1 && e instanceof ExchangeError && e.reason === 'ORDER_NOT_CANCELABLE') {
-          const order = await this.inner.getOrder({ symbol, orderId, useMargin });
-          if (order.status === 'CANCELED') return;
-        }
-        throw e;
-      }
-    });
+    return this.inner.cancelOrder(symbol, orderId, useMargin);
   }
 
   batchCancelOrders(
@@ -103,19 +79,19 @@ class ResilientExchange implements Exchange {
     orderIds: readonly string[],
     useMargin?: boolean,
   ): Promise<readonly BatchItemError[]> {
-    return this.retry(() => this.inner.batchCancelOrders(symbol, orderIds, useMargin));
+    return this.inner.batchCancelOrders(symbol, orderIds, useMargin);
   }
 
   cancelAllOrders(symbol: string, useMargin?: boolean): Promise<void> {
-    return this.retry(() => this.inner.cancelAllOrders(symbol, useMargin));
+    return this.inner.cancelAllOrders(symbol, useMargin);
   }
 
   getOrder(query: GetOrderQuery): Promise<Order> {
-    return this.retry(() => this.inner.getOrder(query));
+    return this.inner.getOrder(query);
   }
 
   getOpenOrders(symbol: string, useMargin?: boolean): Promise<readonly Order[]> {
-    return this.retry(() => this.inner.getOpenOrders(symbol, useMargin));
+    return this.inner.getOpenOrders(symbol, useMargin);
   }
 
   // -- ACCOUNT AND MARKET DATA --
@@ -198,12 +174,11 @@ class ResilientExchange implements Exchange {
     return this.inner.close();
   }
 
-  private retry<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(this.policy, fn);
-  }
-
   /** The venue's order for the request's client id, if it is the same order. */
-  private async existingOrder(request: PlaceOrderRequest, duplicate: ExchangeError) {
+  private async existingOrder(
+    request: PlaceOrderRequest,
+    duplicate: ExchangeError,
+  ): Promise<Order> {
     const existing = await this.inner.getOrder({
       symbol: request.symbol,
       clientOrderId: request.clientOrderId,
@@ -246,6 +221,10 @@ class ResilientExchange implements Exchange {
     }
     const orders = [...placed.entries()].sort(([a], [b]) => a - b).map(([, order]) => order);
     return { orders, allSuccess: errors.length === 0, errors };
+  }
+
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(this.policy, fn);
   }
 }
 

@@ -8,3 +8,4 @@ export * from './exchange.port.js';
 export * from './stream.js';
 export * from './clock.js';
 export * from './retry.js';
+export * from './order-match.js';

@@ -148,13 +148,21 @@ export function exitPrice(spec: LatticeSpec, k: number, entry: Side): string {
 }
 
 /**
- * Moves a post-only price one tick away from the market: down for a buy, up for a sell.
- * @param price - the rejected price in quote units, decimal string
- * @param side - side of the rejected order
- * @param tickSize - the venue's price increment
- * @returns the new price, or null when a buy would reach zero
+ * Where a position is closed given the market: the lattice exit ({@link exitPrice}), or one tick
+ * on the far side of the market when the market has already passed the exit, so the post-only
+ * close rests as a maker instead of crossing the book (a long closes with a sell at
+ * max(exit, market + tick); a short with a buy at min(exit, market − tick)).
+ * @param spec - the lattice
+ * @param k - level index of the opening order
+ * @param entry - side of the opening order
+ * @param marketPrice - current price in quote units, decimal string
+ * @returns the closing price in quote units, decimal string; always positive
  */
-export function repriceAway(price: string, side: Side, tickSize: string): string | null {
-  const next = side === 'BUY' ? dec(price).sub(dec(tickSize)) : dec(price).add(dec(tickSize));
-  return next.gt(0) ? toPlain(next) : null;
+export function closePrice(spec: LatticeSpec, k: number, entry: Side, marketPrice: string): string {
+  const exit = dec(exitPrice(spec, k, entry));
+  const tick = dec(spec.tickSize);
+  const market = dec(marketPrice);
+  if (entry === 'BUY') return toPlain(Decimal.max(exit, market.add(tick)));
+  const under = market.sub(tick);
+  return toPlain(under.gt(0) ? Decimal.min(exit, under) : exit);
 }

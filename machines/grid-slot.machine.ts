@@ -9,20 +9,25 @@
  * `command.cancelOrder` for the actor to forward. Pure: no I/O, clock, randomness, timers or
  * invoke, and the context is plain JSON so `getPersistedSnapshot()` survives JSON.stringify.
  *
+ * A placement the venue refuses (any reason, post-only crossing included) is never retried from
+ * here: the slot settles back to `free` or `holding` and counts the refusal in `refusals`, and the
+ * owning actor decides when it may place again (its cooldown clock backs off on that counter). A
+ * close is priced from the market the actor reports with `slot.close`, so a market that has passed
+ * the exit gets a close one tick beyond it instead of a post-only order that would cross.
+ *
  * Life of a slot: free → opening.pending → opening.resting → holding → closing.pending →
  * closing.resting → free, with `canceling` under each phase; `settling` is transient and routes
  * to `free` or `holding` by inventory.
  */
 import { assertEvent, assign, emit, setup } from 'xstate';
 
-import { clientOrderIdFor, MAX_SLOT_INDEX } from './client-order-id.js';
+import { clientOrderIdFor, MAX_SLOT_INDEX, namespaceError } from './client-order-id.js';
 import { dec, toPlain } from '../core/decimal.js';
 import {
+  closePrice,
   entrySide,
-  exitPrice,
   latticeSpecError,
   levelPrice,
-  repriceAway,
   type GridMode,
   type LatticeSpec,
 } from './grid-lattice.js';
@@ -32,11 +37,10 @@ import type { ClientOrderId, Side, SymbolId } from '../core/types.js';
 /** The venue port's reason on `order.rejected` when a post-only order would have crossed the book. */
 export const POST_ONLY_REJECT_REASON = 'POST_ONLY_WOULD_CROSS' satisfies ErrorReason;
 
-/** Post-only reprices per intent when the input does not say. */
-export const DEFAULT_MAX_POST_ONLY_REPRICES = 3;
-
 /** Static description of a slot; prices are decimal strings in quote units. */
 export interface GridSlotInput extends LatticeSpec {
+  /** The engine instance's client order id namespace (machines/client-order-id). */
+  readonly namespace: string;
   readonly symbol: SymbolId;
   /** Lattice level k; the slot's price is anchorPrice + k × interval and must be positive. */
   readonly slotIndex: number;
@@ -46,8 +50,6 @@ export interface GridSlotInput extends LatticeSpec {
    * closing order is for exactly the inventory held, which can be less after a partial fill.
    */
   readonly orderQuantity: string;
-  /** Post-only reprices of one intent before the slot gives up; default 3. */
-  readonly maxPostOnlyReprices?: number;
   /** Last generation this slot already used (recovery passes the highest seen); default 0. */
   readonly generation?: number;
 }
@@ -76,15 +78,20 @@ export interface GridSlotContext extends Required<GridSlotInput> {
   readonly position: string;
   readonly entries: EntryGate;
   readonly order: WorkingOrder | null;
-  /** Post-only reprices spent on the current intent. */
-  readonly postOnlyReprices: number;
+  /**
+   * Consecutive placements the venue did not keep (refused, or expired unfilled at once); back to
+   * 0 on any report that shows the venue took the order (ack, fill, cancel, cancel refusal). The
+   * owning actor's cooldown backs off on it.
+   */
+  readonly refusals: number;
   readonly lastRejectReason: string | null;
 }
 
 /** Intents from the owning symbol actor and its risk layer. */
 export type GridSlotControlEvent =
   | { readonly type: 'slot.open'; readonly marketPrice: string }
-  | { readonly type: 'slot.close' }
+  /** Close what the slot holds; `marketPrice` (quote units) prices it off the current market. */
+  | { readonly type: 'slot.close'; readonly marketPrice: string }
   | { readonly type: 'slot.cancel' }
   | { readonly type: 'risk.pause' }
   | { readonly type: 'risk.resume' };
@@ -141,6 +148,8 @@ export function gridSlotInputError(input: GridSlotInput): string | null {
   const latticeError = latticeSpecError(input);
   if (latticeError) return latticeError;
   if (typeof input.symbol !== 'string' || input.symbol === '') return 'symbol must be non-empty';
+  const namespaceProblem = namespaceError(String(input.namespace));
+  if (namespaceProblem) return `namespace ${namespaceProblem}`;
   if (input.mode !== 'long' && input.mode !== 'neutral') {
     return `mode must be long or neutral, was ${String(input.mode)}`;
   }
@@ -153,11 +162,9 @@ export function gridSlotInputError(input: GridSlotInput): string | null {
   if (!/^\d+(\.\d+)?$/.test(input.orderQuantity) || !dec(input.orderQuantity).gt(0)) {
     return `orderQuantity must be positive base units, was ${input.orderQuantity}`;
   }
-  const counters = { maxPostOnlyReprices: input.maxPostOnlyReprices, generation: input.generation };
-  for (const [name, value = 0] of Object.entries(counters)) {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      return `${name} must be a non-negative integer, was ${value}`;
-    }
+  const generation = input.generation ?? 0;
+  if (!Number.isSafeInteger(generation) || generation < 0) {
+    return `generation must be a non-negative integer, was ${generation}`;
   }
   return null;
 }
@@ -168,13 +175,12 @@ function contextFromInput(input: GridSlotInput): GridSlotContext {
   return {
     ...input,
     orderQuantity: toPlain(dec(input.orderQuantity)),
-    maxPostOnlyReprices: input.maxPostOnlyReprices ?? DEFAULT_MAX_POST_ONLY_REPRICES,
     generation: input.generation ?? 0,
     levelPrice: levelPrice(input, input.slotIndex),
     position: '0',
     entries: 'allowed',
     order: null,
-    postOnlyReprices: 0,
+    refusals: 0,
     lastRejectReason: null,
   };
 }
@@ -208,7 +214,8 @@ function nextOrder(
   quantity: string,
 ) {
   const generation = context.generation + 1;
-  const clientOrderId = clientOrderIdFor(context.symbol, context.slotIndex, side, generation);
+  const { namespace, symbol, slotIndex } = context;
+  const clientOrderId = clientOrderIdFor(namespace, symbol, slotIndex, side, generation);
   const order: WorkingOrder = { clientOrderId, role, side, price, quantity, filledQuantity: '0' };
   return { generation, order };
 }
@@ -231,18 +238,9 @@ const slotSetup = setup({
       if (context.entries !== 'allowed') return false;
       return entrySide(context, context.slotIndex, event.marketPrice, context.mode) !== null;
     },
-    canReprice: ({ context, event }) => {
-      if (event.type !== 'order.rejected' || reportedFill(context, event) === null) return false;
-      const order = working(context);
-      // An opening reprice is a new entry, so it obeys the risk pause; a closing one does not
-      const gateOpen = order.role === 'close' || context.entries === 'allowed';
-      return (
-        event.reason === POST_ONLY_REJECT_REASON &&
-        gateOpen &&
-        dec(order.filledQuantity).isZero() &&
-        context.postOnlyReprices < context.maxPostOnlyReprices &&
-        repriceAway(order.price, order.side, context.tickSize) !== null
-      );
+    isUnfilledExpiry: ({ context, event }) => {
+      const cumulative = reportedFill(context, event);
+      return event.type === 'order.expired' && cumulative !== null && dec(cumulative).isZero();
     },
     isFlat: ({ context }) => dec(context.position).isZero(),
   },
@@ -252,27 +250,16 @@ const slotSetup = setup({
       const side = entrySide(context, context.slotIndex, event.marketPrice, context.mode);
       if (!side) throw new Error(`slot ${context.symbol}/${context.slotIndex} cannot open`);
       const next = nextOrder(context, 'open', side, context.levelPrice, context.orderQuantity);
-      return { ...next, postOnlyReprices: 0, lastRejectReason: null };
+      return { ...next, lastRejectReason: null };
     }),
-    placeExit: assign(({ context }) => {
+    placeExit: assign(({ context, event }) => {
+      assertEvent(event, 'slot.close');
       const held = dec(context.position);
       const side: Side = held.isPositive() ? 'SELL' : 'BUY';
       const entry: Side = side === 'SELL' ? 'BUY' : 'SELL';
-      const price = exitPrice(context, context.slotIndex, entry);
+      const price = closePrice(context, context.slotIndex, entry, event.marketPrice);
       const next = nextOrder(context, 'close', side, price, toPlain(held.abs()));
-      return { ...next, postOnlyReprices: 0, lastRejectReason: null };
-    }),
-    reprice: assign(({ context, event }) => {
-      assertEvent(event, 'order.rejected');
-      const { role, side, price, quantity } = working(context);
-      const away = repriceAway(price, side, context.tickSize);
-      if (away === null) throw new Error(`cannot reprice ${price} ${side} one tick away`);
-      const next = nextOrder(context, role, side, away, quantity);
-      return {
-        ...next,
-        postOnlyReprices: context.postOnlyReprices + 1,
-        lastRejectReason: event.reason,
-      };
+      return { ...next, lastRejectReason: null };
     }),
     applyFill: assign(({ context, event }) => {
       const order = working(context);
@@ -284,10 +271,13 @@ const slotSetup = setup({
         order: { ...order, filledQuantity: cumulative },
       };
     }),
-    clearOrder: assign({ order: null, postOnlyReprices: 0 }),
+    clearOrder: assign({ order: null }),
     recordReject: assign({
       lastRejectReason: ({ event }) => ('reason' in event ? event.reason : null),
     }),
+    countRefusal: assign({ refusals: ({ context }) => context.refusals + 1 }),
+    // The venue took the order: the run of refusals is over
+    resetRefusals: assign({ refusals: 0 }),
     pauseEntries: assign({ entries: 'paused' as EntryGate }),
     resumeEntries: assign({ entries: 'allowed' as EntryGate }),
     submitOrder: emit(({ context }): SubmitOrderCommand => {
@@ -315,6 +305,7 @@ const slotSetup = setup({
 });
 
 const settle = { guard: 'isWorkingReport', target: '#gridSlot.settling' } as const;
+const refused = ['recordReject', 'clearOrder', 'countRefusal'] as const;
 const cancel = { target: 'canceling', actions: 'cancelOrder' } as const;
 
 /** One order's life, shared by the opening and the closing phase. */
@@ -328,24 +319,30 @@ function workingPhase(role: OrderRole) {
     initial: 'pending',
     on: {
       // Also taken from canceling: the fill can overtake the cancel ack, and the fill wins
-      'order.filled': { ...settle, actions: ['applyFill', 'clearOrder'] },
-      'order.canceled': { ...settle, actions: ['applyFill', 'clearOrder'] },
-      'order.expired': { ...settle, actions: ['applyFill', 'clearOrder'] },
-      'order.rejected': [
-        // The rejected order is dead, so the new one is a place, never a replace
-        { guard: 'canReprice', target: '.pending', actions: ['reprice', 'submitOrder'] },
-        { ...settle, actions: ['recordReject', 'clearOrder'] },
+      'order.filled': { ...settle, actions: ['applyFill', 'clearOrder', 'resetRefusals'] },
+      'order.canceled': { ...settle, actions: ['applyFill', 'clearOrder', 'resetRefusals'] },
+      'order.expired': [
+        // Gone at once without a fill (e.g. a post-only GTX order the venue expired instead of
+        // refusing): as good as a refusal
+        { guard: 'isUnfilledExpiry', target: '#gridSlot.settling', actions: refused },
+        { ...settle, actions: ['applyFill', 'clearOrder', 'resetRefusals'] },
       ],
+      // Never repriced here: the actor's cooldown decides when the slot may place again
+      'order.rejected': { ...settle, actions: refused },
     },
     states: {
       pending: {
         on: {
-          'order.accepted': { guard: 'isWorkingReport', target: 'resting' },
+          'order.accepted': {
+            guard: 'isWorkingReport',
+            target: 'resting',
+            actions: 'resetRefusals',
+          },
           // A fill report can overtake the ack; it proves acceptance
           'order.partiallyFilled': {
             guard: 'isFreshPartialFill',
             target: 'resting',
-            actions: 'applyFill',
+            actions: ['applyFill', 'resetRefusals'],
           },
           'slot.cancel': cancel,
           'risk.pause': pause,
@@ -353,7 +350,10 @@ function workingPhase(role: OrderRole) {
       },
       resting: {
         on: {
-          'order.partiallyFilled': { guard: 'isFreshPartialFill', actions: 'applyFill' },
+          'order.partiallyFilled': {
+            guard: 'isFreshPartialFill',
+            actions: ['applyFill', 'resetRefusals'],
+          },
           'slot.cancel': cancel,
           'risk.pause': pause,
         },
@@ -361,11 +361,16 @@ function workingPhase(role: OrderRole) {
       canceling: {
         on: {
           // Fills keep arriving until the cancel ack: the fill can overtake it
-          'order.partiallyFilled': { guard: 'isFreshPartialFill', actions: 'applyFill' },
-          // The slot meant to drop this order, so a post-only reject is not worth a reprice
-          'order.rejected': { ...settle, actions: ['recordReject', 'clearOrder'] },
+          'order.partiallyFilled': {
+            guard: 'isFreshPartialFill',
+            actions: ['applyFill', 'resetRefusals'],
+          },
           // The order is still live, or its fill report is on the way
-          'order.cancelRejected': { guard: 'isWorkingReport', target: 'resting' },
+          'order.cancelRejected': {
+            guard: 'isWorkingReport',
+            target: 'resting',
+            actions: 'resetRefusals',
+          },
         },
       },
     },

@@ -86,6 +86,47 @@ function isPostgresUrlOrEmpty(url: string): boolean {
   }
 }
 
+const ordersSchema = z
+  .object({
+    /**
+     * This engine's client order id namespace: 4 characters of A-Z or 0-9, stamped into every
+     * client order id so two engines on one account and symbol never collide or adopt each
+     * other's orders. Empty (default): generated once and stored in the engine's database.
+     */
+    client_id_namespace: z
+      .string()
+      .regex(/^([0-9A-Z]{4})?$/, 'must be 4 characters of A-Z or 0-9, or empty')
+      .default(''),
+    /** Wait after a slot's first refused placement before it may place again, ms; doubles. */
+    refusal_backoff_initial_ms: z.number().int().positive().default(1_000),
+    /** Cap of that wait, ms. */
+    refusal_backoff_max_ms: z.number().int().positive().default(60_000),
+  })
+  .strict()
+  .refine((o) => o.refusal_backoff_max_ms >= o.refusal_backoff_initial_ms, {
+    message: 'must be at least refusal_backoff_initial_ms',
+    path: ['refusal_backoff_max_ms'],
+  })
+  .prefault({});
+
+const reconcileSchema = z
+  .object({
+    /**
+     * How often each symbol reconciles with the venue while trading, ms (it also does at start
+     * and whenever the order stream reconnects); default 60000.
+     */
+    interval_ms: z.number().int().min(1_000).default(60_000),
+    /**
+     * Venue position minus grid inventory, as a % of the grid's capacity (levels × order
+     * quantity), above which the symbol's entries pause (once a second check moments later
+     * confirms it) until a later reconciliation finds it back within; smaller divergences are
+     * accepted as the venue's truth and logged. Default 10.
+     */
+    position_tolerance_pct: z.number().min(0).max(100_000).default(10),
+  })
+  .strict()
+  .prefault({});
+
 const supervisionSchema = z
   .object({
     /** Failures of one symbol within `window_ms` after which it is marked failed. */
@@ -123,6 +164,8 @@ export const engineConfigSchema = z
     database: databaseSchema,
     risk: riskConfigSchema,
     alerts: alertsConfigSchema,
+    orders: ordersSchema,
+    reconcile: reconcileSchema,
     supervision: supervisionSchema,
     shutdown: shutdownSchema,
     /** Where order-book math runs (a worker pool by default) and what it measures. */

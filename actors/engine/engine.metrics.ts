@@ -28,6 +28,12 @@ export interface EngineMetrics {
   readonly ordersPlaced: Counter<'symbol' | 'side' | 'type'>;
   readonly ordersFilled: Counter<'symbol' | 'side'>;
   readonly orderRejections: Counter<'symbol' | 'reason'>;
+  readonly orderReports: Counter<'symbol' | 'source' | 'outcome'>;
+  readonly orderIllegalTransitions: Counter<'symbol' | 'from' | 'to'>;
+  readonly orderLookupFailures: Counter<'symbol' | 'reason'>;
+  readonly reconcileRuns: Counter<'symbol' | 'trigger' | 'outcome'>;
+  readonly positionDivergence: Gauge<'symbol'>;
+  readonly divergencePaused: Gauge<'symbol'>;
   readonly ordersActive: Gauge<'symbol'>;
   readonly positionSize: Gauge<'symbol'>;
   readonly pnlRealized: Gauge<'symbol'>;
@@ -66,8 +72,44 @@ export function createEngineMetrics(): EngineMetrics {
     }),
     orderRejections: new Counter({
       name: 'market_maker_order_rejections_total',
-      help: 'Placements the venue refused, by the venue port reason',
+      help: 'Placements the venue refused (or expired unfilled at once), by the venue port reason',
       labelNames: ['symbol', 'reason'],
+      registers,
+    }),
+    orderReports: new Counter({
+      name: 'market_maker_order_reports_total',
+      help: 'Reports about our orders the order ledger judged, by source and outcome',
+      labelNames: ['symbol', 'source', 'outcome'],
+      registers,
+    }),
+    orderIllegalTransitions: new Counter({
+      name: 'market_maker_order_illegal_transitions_total',
+      help: 'Order reports that contradicted the ledger (not applied), by status and report',
+      labelNames: ['symbol', 'from', 'to'],
+      registers,
+    }),
+    orderLookupFailures: new Counter({
+      name: 'market_maker_order_lookup_failures_total',
+      help: 'Lookups of an order on the venue that failed and were rescheduled with backoff',
+      labelNames: ['symbol', 'reason'],
+      registers,
+    }),
+    reconcileRuns: new Counter({
+      name: 'market_maker_reconcile_runs_total',
+      help: 'Reconciliations with the venue, by trigger (start, stream, timer, confirm) and outcome',
+      labelNames: ['symbol', 'trigger', 'outcome'],
+      registers,
+    }),
+    positionDivergence: new Gauge({
+      name: 'market_maker_position_divergence',
+      help: 'Venue position minus grid inventory at the last reconciliation, base units',
+      labelNames: ['symbol'],
+      registers,
+    }),
+    divergencePaused: new Gauge({
+      name: 'market_maker_position_divergence_paused',
+      help: '1 while a large position divergence keeps the symbol from opening new positions',
+      labelNames: ['symbol'],
       registers,
     }),
     ordersActive: new Gauge({

@@ -1,10 +1,13 @@
 /**
  * @module actors/engine/engine.store
  * The persistence the engine's actors use, as narrow interfaces over the store's repositories:
- * a symbol actor sees only its snapshot and the fills ledger, the orchestrator only the active
- * symbol set. Tests wrap these to inject failures into one symbol without touching the others.
+ * a symbol actor sees only its snapshot, its order ledger's index and the fills ledger, the
+ * orchestrator only the active symbol set. Tests wrap these to inject failures into one symbol
+ * without touching the others.
  */
 import type { Sql } from '../store/database.js';
+import type { LedgerOrder, OrderLedgerStore } from '../orders/order-ledger.types.js';
+import { OrderIndexRepo, recordOrders } from '../store/order-index.repo.js';
 import {
   ActiveSymbolsRepo,
   type ActiveSymbol,
@@ -20,15 +23,21 @@ export interface StoredSnapshot {
   readonly version: number;
 }
 
-/** What one symbol actor persists. */
-export interface SymbolStore {
+/** What one symbol actor persists: its snapshot, its order ledger, foreign fills. */
+export interface SymbolStore extends OrderLedgerStore {
   /** @returns the last snapshot of `symbol`, or null on a fresh start */
   loadSnapshot(symbol: SymbolId): Promise<StoredSnapshot | null>;
   /**
+   * Saves the snapshot and writes `orders` (the ledger's new intents) in one transaction.
    * @returns the new version
    * @throws {StaleSnapshotError} when another writer saved since `expectedVersion`
    */
-  saveSnapshot(symbol: SymbolId, document: unknown, expectedVersion: number): Promise<number>;
+  saveSnapshot(
+    symbol: SymbolId,
+    document: unknown,
+    expectedVersion: number,
+    orders?: readonly LedgerOrder[],
+  ): Promise<number>;
   /** @returns true when recorded now, false when the trade was already in the ledger */
   appendFill(fill: FillRecord): Promise<boolean>;
   fillTotals(symbol: SymbolId): Promise<FillTotals>;
@@ -58,6 +67,7 @@ export interface EngineStore {
 export function engineStoreFor(sql: Sql): EngineStore {
   const snapshots = new SnapshotsRepo(sql);
   const fills = new FillsRepo(sql);
+  const orders = new OrderIndexRepo(sql);
   const active = new ActiveSymbolsRepo(sql);
   return {
     symbols: {
@@ -65,10 +75,26 @@ export function engineStoreFor(sql: Sql): EngineStore {
         const stored = await snapshots.load(symbol);
         return stored && { document: stored.snapshot, version: stored.version };
       },
-      saveSnapshot: (symbol, document, expectedVersion) =>
-        snapshots.save(symbol, document, expectedVersion),
+      saveSnapshot: (symbol, document, expectedVersion, intents = []) =>
+        intents.length === 0
+          ? snapshots.save(symbol, document, expectedVersion)
+          : sql.begin(async (tx) => {
+              // The transaction client takes the same tagged-template queries as the pool
+              const version = await new SnapshotsRepo(tx as unknown as Sql).save(
+                symbol,
+                document,
+                expectedVersion,
+              );
+              await recordOrders(tx, intents, []);
+              return version;
+            }),
       appendFill: (fill) => fills.append(fill),
       fillTotals: (symbol) => fills.totals(symbol),
+      live: (venue, symbol) => orders.live(venue, symbol),
+      recent: (venue, symbol, limit) => orders.recent(venue, symbol, limit),
+      byClientOrderId: (clientOrderId) => orders.byClientOrderId(clientOrderId),
+      heldInventory: (venue, symbol) => orders.heldInventory(venue, symbol),
+      record: (changed, trades) => orders.record(changed, trades),
     },
     activeSymbols: {
       list: () => active.list(),

@@ -1,9 +1,11 @@
 /**
  * @module actors/engine/engine
  * The market-maker engine assembled: the orchestrator over the venue and the store, the durable
- * order workflows, the metrics. `startEngine` runs recovery in the fixed order (load active
- * symbols → restore each actor from its last snapshot → launch DBOS, which resumes pending
- * workflows → reconcile each symbol with the venue → trade); `stop` reverses it without losing
+ * order workflows, the metrics. `startEngine` runs recovery in the fixed order (resolve this
+ * instance's client order id namespace → load active symbols → restore each actor from its last
+ * snapshot → launch DBOS, which resumes pending workflows → each symbol takes a newer snapshot a
+ * placement carried, loads its order ledger, reconciles with the venue → trade); `stop` reverses
+ * it without losing
  * state (stop trading → let workflows settle and persist snapshots → shut DBOS down). Opening and
  * closing the database and the connector belong to the caller.
  */
@@ -15,7 +17,7 @@ import type { LivenessStatus } from '../../core/liveness.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { SymbolId } from '../../core/types.js';
 import type { Database } from '../store/database.js';
-import { OrderIndexRepo } from '../store/order-index.repo.js';
+import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
 import {
   bindOrderWorkflows,
   registerOrderVenue,
@@ -33,6 +35,7 @@ import {
 } from './orchestrator.actor.js';
 import type { Feed } from './stream-router.js';
 import { gridConfigFromWire, type GridConfig } from './symbol.config.js';
+import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
 
 /** DBOS application name: scopes this engine's workflows in the database. Never change it. */
@@ -83,6 +86,13 @@ export interface EngineStatus {
 /** A running engine. */
 export interface Engine {
   readonly metrics: EngineMetrics;
+  /** This instance's client order id namespace (config, or stored in its database). */
+  readonly namespace: string;
+  /**
+   * Subscribes to every position divergence a reconciliation finds (the risk layer's input).
+   * @returns a function that unsubscribes
+   */
+  onPositionDivergence(listener: (divergence: PositionDivergence) => void): () => void;
   /** True from start until `stop` begins. */
   isAlive(): boolean;
   /** Liveness and the connector's state; cheap (no I/O), for /health. */
@@ -108,6 +118,9 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const exchange = timedExchange(deps.exchange, metrics);
   const store = engineStoreFor(db.sql);
   const { supervision } = config;
+  const namespace =
+    config.orders.client_id_namespace || (await new EngineInstanceRepo(db.sql).clientIdNamespace());
+  const divergenceListeners = new Set<(divergence: PositionDivergence) => void>();
   const orchestrator = new Orchestrator({
     exchange,
     orders: durableOrderGateway,
@@ -127,12 +140,22 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       initialBackoffMs: supervision.initial_backoff_ms,
       maxBackoffMs: supervision.max_backoff_ms,
     },
+    symbolPolicy: {
+      namespace,
+      refusalBackoffInitialMs: config.orders.refusal_backoff_initial_ms,
+      refusalBackoffMaxMs: config.orders.refusal_backoff_max_ms,
+      reconcileIntervalMs: config.reconcile.interval_ms,
+      positionTolerancePct: config.reconcile.position_tolerance_pct,
+      onPositionDivergence: (divergence) => {
+        for (const listener of divergenceListeners) listener(divergence);
+      },
+    },
   });
 
   const seed = config.symbols.map((s) => ({ symbol: s.symbol, grid: gridConfigFromWire(s.grid) }));
   await orchestrator.restore(seed);
   registerOrderVenue(exchange);
-  bindOrderWorkflows({ orderIndex: new OrderIndexRepo(db.sql) });
+  bindOrderWorkflows();
   try {
     await launchDurableRuntime({
       databaseUrl: db.url,
@@ -144,7 +167,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     throw e;
   }
   orchestrator.resume();
-  log.info({ symbols: orchestrator.symbols().map((s) => s.symbol) }, 'engine recovered');
+  log.info({ symbols: orchestrator.symbols().map((s) => s.symbol), namespace }, 'engine recovered');
 
   let stopping: Promise<void> | null = null;
   const connector = (): ConnectorHealth => {
@@ -160,6 +183,11 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   };
   return {
     metrics,
+    namespace,
+    onPositionDivergence: (listener) => {
+      divergenceListeners.add(listener);
+      return () => divergenceListeners.delete(listener);
+    },
     isAlive: () => stopping === null,
     health: () => {
       const health = connector();

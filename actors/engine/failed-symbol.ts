@@ -25,6 +25,8 @@ export interface FailedSymbolDeps {
   readonly exchange: Exchange;
   readonly log: Logger;
   readonly metrics: EngineMetrics;
+  /** This engine's client order id namespace: only its own orders are cancelled. */
+  readonly namespace: string;
   /** Waits between rounds (real time). */
   readonly clock: Clock;
   /** The supervision backoff, reused between rounds (capped at 5 s). */
@@ -59,7 +61,7 @@ export async function cancelOrdersOfFailed(
       maxBackoffMs: Math.min(backoff.maxBackoffMs, 5_000),
       proceed: deps.stillFailed,
     },
-    { clock: deps.clock, log },
+    { clock: deps.clock, log, namespace: deps.namespace },
   );
   if (!deps.stillFailed()) return;
   if (result.clean) {

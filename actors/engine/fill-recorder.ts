@@ -1,13 +1,13 @@
 /**
  * @module actors/engine/fill-recorder
- * Writes a symbol's executions to the fills ledger, once per trade id however often a trade is
- * reported (order stream, reconciliation after a restart, a resubscribed stream), and keeps the
- * volume and realized-PnL metrics in step with what the ledger actually recorded.
+ * Keeps a symbol's volume and realized-PnL metrics in step with the fills ledger. Trades of our
+ * orders are recorded by the order ledger with the order they filled (one transaction); trades
+ * of foreign orders the account also trades on this symbol are recorded here. Either way a trade
+ * is recorded once per trade id however often it is reported.
  */
 import type { Trade } from '../../core/exchange.types.js';
-import { isClientOrderIdFor } from '../../machines/client-order-id.js';
 import { dec, type Decimal } from '../../core/decimal.js';
-import type { ClientOrderId, SymbolId } from '../../core/types.js';
+import type { SymbolId } from '../../core/types.js';
 import { fillFromTrade } from '../store/fills.repo.js';
 import { sample, type EngineMetrics } from './engine.metrics.js';
 import type { SymbolStore } from './engine.store.js';
@@ -46,21 +46,23 @@ export class FillRecorder {
   }
 
   /**
-   * Records one trade.
+   * Records one trade of an order that is not ours.
    * @param trade - the execution the venue reported
-   * @param clientOrderId - the client order id of the order it filled
    * @returns true when the ledger did not have it yet
    */
-  async record(trade: Trade, clientOrderId: string): Promise<boolean> {
-    const ours = isClientOrderIdFor(clientOrderId, this.#symbol)
-      ? (clientOrderId as ClientOrderId)
-      : null;
-    const recorded = await this.#store.appendFill(fillFromTrade(this.#venue, trade, ours));
-    if (!recorded) return false;
+  async recordForeign(trade: Trade): Promise<boolean> {
+    const recorded = await this.#store.appendFill(fillFromTrade(this.#venue, trade, null));
+    if (recorded) this.recorded([trade]);
+    return recorded;
+  }
+
+  /** Counts trades the fills ledger has just recorded (by the order ledger or here). */
+  recorded(trades: readonly Trade[]): void {
     const labels = { symbol: this.#symbol };
-    this.#metrics.volume.inc(labels, sample(trade.price.mul(trade.quantity)));
-    this.#realizedPnl = this.#realizedPnl.add(trade.realizedPnl);
-    this.#metrics.pnlRealized.set(labels, sample(this.#realizedPnl));
-    return true;
+    for (const trade of trades) {
+      this.#metrics.volume.inc(labels, sample(trade.price.mul(trade.quantity)));
+      this.#realizedPnl = this.#realizedPnl.add(trade.realizedPnl);
+    }
+    if (trades.length > 0) this.#metrics.pnlRealized.set(labels, sample(this.#realizedPnl));
   }
 }

@@ -39,6 +39,7 @@ export function gridWindow(grid: GridConfig): number[] {
  * @param stored - the last persisted snapshot, or null on a fresh start
  * @param marketPrice - current price, quote units (anchor of a new lattice without one)
  * @param log - where a grid change is reported
+ * @param namespace - this engine's client order id namespace
  * @returns live slots
  * @throws {Error} when the stored snapshot is not a slot document, or the grid does not fit the
  *   venue's filters or puts a level at or below zero
@@ -50,15 +51,23 @@ export async function buildSlots(
   stored: unknown,
   marketPrice: string,
   log: Logger,
+  namespace: string,
 ): Promise<SlotSet> {
   const window = gridWindow(grid);
   const document = stored === null ? null : parseDocument(symbol, stored);
   if (document && latticeFits(document.lattice, grid)) {
     // Levels the window grew over start after every generation the grid used
-    return new SlotSet(symbol, document.lattice, window, document, floors(window, document));
+    return new SlotSet(
+      symbol,
+      document.lattice,
+      window,
+      document,
+      namespace,
+      floors(window, document),
+    );
   }
   const lattice = await latticeFor(exchange, symbol, grid, marketPrice);
-  if (!document) return new SlotSet(symbol, lattice, window, null);
+  if (!document) return new SlotSet(symbol, lattice, window, null, namespace);
   const plan = planGridChange(document, lattice);
   if (plan.working.length > 0) {
     // Their outcome is not known yet: reconcile on the old lattice, open nothing new
@@ -67,9 +76,9 @@ export async function buildSlots(
       'grid config changed while slots of the previous grid work orders: the new grid ' +
         'applies at the next start once they have settled; no new entries meanwhile',
     );
-    return new SlotSet(symbol, document.lattice, [], document);
+    return new SlotSet(symbol, document.lattice, [], document, namespace);
   }
-  const carried = carriedDocument(symbol, lattice, plan);
+  const carried = carriedDocument(symbol, lattice, plan, namespace);
   const level = plan.carried.length > 0 ? 'warn' : 'info';
   log[level](
     { symbol, from: document.lattice, to: lattice, carried: plan.carried },
@@ -77,7 +86,14 @@ export async function buildSlots(
       ? 'grid config changed: new grid, carrying the inventory of the previous one into it'
       : 'grid config changed: new grid',
   );
-  return new SlotSet(symbol, lattice, window, carried, floors(window, null, plan.generationFloor));
+  return new SlotSet(
+    symbol,
+    lattice,
+    window,
+    carried,
+    namespace,
+    floors(window, null, plan.generationFloor),
+  );
 }
 
 /** Per window level, the generation a fresh slot starts after. */

@@ -118,12 +118,14 @@ function targetLevel(lattice: GridLattice, holding: Holding): number {
  * @param symbol - the symbol
  * @param lattice - the new lattice
  * @param plan - what the previous grid hands over
+ * @param namespace - this engine's client order id namespace (the carried slots mint in it)
  * @returns a slot document whose slots hold the carried inventory, or null when none is carried
  */
 export function carriedDocument(
   symbol: SymbolId,
   lattice: GridLattice,
   plan: GridChangePlan,
+  namespace: string,
 ): SlotSetDocument | null {
   if (plan.carried.length === 0) return null;
   const byLevel = new Map<number, Decimal>();
@@ -134,6 +136,7 @@ export function carriedDocument(
   for (const [index, position] of byLevel) {
     if (position.isZero()) continue;
     const input = {
+      namespace,
       symbol,
       slotIndex: index,
       mode: lattice.mode,

@@ -41,7 +41,7 @@ import {
 } from './symbol-change.workflow.js';
 import { SymbolRequestError, type SymbolEntry } from './symbol-admission.js';
 import { SymbolActor } from './symbol.actor.js';
-import type { SymbolActorDeps, SymbolActorOptions } from './symbol.messages.js';
+import type { SymbolActorDeps, SymbolActorOptions, SymbolPolicy } from './symbol.messages.js';
 import { gridConfigToWire, parseStoredGridConfig, type GridConfig } from './symbol.config.js';
 import { SymbolSupervisor, type SupervisedSymbolView } from './symbol.supervisor.js';
 import { cancelOrdersOfFailed } from './failed-symbol.js';
@@ -68,6 +68,8 @@ export interface OrchestratorOptions {
   readonly log: Logger;
   readonly metrics: EngineMetrics;
   readonly policy: SupervisionPolicy;
+  /** How every symbol trades (client id namespace, refusal backoff, reconciliation). */
+  readonly symbolPolicy: SymbolPolicy;
   /** Every symbol starts with entries paused. */
   readonly entriesPaused: boolean;
   /** Venue updates a symbol's mailbox holds before routing waits; default 1024. */
@@ -143,7 +145,7 @@ export class Orchestrator {
           exchange,
           symbol,
           options.removalSweep ?? { rounds: 6, initialBackoffMs: 200, maxBackoffMs: 2_000 },
-          { clock: this.#wallClock, log },
+          { clock: this.#wallClock, log, namespace: options.symbolPolicy.namespace },
         ),
     });
     this.#apply = (change) => this.#changes.apply(change);
@@ -262,7 +264,15 @@ export class Orchestrator {
   #supervise(symbol: SymbolId, grid: GridConfig): SymbolSupervisor {
     const { exchange, orders, store, clock, log, metrics, policy } = this.#options;
     const supervisor = new SymbolSupervisor(symbol, grid, {
-      actorDeps: { exchange, clock, orders, store: store.symbols, metrics, log },
+      actorDeps: {
+        exchange,
+        clock,
+        orders,
+        store: store.symbols,
+        metrics,
+        log,
+        policy: this.#options.symbolPolicy,
+      },
       clock,
       log,
       metrics,
@@ -278,6 +288,7 @@ export class Orchestrator {
         await cancelOrdersOfFailed(supervisor, {
           exchange,
           log,
+          namespace: this.#options.symbolPolicy.namespace,
           metrics,
           clock: this.#wallClock,
           backoff: policy,

@@ -40,12 +40,20 @@ export class OrderDispatcher {
   /**
    * Starts the workflow for one slot command.
    * @param command - a command a slot emitted
+   * @param context.carried - for a placement: the placing slot's state, stored with the intent
+   * @param context.venueOrderId - for a cancel: the venue's id of the order, when known
+   * @returns resolves when a placement is about to reach the venue (or settled without), at once
+   *   for a cancel
    */
-  dispatch(command: GridSlotCommand): void {
+  dispatch(
+    command: GridSlotCommand,
+    context: { readonly carried?: unknown; readonly venueOrderId?: string | null } = {},
+  ): Promise<void> {
     const { gateway, venue } = this.#options;
     const index = command.slotIndex;
     const { clientOrderId, symbol } = command;
     let work: Promise<void>;
+    let sent: Promise<void> = Promise.resolve();
     if (command.type === 'command.submitOrder') {
       const intent: PlaceOrderIntent = {
         venue,
@@ -58,18 +66,30 @@ export class OrderDispatcher {
         postOnly: command.postOnly,
         reduceOnly: command.reduceOnly,
         slotIndex: index,
+        ...(context.carried === undefined ? {} : { carried: context.carried }),
       };
+      let reached = () => {};
+      sent = new Promise<void>((resolve) => (reached = resolve));
       work = gateway
-        .place(intent)
+        .place(intent, { onVenueCall: reached })
         .then((result) => this.#deliver({ kind: 'placed', index, result }));
     } else {
       // Each cancel of an order is its own workflow; repeating attempt 1 after a restart joins it
       const attempt = (this.#cancelAttempts.get(clientOrderId) ?? 0) + 1;
       this.#cancelAttempts.set(clientOrderId, attempt);
+      const venueOrderId = context.venueOrderId ?? undefined;
       // The result carries no fill figures: ask the venue what the order ended as
       work = gateway
-        .cancel({ venue, symbol, clientOrderId, attempt })
-        .then(() => this.#deliver({ kind: 'verify', index, clientOrderId }));
+        .cancel({
+          venue,
+          symbol,
+          clientOrderId,
+          attempt,
+          ...(venueOrderId ? { venueOrderId } : {}),
+        })
+        .then(() =>
+          this.#deliver({ kind: 'verify', index, clientOrderId, after: 'cancel', attempt: 0 }),
+        );
     }
     const tracked = work.catch((error: unknown) => this.#deliver({ kind: 'crash', error }));
     this.#inflight.add(tracked);
@@ -77,6 +97,7 @@ export class OrderDispatcher {
       this.#inflight.delete(tracked);
       if (this.#inflight.size === 0) this.#options.onIdle();
     });
+    return Promise.race([sent, tracked]);
   }
 
   /** Stops delivering outcomes: a dead actor's successor re-sends what its slots still need. */

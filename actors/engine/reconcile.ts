@@ -1,48 +1,60 @@
 /**
  * @module actors/engine/reconcile
- * Reconciliation of one symbol's slots with the venue, the source of truth. Run before a symbol
- * trades (after a start or restart) and again whenever the order stream had a gap.
+ * Reconciliation of one symbol with the venue, the source of truth: which orders to report to
+ * the order ledger (and through it to their slots), which to place or cancel again, which to
+ * adopt. The symbol actor runs it before it trades, whenever the order stream reconnects, and on
+ * a timer (see reconcile-job); it applies the plan itself, report by report.
  *
- * - An order a slot works is looked up: whatever happened while we were away is fed to the slot
- *   as the venue reports it, so an order filled while down becomes inventory, never "canceled".
- * - A slot whose placement never reached the venue resubmits it (same client order id, so the
- *   workflow or the venue's duplicate check makes it a no-op if it did land after all).
+ * - An order a slot works is looked up: whatever happened meanwhile is reported as the venue
+ *   says, so an order filled while we were away becomes inventory, never "canceled".
+ * - A slot whose placement never reached the venue resubmits it (same client order id: the
+ *   workflow or the placement step's lookup makes it a no-op if it did land after all).
  * - An order the venue had acknowledged but no longer knows (purged from its history, or a venue
- *   whose state was reset) is over: the slot hears it as canceled with the fills it already had,
- *   and reopens under a new client order id. Resubmitting the old id would be answered from the
- *   finished placement workflow without reaching the venue, leaving the slot waiting forever.
- * - An open order carrying our prefix for this symbol that no slot works is adopted by its slot.
- * - Any other open order (manual, another bot) is foreign: left alone and reported.
- * - The venue position is compared with the slots' inventory and any difference reported.
+ *   whose state was reset) is over: reported canceled with the fills it already had, so its slot
+ *   reopens under a new client order id.
+ * - Every other order the ledger still holds open is looked up too (at most
+ *   `ORPHAN_LOOKUPS_PER_RUN` a run), so the order index ends equal to the venue for every order.
+ * - An open order of ours for this symbol that no slot works is adopted by its slot.
+ * - Any other open order (manual, another bot, another engine) is foreign: left alone, reported.
+ * - The venue position is compared with the slots' inventory (see divergence-watch).
  */
 import { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { Order } from '../../core/exchange.types.js';
-import { isClientOrderIdFor, parseClientOrderId } from '../../machines/client-order-id.js';
 import { toPlain, ZERO } from '../../core/decimal.js';
+import type { SymbolId } from '../../core/types.js';
+import { parseClientOrderId } from '../../machines/client-order-id.js';
 import type {
   CancelOrderCommand,
-  GridSlotCommand,
-  GridSlotVenueEvent,
   SubmitOrderCommand,
   WorkingOrder,
 } from '../../machines/grid-slot.machine.js';
-import type { SymbolId } from '../../core/types.js';
+import type { OrderLedger } from '../orders/order-ledger.js';
+import type { LedgerOrder } from '../orders/order-ledger.types.js';
 import type { Adoption, SlotSet } from './slot-set.js';
-import { eventForOrder, factsOfOrder, isOpenStatus } from './venue-events.js';
+import { isOpenStatus } from './venue-events.js';
+
+/** Lookups of orders no slot works, per run; the rest wait for the next run. */
+export const ORPHAN_LOOKUPS_PER_RUN = 50;
 
 /** What the venue says about the orders of one symbol, sorted into what to do with each. */
 export interface ReconcilePlan {
-  /** The venue's view of orders slots are working; fed to those slots as events. */
-  readonly updates: readonly { readonly index: number; readonly order: Order }[];
+  /** The venue's view of orders slots are working: reported, and so fed to those slots. */
+  readonly worked: readonly { readonly index: number; readonly order: Order }[];
   /** Open orders of ours no slot works, each taken over by the free slot of its level. */
-  readonly adoptions: readonly Adoption[];
+  readonly adoptions: readonly { readonly adoption: Adoption; readonly order: Order }[];
   /** Slots whose placement the venue has never seen: submit again under the same id. */
   readonly resubmit: readonly SubmitOrderCommand[];
-  /** Acknowledged orders the venue no longer knows: ended as canceled on their slots. */
-  readonly vanished: readonly { readonly index: number; readonly event: GridSlotVenueEvent }[];
+  /** Acknowledged working orders the venue no longer knows: reported canceled. */
+  readonly vanished: readonly { readonly index: number; readonly working: WorkingOrder }[];
   /** Slots canceling an order that is still open: send the cancel again. */
   readonly recancel: readonly CancelOrderCommand[];
+  /** Ledger orders no slot works, as the venue has them now. */
+  readonly orphans: readonly Order[];
+  /** Ledger orders no slot works that the venue does not know. */
+  readonly lost: readonly LedgerOrder[];
+  /** Ledger orders no slot works left for the next run (the lookup bound). */
+  readonly deferred: number;
   /** Open orders that are not ours; never touched. */
   readonly foreign: readonly Order[];
   /** Open orders of ours whose slot is busy with another order; left alone and reported. */
@@ -51,12 +63,17 @@ export interface ReconcilePlan {
 
 /** What a reconciliation found, as logs and /status report it. */
 export interface ReconcileSummary {
-  /** Working orders whose venue state was fed to their slots. */
+  readonly trigger: string;
+  readonly atMs: number;
+  /** Working orders whose venue state was reported. */
   readonly updated: number;
   readonly adopted: readonly string[];
   readonly resubmitted: readonly string[];
   /** Client ids of acknowledged orders the venue no longer knows. */
   readonly vanished: readonly string[];
+  /** Ledger orders no slot works that were brought in line with the venue. */
+  readonly ledgerCorrected: number;
+  readonly deferred: number;
   readonly foreign: readonly ForeignOrder[];
   readonly conflicts: readonly string[];
   readonly position: PositionCheck;
@@ -79,44 +96,44 @@ export interface PositionCheck {
 }
 
 /**
- * Asks the venue about every order of `symbol` and sorts the answers into a plan.
+ * Asks the venue about every order of `symbol` the slots work or the ledger holds open, and sorts
+ * the answers into a plan.
  * @param symbol - the symbol to reconcile
- * @param slots - its slots, as restored
+ * @param slots - its slots
+ * @param ledger - its order ledger (which ids are ours, which orders are open)
  * @param venue - the venue port
- * @returns the plan; the caller applies it to the slots
- * @throws {ExchangeError} when the venue cannot be asked (the actor fails and retries later)
+ * @returns the plan; the caller applies it
+ * @throws {ExchangeError} when the venue cannot be asked
  */
 export async function planReconciliation(
   symbol: SymbolId,
   slots: SlotSet,
+  ledger: OrderLedger,
   venue: Exchange,
 ): Promise<ReconcilePlan> {
   const open = new Map((await venue.getOpenOrders(symbol)).map((o) => [o.clientOrderId, o]));
-  const updates: { index: number; order: Order }[] = [];
+  const worked: { index: number; order: Order }[] = [];
   const resubmit: SubmitOrderCommand[] = [];
   const recancel: CancelOrderCommand[] = [];
-  const vanished: { index: number; event: GridSlotVenueEvent }[] = [];
-  const worked = new Set<string>();
+  const vanished: { index: number; working: WorkingOrder }[] = [];
+  const workedIds = new Set<string>();
 
   for (const index of slots.indices()) {
     const snapshot = slots.snapshot(index);
     const working = snapshot?.context.order;
     if (!snapshot || !working) continue;
-    worked.add(working.clientOrderId);
-    const order = open.get(working.clientOrderId) ?? (await lookup(venue, symbol, working));
-    const canceling = slots.isCanceling(index);
+    workedIds.add(working.clientOrderId);
+    const order =
+      open.get(working.clientOrderId) ?? (await lookup(venue, symbol, working.clientOrderId));
     if (order === null) {
       const unacknowledged =
         snapshot.matches({ opening: 'pending' }) || snapshot.matches({ closing: 'pending' });
       if (unacknowledged) resubmit.push(submitCommand(symbol, index, working));
-      else {
-        const { clientOrderId, filledQuantity } = working;
-        vanished.push({ index, event: { type: 'order.canceled', clientOrderId, filledQuantity } });
-      }
+      else vanished.push({ index, working });
       continue;
     }
-    updates.push({ index, order });
-    if (canceling && isOpenStatus(order.status)) {
+    worked.push({ index, order });
+    if (slots.isCanceling(index) && isOpenStatus(order.status)) {
       recancel.push({
         type: 'command.cancelOrder',
         clientOrderId: working.clientOrderId,
@@ -126,72 +143,64 @@ export async function planReconciliation(
     }
   }
 
-  const adoptions: Adoption[] = [];
+  const orphans: Order[] = [];
+  const lost: LedgerOrder[] = [];
+  let lookups = 0;
+  let deferred = 0;
+  for (const held of ledger.liveOrders()) {
+    if (workedIds.has(held.clientOrderId)) continue;
+    const resting = open.get(held.clientOrderId);
+    if (resting) {
+      orphans.push(resting);
+      continue;
+    }
+    if (lookups >= ORPHAN_LOOKUPS_PER_RUN) {
+      deferred++;
+      continue;
+    }
+    lookups++;
+    const order = await lookup(venue, symbol, held.clientOrderId);
+    if (order) orphans.push(order);
+    else lost.push(held);
+  }
+
+  const adoptions: { adoption: Adoption; order: Order }[] = [];
   const foreign: Order[] = [];
   const conflicts: Order[] = [];
   for (const order of open.values()) {
-    if (worked.has(order.clientOrderId)) continue;
-    const parts = isClientOrderIdFor(order.clientOrderId, symbol)
-      ? parseClientOrderId(order.clientOrderId)
-      : null;
+    if (workedIds.has(order.clientOrderId)) continue;
+    const parts = ledger.owns(order.clientOrderId) ? parseClientOrderId(order.clientOrderId) : null;
     if (!parts) {
       foreign.push(order);
       continue;
     }
     const slot = slots.snapshot(parts.slotIndex);
-    const taken = adoptions.some((a) => a.index === parts.slotIndex);
+    const taken = adoptions.some((a) => a.adoption.index === parts.slotIndex);
     if ((slot && !slot.matches('free')) || taken) {
       conflicts.push(order);
       continue;
     }
-    adoptions.push({
+    const adoption = {
       index: parts.slotIndex,
       generation: parts.generation,
       order: workingOrderOf(order),
-    });
+    };
+    adoptions.push({ adoption, order });
   }
-  return { updates, adoptions, resubmit, vanished, recancel, foreign, conflicts };
-}
-
-/**
- * Reconciles a symbol's slots with the venue: plans, feeds each working order's venue state to
- * its slot through `feed`, adopts our lost orders, and checks the position.
- * @param symbol - the symbol to reconcile
- * @param slots - its slots; changed in place
- * @param venue - the venue port
- * @param feed - applies one venue order to the slot at `index` (fills ledger and machine event)
- * @returns the commands to forward (resubmits, re-sent cancels, whatever `feed` produced) and a
- *   summary of what was found
- * @throws {ExchangeError} when the venue cannot be asked
- */
-export async function reconcileSlots(
-  symbol: SymbolId,
-  slots: SlotSet,
-  venue: Exchange,
-  feed: (index: number, order: Order) => Promise<GridSlotCommand[]>,
-): Promise<{ commands: GridSlotCommand[]; summary: ReconcileSummary }> {
-  const plan = await planReconciliation(symbol, slots, venue);
-  const commands: GridSlotCommand[] = [];
-  for (const { index, order } of plan.updates) commands.push(...(await feed(index, order)));
-  for (const { index, event } of plan.vanished) commands.push(...slots.send(index, event));
-  for (const adoption of plan.adoptions) slots.adopt(adoption);
-  commands.push(...plan.resubmit, ...plan.recancel);
-  const summary: ReconcileSummary = {
-    updated: plan.updates.length,
-    adopted: plan.adoptions.map((a) => a.order.clientOrderId),
-    resubmitted: plan.resubmit.map((c) => c.clientOrderId),
-    vanished: plan.vanished.map((v) => v.event.clientOrderId),
-    foreign: plan.foreign.map((o) => ({
-      orderId: o.orderId,
-      clientOrderId: o.clientOrderId,
-      side: o.side,
-      price: toPlain(o.price),
-      quantity: toPlain(o.quantity),
-    })),
-    conflicts: plan.conflicts.map((o) => o.clientOrderId),
-    position: await checkPosition(venue, symbol, slots),
+  // An adopted order is reported through its slot, not as an orphan
+  const adoptedIds = new Set(adoptions.map((a) => a.order.clientOrderId));
+  return {
+    worked,
+    adoptions,
+    resubmit,
+    vanished,
+    recancel,
+    orphans: orphans.filter((o) => !adoptedIds.has(o.clientOrderId)),
+    lost,
+    deferred,
+    foreign,
+    conflicts,
   };
-  return { commands, summary };
 }
 
 /**
@@ -214,31 +223,29 @@ export async function checkPosition(
   return { venue: toPlain(held), grid: toPlain(grid), matches: held.eq(grid) };
 }
 
+/** An open order that is not ours, as /status shows it. */
+export function foreignOrder(o: Order): ForeignOrder {
+  return {
+    orderId: o.orderId,
+    clientOrderId: o.clientOrderId,
+    side: o.side,
+    price: toPlain(o.price),
+    quantity: toPlain(o.quantity),
+  };
+}
+
 /**
- * Asks the venue where one working order stands, for a slot that cannot trust what it was told
- * (a cancel's result carries no fill figures; a placement's outcome may be unknown).
- * @param venue - the venue port
- * @param symbol - the order's symbol
- * @param working - the slot's working order
- * @param canceling - whether the slot is waiting for a cancel of it
- * @returns the event for the slot, and the venue's order (null when the venue never had it)
+ * The venue's order for our client order id.
+ * @returns the order, or null when the venue does not know it
  * @throws {ExchangeError} when the venue cannot be asked
  */
-export async function verifyOrder(
-  venue: Exchange,
-  symbol: SymbolId,
-  working: WorkingOrder,
-  canceling: boolean,
-): Promise<{ event: GridSlotVenueEvent; order: Order | null }> {
-  const { clientOrderId } = working;
-  const order = await lookup(venue, symbol, working);
-  if (order === null) {
-    return { event: { type: 'order.rejected', clientOrderId, reason: 'ORDER_NOT_FOUND' }, order };
+export async function lookup(venue: Exchange, symbol: SymbolId, clientOrderId: string) {
+  try {
+    return await venue.getOrder({ symbol, clientOrderId });
+  } catch (e) {
+    if (e instanceof ExchangeError && e.reason === 'ORDER_NOT_FOUND') return null;
+    throw e;
   }
-  if (canceling && isOpenStatus(order.status)) {
-    return { event: { type: 'order.cancelRejected', clientOrderId, reason: 'STILL_OPEN' }, order };
-  }
-  return { event: eventForOrder(factsOfOrder(order)), order };
 }
 
 /** The slot command that places `order` again, exactly as the slot first emitted it. */
@@ -268,13 +275,4 @@ function workingOrderOf(order: Order): WorkingOrder {
     quantity: toPlain(order.quantity),
     filledQuantity: toPlain(order.executedQty),
   };
-}
-
-async function lookup(venue: Exchange, symbol: SymbolId, working: WorkingOrder) {
-  try {
-    return await venue.getOrder({ symbol, clientOrderId: working.clientOrderId });
-  } catch (e) {
-    if (e instanceof ExchangeError && e.reason === 'ORDER_NOT_FOUND') return null;
-    throw e;
-  }
 }

@@ -55,6 +55,8 @@ export interface SlotView {
   readonly position: string;
   readonly order: WorkingOrder | null;
   readonly lastRejectReason: string | null;
+  /** Placements refused in a row; the slot cools down before placing again while above 0. */
+  readonly refusals: number;
   /** Outside the configured window: closes what it holds, never opens. */
   readonly retired: boolean;
 }
@@ -72,6 +74,7 @@ export class SlotSet {
   readonly lattice: GridLattice;
   readonly #slots = new Map<number, SlotActor>();
   readonly #window: ReadonlySet<number>;
+  readonly #namespace: string;
   #outbox: GridSlotCommand[] = [];
   #failure: unknown = undefined;
 
@@ -81,6 +84,7 @@ export class SlotSet {
    * @param lattice - the grid's lattice; a document's slots must share it
    * @param window - level indices the config wants quoted
    * @param document - the persisted slots, or null on a fresh start
+   * @param namespace - this engine's client order id namespace; every slot mints ids in it
    * @param carried - per level, the last generation an earlier grid used (fresh slots only)
    * @throws {Error} when a slot input is invalid (e.g. a level price at or below zero)
    */
@@ -89,11 +93,13 @@ export class SlotSet {
     lattice: GridLattice,
     window: readonly number[],
     document: SlotSetDocument | null,
+    namespace: string,
     carried: ReadonlyMap<number, number> = new Map(),
   ) {
     this.symbol = symbol;
     this.lattice = lattice;
     this.#window = new Set(window);
+    this.#namespace = namespace;
     const stored = document?.slots ?? {};
     const indices = new Set([...window, ...carried.keys(), ...Object.keys(stored).map(Number)]);
     for (const index of [...indices].sort((a, b) => a - b)) {
@@ -152,7 +158,7 @@ export class SlotSet {
    * @returns the level, or null when the id is not ours for this symbol or names no slot
    */
   slotOf(clientOrderId: string): number | null {
-    if (!isClientOrderIdFor(clientOrderId, this.symbol)) return null;
+    if (!isClientOrderIdFor(clientOrderId, this.symbol, this.#namespace)) return null;
     const index = parseClientOrderId(clientOrderId)?.slotIndex;
     return index !== undefined && this.#slots.has(index) ? index : null;
   }
@@ -195,10 +201,15 @@ export class SlotSet {
     this.#spawn(adoption.index, gridSlotMachine.getPersistedSnapshot(resolved), 0);
   }
 
-  /** The persisted form of every slot. */
-  document(): SlotSetDocument {
+  /**
+   * The persisted form of the slots at `indices` (every slot when omitted).
+   * @returns a document with the lattice and those slots only
+   */
+  document(indices?: readonly number[]): SlotSetDocument {
     const slots: Record<string, Snapshot<unknown>> = {};
-    for (const [index, slot] of this.#slots) slots[String(index)] = slot.getPersistedSnapshot();
+    for (const [index, slot] of this.#slots) {
+      if (!indices || indices.includes(index)) slots[String(index)] = slot.getPersistedSnapshot();
+    }
     return { format: 1, lattice: this.lattice, slots };
   }
 
@@ -214,6 +225,7 @@ export class SlotSet {
         position: context.position,
         order: context.order,
         lastRejectReason: context.lastRejectReason,
+        refusals: context.refusals,
         retired: !this.#window.has(index),
       };
     });
@@ -245,6 +257,7 @@ export class SlotSet {
   #input(index: number, generation: number): GridSlotInput {
     const { anchorPrice, interval, tickSize, mode, orderQuantity } = this.lattice;
     return {
+      namespace: this.#namespace,
       symbol: this.symbol,
       slotIndex: index,
       mode,
@@ -258,10 +271,8 @@ export class SlotSet {
 
   #spawn(index: number, persisted: Snapshot<unknown> | null, generation: number): void {
     const input = this.#input(index, generation);
-    const slot = createActor(
-      gridSlotMachine,
-      persisted ? { input, snapshot: persisted } : { input },
-    );
+    const snapshot = persisted && this.#current(persisted);
+    const slot = createActor(gridSlotMachine, snapshot ? { input, snapshot } : { input });
     slot.on('*', (command) => this.#outbox.push(command));
     // Without an error observer XState rethrows asynchronously and would crash the process
     slot.subscribe({ error: (e) => (this.#failure ??= e) });
@@ -272,6 +283,20 @@ export class SlotSet {
       });
     }
     this.#slots.set(index, slot);
+  }
+
+  /**
+   * A persisted slot brought to this build and engine: it mints ids in this engine's namespace
+   * (a snapshot from before namespaces has none) and counts refusals from 0 if it never did.
+   */
+  #current(persisted: Snapshot<unknown>): Snapshot<unknown> {
+    const stored = persisted as Snapshot<unknown> & { readonly context?: Record<string, unknown> };
+    if (!stored.context) return persisted;
+    const { maxPostOnlyReprices: _max, postOnlyReprices: _spent, ...context } = stored.context;
+    const refusals = context.refusals ?? 0;
+    const current = { ...stored, context: { ...context, namespace: this.#namespace, refusals } };
+    // Same shape as stored, with the context patched; xstate types snapshots loosely here
+    return current as unknown as Snapshot<unknown>;
   }
 }
 

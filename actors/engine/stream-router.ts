@@ -206,7 +206,7 @@ export class StreamRouter {
     if (feed !== 'orders') return;
     this.#options.log.info('order stream had a gap: reconciling every symbol');
     for (const symbol of this.#options.symbols()) {
-      this.#options.mailboxOf(symbol)?.post({ kind: 'reconcile' });
+      this.#options.mailboxOf(symbol)?.post({ kind: 'reconcile', trigger: 'stream' });
     }
   }
 }

@@ -1,29 +1,39 @@
 /**
  * @module actors/engine/symbol.actor
- * The actor of one symbol: owns its grid-slot machines, feeds them venue reports, forwards the
- * commands they emit to the durable order workflows, and persists their snapshots after every
- * change, before a single command leaves. It consumes one mailbox, one message at a time, so
- * its machines never see two events at once.
+ * The actor of one symbol: owns its grid-slot machines and its order ledger, and consumes one
+ * mailbox, one message at a time, so its machines never see two events at once.
  *
- * Lifecycle: `restore()` loads the last snapshot (no venue I/O); `run()` builds a fresh grid if
- * there was none, reconciles with the venue, then trades until `stop()`. `run()` rejects when
- * anything inside the symbol throws (a broken invariant, a failed save, a rejected workflow
- * promise); the supervisor then restarts a new instance from the last persisted snapshot.
+ * Every report about one of our orders (order stream update, placement workflow result,
+ * reconciliation finding, cancel verification) goes through the order ledger, which applies the
+ * order status table to the persisted order index, and only then gives the order's slot one event
+ * (see symbol-reports). Commands the slots emit become durable workflows: a placement carries its
+ * slot's new state in its input, so the one commit that starts its workflow is the only commit
+ * before the venue call; the snapshot and the ledger's new intents are saved in one transaction
+ * once the placements have reached the venue, off the message loop (snapshot-writer). A slot
+ * whose placement the venue refused waits out an exponential cooldown before it places again.
+ *
+ * Lifecycle: `restore()` loads the last saved snapshot and fill totals (no venue I/O); `run()`
+ * takes back any slot state a placement carried past a lost save, builds the grid, loads the
+ * ledger, reconciles with the venue, then trades until `stop()`, reconciling again on a timer
+ * (symbol-reconciliation).
+ * `run()` rejects when anything inside the symbol throws (a broken invariant, a failed save, a
+ * rejected workflow promise); the supervisor then restarts a new instance from the last snapshot.
  */
-import type { Order, OrderUpdate } from '../../core/exchange.types.js';
 import { toPlain } from '../../core/decimal.js';
-import type { GridSlotCommand, GridSlotEvent } from '../../machines/grid-slot.machine.js';
+import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
 import type { SymbolId } from '../../core/types.js';
-import type { PlaceOrderResult } from '../workflows/order.messages.js';
+import { OrderLedger } from '../orders/order-ledger.js';
 import { sample } from './engine.metrics.js';
 import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
+import { latestSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
-import { quoteGrid, REJECT_COOLDOWN_MS } from './grid-quoter.js';
+import { quoteGrid } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
-import { reconcileSlots, verifyOrder, type ReconcileSummary } from './reconcile.js';
+import { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
+import { SnapshotWriter } from './snapshot-writer.js';
 import { gridConfigToWire } from './symbol.config.js';
 import type {
   SymbolActorDeps,
@@ -32,7 +42,18 @@ import type {
   SymbolPhase,
   SymbolView,
 } from './symbol.messages.js';
-import { eventForOrder, eventForPlacement, factsOfOrder } from './venue-events.js';
+import { SymbolReconciliation, type ReconcileTarget } from './symbol-reconciliation.js';
+import { SymbolReports } from './symbol-reports.js';
+
+/** What an actor has once its grid is built. */
+interface BuiltGrid {
+  readonly slots: SlotSet;
+  readonly reports: SymbolReports;
+  readonly writer: SnapshotWriter;
+}
+
+/** Final orders /status lists per symbol. */
+const STATUS_RECENT_ORDERS = 20;
 
 /** The actor of one symbol; see the module doc for its lifecycle. */
 export class SymbolActor {
@@ -41,15 +62,15 @@ export class SymbolActor {
   readonly #options: SymbolActorOptions;
   readonly #fills: FillRecorder;
   readonly #orders: OrderDispatcher;
+  readonly #ledger: OrderLedger;
+  readonly #cooldown: RefusalCooldown;
+  readonly #reconciliation: SymbolReconciliation;
   #phase: SymbolPhase = 'restoring';
-  #slots: SlotSet | null = null;
+  /** What exists once the grid is built. */
+  #grid: BuiltGrid | null = null;
   #stored: StoredSnapshot | null = null;
-  #savedJson = '';
-  #reconcile: ReconcileSummary | null = null;
   #stop: { cancelOrders: boolean; deadline: boolean } | null = null;
   #running: Promise<void> | null = null;
-  /** Per level, the time (epoch ms) before which a refused slot must not open again. */
-  readonly #cooling = new Map<number, number>();
   /** The price fetched at start, quoted on until the price stream delivers one. */
   #startPrice: string | null = null;
 
@@ -57,14 +78,44 @@ export class SymbolActor {
     this.#deps = deps;
     this.#options = options;
     this.symbol = options.symbol;
-    this.#fills = new FillRecorder(options.symbol, deps.exchange.name, deps.store, deps.metrics);
+    const { clock, log, metrics, policy } = deps;
+    const venue = deps.exchange.name;
+    this.#fills = new FillRecorder(options.symbol, venue, deps.store, metrics);
     this.#orders = new OrderDispatcher({
-      venue: deps.exchange.name,
+      venue,
       gateway: deps.orders,
       deliver: (message) => options.mailbox.post(message),
       onIdle: () => {
         if (this.#stop) options.mailbox.interrupt();
       },
+    });
+    this.#ledger = new OrderLedger({
+      symbol: options.symbol,
+      venue,
+      namespace: policy.namespace,
+      store: deps.store,
+      metrics: {
+        reports: metrics.orderReports,
+        illegalTransitions: metrics.orderIllegalTransitions,
+      },
+      clock,
+      log,
+    });
+    const backoff = {
+      initialMs: policy.refusalBackoffInitialMs,
+      maxMs: policy.refusalBackoffMaxMs,
+    };
+    this.#cooldown = new RefusalCooldown(backoff, clock);
+    this.#reconciliation = new SymbolReconciliation({
+      symbol: options.symbol,
+      grid: options.grid,
+      policy,
+      entriesPaused: options.entriesPaused,
+      exchange: deps.exchange,
+      clock,
+      metrics,
+      log,
+      post: (message) => options.mailbox.post(message),
     });
   }
 
@@ -98,6 +149,7 @@ export class SymbolActor {
       const stop = { cancelOrders: options.cancelOrders, deadline: false };
       this.#stop = stop;
       this.#phase = 'stopping';
+      this.#reconciliation.stop();
       const timer = setTimeout(() => {
         stop.deadline = true;
         mailbox.interrupt();
@@ -113,17 +165,33 @@ export class SymbolActor {
 
   /** The symbol as /status shows it. */
   view(): SymbolView {
-    const views = this.#slots?.views() ?? [];
+    const views = this.#grid?.slots.views() ?? [];
     return {
       symbol: this.symbol,
       phase: this.#phase,
       grid: gridConfigToWire(this.#options.grid),
       lastPrice: this.#options.mailbox.lastPrice?.price ?? this.#startPrice,
-      position: this.#slots ? toPlain(this.#slots.position()) : '0',
+      position: this.#grid ? toPlain(this.#grid.slots.position()) : '0',
       activeOrders: views.filter((v) => v.order !== null).length,
-      reconcile: this.#reconcile,
+      reconcile: this.#reconciliation.summary,
+      divergencePaused: this.#reconciliation.divergencePaused,
       slots: views,
+      orders: {
+        live: this.#ledger.liveOrders(),
+        recent: this.#ledger.recentOrders().slice(0, STATUS_RECENT_ORDERS),
+        exposure: this.#ledger.exposure(),
+      },
     };
+  }
+
+  /** True while a snapshot save is scheduled or running (benches wait for a quiet engine). */
+  get saving(): boolean {
+    return this.#grid?.writer.busy ?? false;
+  }
+
+  /** The symbol's order ledger: open and in-flight orders, lookups, exposure. */
+  get ledger(): OrderLedger {
+    return this.#ledger;
   }
 
   async #run(): Promise<void> {
@@ -132,25 +200,74 @@ export class SymbolActor {
     try {
       const price = mailbox.lastPrice?.price ?? toPlain(await exchange.getLatestPrice(this.symbol));
       this.#startPrice = price;
-      const stored = this.#stored?.document ?? null;
-      this.#slots = await buildSlots(exchange, this.symbol, this.#options.grid, stored, price, log);
+      const { slots, reports } = await this.#build(price);
+      reports.recoverIntents();
       this.#setPhase('reconciling');
-      const commands = await this.#reconcileNow();
-      if (this.#options.entriesPaused)
-        commands.push(...this.#requireSlots().broadcast({ type: 'risk.pause' }));
+      const gate = this.#options.entriesPaused ? 'risk.pause' : 'risk.resume';
+      const commands = slots.broadcast({ type: gate });
+      commands.push(...(await this.#reconciliation.atStart(this.#target())));
       this.#setPhase('trading');
-      log.info({ symbol: this.symbol, slots: this.#slots.indices().length }, 'symbol trading');
+      this.#reconciliation.start();
+      log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
         const delivery = await mailbox.take();
         if (delivery?.kind === 'price') await this.#afterChange([], delivery.tick);
         else if (delivery) await this.#afterChange(await this.#handle(delivery.message), null);
       }
+      await this.#grid?.writer.flush();
     } finally {
+      await this.#grid?.writer.flush().catch(() => undefined);
       this.#phase = 'stopped';
+      this.#reconciliation.stop();
+      this.#grid?.reports.stop();
       this.#orders.close();
-      this.#slots?.stop();
+      this.#grid?.slots.stop();
     }
+  }
+
+  /**
+   * Builds the grid from the newest state (the saved snapshot and what placements carried past a
+   * lost save), loads the ledger, and sets up the report path and the snapshot writer.
+   */
+  async #build(price: string): Promise<BuiltGrid> {
+    const { exchange, log, policy, orders, store } = this.#deps;
+    const { grid, mailbox } = this.#options;
+    const latest = await latestSlots({
+      symbol: this.symbol,
+      namespace: policy.namespace,
+      gateway: orders,
+      log,
+      saved: this.#stored?.document ?? null,
+      slotCount: grid.levelsBelow + grid.levelsAbove,
+    });
+    const slots = await buildSlots(
+      exchange,
+      this.symbol,
+      grid,
+      latest.document,
+      price,
+      log,
+      policy.namespace,
+    );
+    await this.#ledger.load();
+    const reports = new SymbolReports({
+      ...this.#deps,
+      symbol: this.symbol,
+      slots,
+      ledger: this.#ledger,
+      fills: this.#fills,
+      cooldown: this.#cooldown,
+      mailbox,
+    });
+    const writer = new SnapshotWriter({
+      symbol: this.symbol,
+      store,
+      version: this.#stored?.version ?? 0,
+      onError: (error) => mailbox.post({ kind: 'crash', error }),
+    });
+    this.#grid = { slots, reports, writer };
+    return this.#grid;
   }
 
   #setPhase(phase: SymbolPhase): void {
@@ -161,160 +278,80 @@ export class SymbolActor {
     const stop = this.#stop;
     if (!stop) return false;
     if (stop.deadline) return true;
-    const working = stop.cancelOrders && (this.#slots?.views() ?? []).some((v) => v.order);
-    return this.#orders.inflight === 0 && !working;
+    const working = stop.cancelOrders && (this.#grid?.slots.views() ?? []).some((v) => v.order);
+    // Results already delivered are applied and saved too, so the next start finds them
+    const queued = this.#options.mailbox.depth.queued > 0;
+    return this.#orders.inflight === 0 && !queued && !working;
   }
 
   // -- EVENT HANDLERS --
 
   async #handle(message: SymbolMessage): Promise<GridSlotCommand[]> {
+    const { reports, slots } = this.#requireGrid();
     switch (message.kind) {
       case 'crash':
         throw message.error;
       case 'order':
-        return this.#onOrderUpdate(message.update);
+        return reports.onStreamUpdate(message.update);
       case 'placed':
-        return this.#onPlaced(message.index, message.result);
+        return reports.onPlaced(message.index, message.result);
       case 'verify':
-        return this.#verify(message.index, message.clientOrderId);
+        return reports.verify(message);
       case 'reconcile':
-        return this.#reconcileNow();
+        return this.#reconciliation.asked(message.trigger, this.#target());
       case 'cancelAll':
-        return this.#requireSlots().broadcast({ type: 'slot.cancel' });
+        return slots.broadcast({ type: 'slot.cancel' });
+      case 'wake':
+        return [];
     }
-  }
-
-  async #onOrderUpdate({ order, lastTrade }: OrderUpdate): Promise<GridSlotCommand[]> {
-    if (lastTrade) await this.#fills.record(lastTrade, order.clientOrderId);
-    const index = this.#slots?.slotOf(order.clientOrderId) ?? null;
-    if (index === null) {
-      const ids = {
-        symbol: this.symbol,
-        orderId: order.orderId,
-        clientOrderId: order.clientOrderId,
-      };
-      this.#deps.log.debug(ids, 'order update for an order no slot owns');
-      return [];
-    }
-    return this.#report(index, eventForOrder(factsOfOrder(order)), 'warn');
-  }
-
-  #onPlaced(index: number, result: PlaceOrderResult): GridSlotCommand[] {
-    const { metrics } = this.#deps;
-    if (result.outcome === 'rejected') {
-      metrics.orderRejections.inc({ symbol: this.symbol, reason: result.reason });
-      // Post-only refusals are repriced by the slot itself; any other waits before reopening
-      if (result.reason !== 'POST_ONLY_WOULD_CROSS') {
-        this.#cooling.set(index, this.#deps.clock.now() + REJECT_COOLDOWN_MS);
-      }
-    }
-    const event = eventForPlacement(result);
-    if (event === null) {
-      // Outcome unknown after retries: the venue decides whether the order exists
-      this.#options.mailbox.post({ kind: 'verify', index, clientOrderId: result.clientOrderId });
-      return [];
-    }
-    if (result.outcome === 'placed') {
-      const { side, type } = result.order;
-      metrics.ordersPlaced.inc({ symbol: this.symbol, side, type });
-    }
-    return this.#report(index, event, 'debug');
-  }
-
-  /** Asks the venue where an order stands and feeds the answer to its slot. */
-  async #verify(index: number, clientOrderId: string): Promise<GridSlotCommand[]> {
-    const slots = this.#requireSlots();
-    const working = slots.snapshot(index)?.context.order;
-    if (working?.clientOrderId !== clientOrderId) return [];
-    const canceling = slots.isCanceling(index);
-    const { event, order } = await verifyOrder(
-      this.#deps.exchange,
-      this.symbol,
-      working,
-      canceling,
-    );
-    for (const trade of order?.trades ?? []) await this.#fills.record(trade, clientOrderId);
-    return this.#report(index, event, 'debug');
-  }
-
-  async #reconcileNow(): Promise<GridSlotCommand[]> {
-    const slots = this.#requireSlots();
-    const { commands, summary } = await reconcileSlots(
-      this.symbol,
-      slots,
-      this.#deps.exchange,
-      (index, order) => this.#feed(index, order),
-    );
-    this.#reconcile = summary;
-    const surprising = summary.foreign.length + summary.conflicts.length > 0;
-    const level = surprising || !summary.position.matches ? 'warn' : 'info';
-    this.#deps.log[level]({ symbol: this.symbol, ...summary }, 'symbol reconciled with the venue');
-    return commands;
-  }
-
-  /** Records an order's trades and feeds its state to the slot at `index`. */
-  async #feed(index: number, order: Order): Promise<GridSlotCommand[]> {
-    for (const trade of order.trades) await this.#fills.record(trade, order.clientOrderId);
-    return this.#report(index, eventForOrder(factsOfOrder(order)), 'debug');
   }
 
   // -- COMMANDS --
 
-  /** Quotes the grid, persists what changed, then forwards the commands. */
+  /**
+   * Quotes the grid, records the commands' intents in the ledger, starts their workflows (each
+   * placement carrying its slot's new state, stored in the commit that starts the workflow), then
+   * hands the snapshot and the intents to the writer, which saves them in one transaction once
+   * the placements have reached the venue, without holding up the next message.
+   */
   async #afterChange(commands: GridSlotCommand[], tick: PriceTick | null): Promise<void> {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
+    const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
-      const nowMs = this.#deps.clock.now();
-      commands.push(...quoteGrid(this.#requireSlots(), price, nowMs, this.#cooling));
+      commands.push(...quoteGrid(slots, price, this.#cooldown));
     }
-    await this.#persist();
+    reports.recordIntents(commands);
+    const sent: Promise<void>[] = [];
+    for (const command of commands) {
+      if (command.type === 'command.submitOrder') {
+        const carried = slots.document([command.slotIndex]);
+        sent.push(this.#orders.dispatch(command, { carried }));
+      } else {
+        const venueOrderId = this.#ledger.byClientOrderId(command.clientOrderId)?.venueOrderId;
+        this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
+      }
+    }
+    writer.write(slots.document(), this.#ledger.takeDirty(), sent);
     this.#publishGauges();
-    for (const command of commands) this.#orders.dispatch(command);
-  }
-
-  /** Feeds a report to its slot when the slot's state accepts it. */
-  #report(index: number, event: GridSlotEvent, refused: 'warn' | 'debug'): GridSlotCommand[] {
-    const slots = this.#requireSlots();
-    const snapshot = slots.snapshot(index);
-    const working = snapshot?.context.order ?? null;
-    if (!snapshot?.can(event)) {
-      const clientOrderId = 'clientOrderId' in event ? event.clientOrderId : null;
-      const ids = { symbol: this.symbol, slot: index, event: event.type, clientOrderId };
-      // The working order's report refused by its state is a surprise; the rest are echoes
-      const surprise = refused === 'warn' && working?.clientOrderId === clientOrderId;
-      const duplicate =
-        event.type === 'order.accepted' && snapshot?.matches({ opening: 'resting' });
-      this.#deps.log[surprise && !duplicate ? 'warn' : 'debug'](ids, 'slot refused a venue report');
-      return [];
-    }
-    if (event.type === 'order.filled' && working) {
-      this.#deps.metrics.ordersFilled.inc({ symbol: this.symbol, side: working.side });
-    }
-    return slots.send(index, event);
   }
 
   // -- INTERNAL --
 
-  async #persist(): Promise<void> {
-    const document = this.#requireSlots().document();
-    const json = JSON.stringify(document);
-    if (json === this.#savedJson) return;
-    const expected = this.#stored?.version ?? 0;
-    const version = await this.#deps.store.saveSnapshot(this.symbol, document, expected);
-    this.#stored = { document, version };
-    this.#savedJson = json;
-  }
-
   #publishGauges(): void {
     const labels = { symbol: this.symbol };
-    const slots = this.#requireSlots();
+    const { slots } = this.#requireGrid();
     const active = slots.views().filter((v) => v.order !== null).length;
     this.#deps.metrics.ordersActive.set(labels, active);
     this.#deps.metrics.positionSize.set(labels, sample(slots.position()));
   }
 
-  #requireSlots(): SlotSet {
-    if (!this.#slots) throw new Error(`${this.symbol} has no grid yet`);
-    return this.#slots;
+  #target(): ReconcileTarget {
+    const { slots, reports } = this.#requireGrid();
+    return { slots, ledger: this.#ledger, reports };
+  }
+
+  #requireGrid(): BuiltGrid {
+    if (!this.#grid) throw new Error(`${this.symbol} has no grid yet`);
+    return this.#grid;
   }
 }

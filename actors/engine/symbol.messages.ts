@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { OrderUpdate } from '../../core/exchange.types.js';
 import type { SymbolId } from '../../core/types.js';
+import type { ExposureSummary, LedgerOrder } from '../orders/order-ledger.types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
 import type { SymbolStore } from './engine.store.js';
@@ -21,13 +22,51 @@ import type { GridConfig, GridConfigWire } from './symbol.config.js';
 /** What a symbol actor uses of the rest of the engine. */
 export interface SymbolActorDeps {
   readonly exchange: Exchange;
-  /** Times the cooldown of a refused slot. */
+  /** Times refusal cooldowns, reconciliation and lookups. */
   readonly clock: Clock;
   readonly orders: OrderGateway;
   readonly store: SymbolStore;
   readonly metrics: EngineMetrics;
   readonly log: Logger;
+  /** How every symbol of this engine trades; see {@link SymbolPolicy}. */
+  readonly policy: SymbolPolicy;
 }
+
+/** Engine-wide rules every symbol actor follows (engine config `orders`, `reconcile`). */
+export interface SymbolPolicy {
+  /** This engine instance's client order id namespace (machines/client-order-id). */
+  readonly namespace: string;
+  /** Wait after a slot's first refused placement, doubled per refusal in a row, ms. */
+  readonly refusalBackoffInitialMs: number;
+  /** Cap of that wait, ms. */
+  readonly refusalBackoffMaxMs: number;
+  /** Period of the reconciliation job while trading, ms. */
+  readonly reconcileIntervalMs: number;
+  /** Position divergence, % of the grid's capacity, above which entries pause. */
+  readonly positionTolerancePct: number;
+  /** Told of every position divergence a reconciliation finds (the risk layer subscribes). */
+  readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
+}
+
+/**
+ * A reconciliation found the venue's position different from the grid's inventory. `small`
+ * ones are accepted (the venue is the truth); a `large` one pauses the symbol's entries until a
+ * later reconciliation finds the position back within tolerance (`resolved`).
+ */
+export interface PositionDivergence {
+  readonly symbol: SymbolId;
+  readonly severity: 'small' | 'large' | 'resolved';
+  /** Base units, decimal strings; divergence = venue − grid. */
+  readonly venue: string;
+  readonly grid: string;
+  readonly divergence: string;
+  /** |divergence| as a % of the grid's capacity (levels × order quantity), decimal string. */
+  readonly divergencePct: string;
+  readonly atMs: number;
+}
+
+/** What asked for a reconciliation. */
+export type ReconcileTrigger = 'start' | 'stream' | 'timer' | 'confirm' | 'retry';
 
 /** Which symbol an actor trades, and how. */
 export interface SymbolActorOptions {
@@ -45,12 +84,23 @@ export type SymbolMessage =
   | { readonly kind: 'order'; readonly update: OrderUpdate }
   /** A placement workflow's result for the slot at `index`. */
   | { readonly kind: 'placed'; readonly index: number; readonly result: PlaceOrderResult }
-  /** Look the order up on the venue and feed its state to the slot at `index`. */
-  | { readonly kind: 'verify'; readonly index: number; readonly clientOrderId: string }
-  /** The order stream had a gap: reconcile with the venue again. */
-  | { readonly kind: 'reconcile' }
+  /**
+   * Look the order up on the venue and report it to the ledger: after its cancel was answered,
+   * or after its placement's outcome stayed unknown. `attempt` counts lookups that failed.
+   */
+  | {
+      readonly kind: 'verify';
+      readonly index: number;
+      readonly clientOrderId: string;
+      readonly after: 'cancel' | 'placement';
+      readonly attempt: number;
+    }
+  /** Reconcile with the venue (the order stream had a gap, the timer fired, ...). */
+  | { readonly kind: 'reconcile'; readonly trigger: ReconcileTrigger }
   /** Cancel every working order (the symbol is being removed). */
   | { readonly kind: 'cancelAll' }
+  /** A slot's refusal cooldown ended: quote the grid again even if no price arrives. */
+  | { readonly kind: 'wake' }
   /** Something the actor started failed asynchronously: fail the actor. */
   | { readonly kind: 'crash'; readonly error: unknown };
 
@@ -68,5 +118,13 @@ export interface SymbolView {
   readonly position: string;
   readonly activeOrders: number;
   readonly reconcile: ReconcileSummary | null;
+  /** True while a large position divergence keeps entries paused. */
+  readonly divergencePaused: boolean;
   readonly slots: readonly SlotView[];
+  /** The order ledger: orders not final yet, the latest final ones, and the exposure. */
+  readonly orders: {
+    readonly live: readonly LedgerOrder[];
+    readonly recent: readonly LedgerOrder[];
+    readonly exposure: ExposureSummary;
+  };
 }

@@ -1,55 +1,107 @@
 /**
  * @module actors/engine/venue-events
- * Converters at the edge between the venue and the slot machines: an order as the venue reports
- * it (stream update, `getOrder`, a workflow's ack) becomes the `order.*` event the machine
- * understands; a venue refusal keeps the port's reason (core/errors, one list). Quantities stay
- * decimal strings; the machine compares cumulative fills, so repeating a report is harmless.
+ * Converters at the edges of the order ledger: what the venue says about an order (a stream
+ * update, `getOrder`, a placement workflow's ack or refusal) becomes an `OrderReport` for the
+ * ledger, and the order as the ledger then holds it becomes the one `order.*` event its slot
+ * machine understands. Quantities stay decimal strings and are cumulative, so repeating a
+ * report is harmless.
  */
-import type { Order } from '../../core/exchange.types.js';
 import { toPlain } from '../../core/decimal.js';
-import type { GridSlotVenueEvent } from '../../machines/grid-slot.machine.js';
+import type { Order, Trade } from '../../core/exchange.types.js';
 import type { ClientOrderId, OrderStatus } from '../../core/types.js';
-import type { OrderAck, PlaceOrderResult } from '../workflows/order.messages.js';
-
-/** The fields of an order that decide its machine event. */
-export interface OrderFacts {
-  readonly clientOrderId: string;
-  readonly status: OrderStatus;
-  /** Cumulative executed quantity, base units, decimal string. */
-  readonly executedQty: string;
-}
+import type { GridSlotVenueEvent } from '../../machines/grid-slot.machine.js';
+import type {
+  LedgerOrder,
+  OrderDetails,
+  OrderReport,
+  ReportSource,
+} from '../orders/order-ledger.types.js';
+import { isTerminal, type LedgerTrigger } from '../orders/order-status.table.js';
+import type { PlaceOrderResult } from '../workflows/order.messages.js';
 
 /**
- * The facts of an order the venue port returned.
+ * The ledger report of an order as the venue returned it.
  * @param order - from the order stream or `getOrder`
- * @returns its id, status and cumulative fill as strings
+ * @param source - where it came from
+ * @param options.trades - the trades to record (default: the order's own)
+ * @param options.slotIndex - the slot the order belongs to, for an order the ledger never held
+ * @param options.trigger - a trigger other than the order's status (CANCEL_REJECTED)
  */
-export function factsOfOrder(order: Order): OrderFacts {
+export function reportOfOrder(
+  order: Order,
+  source: ReportSource,
+  options: {
+    readonly trades?: readonly Trade[];
+    readonly slotIndex?: number | null;
+    readonly trigger?: LedgerTrigger;
+  } = {},
+): OrderReport {
   return {
-    clientOrderId: order.clientOrderId,
-    status: order.status,
-    executedQty: toPlain(order.executedQty),
+    clientOrderId: order.clientOrderId as ClientOrderId,
+    trigger: options.trigger ?? order.status,
+    source,
+    venueOrderId: order.orderId,
+    filledQuantity: toPlain(order.executedQty),
+    ...(order.executedQty.gt(0) ? { avgPrice: toPlain(order.avgPrice) } : {}),
+    trades: options.trades ?? order.trades,
+    details: detailsOf(order, options.slotIndex ?? null),
   };
 }
 
 /**
- * The facts of an order a placement workflow acknowledged.
- * @param ack - the workflow's view of the order
- * @returns its id, status and cumulative fill
+ * The ledger report of a placement workflow's result, or null when its outcome is unknown
+ * (transient failures outlasted the attempts) and the order must be looked up on the venue.
  */
-export function factsOfAck(ack: OrderAck): OrderFacts {
-  return { clientOrderId: ack.clientOrderId, status: ack.status, executedQty: ack.executedQty };
+export function reportOfPlacement(result: PlaceOrderResult): OrderReport | null {
+  if (result.outcome !== 'placed') {
+    if (result.outcome === 'failed') return null;
+    const { clientOrderId, reason } = result;
+    return { clientOrderId, trigger: 'REJECTED', source: 'placement', reason };
+  }
+  const ack = result.order;
+  return {
+    clientOrderId: result.clientOrderId,
+    trigger: ack.status,
+    source: 'placement',
+    venueOrderId: ack.venueOrderId,
+    filledQuantity: ack.executedQty,
+    ...(ack.executedQty !== '0' ? { avgPrice: ack.avgPrice } : {}),
+  };
+}
+
+/** What the ledger must know of a venue order it never held. */
+export function detailsOf(order: Order, slotIndex: number | null): OrderDetails {
+  return {
+    side: order.side,
+    price: order.type === 'MARKET' ? null : toPlain(order.price),
+    quantity: toPlain(order.quantity),
+    reduceOnly: order.reduceOnly,
+    slotIndex,
+  };
 }
 
 /**
- * The machine event for an order's current state.
- * @param facts - the order's id, status and cumulative fill
- * @returns the `order.*` event naming the order by our client order id
+ * The slot event for an order as the ledger holds it, or null when the order's status means
+ * nothing to a slot (sent and unanswered, or a cancel on its way).
+ * @param order - the ledger's order after a report
+ * @param trigger - what the report said; a refused cancel is told to the slot as such
  */
-export function eventForOrder(facts: OrderFacts): GridSlotVenueEvent {
-  const clientOrderId = facts.clientOrderId as ClientOrderId;
-  const filledQuantity = facts.executedQty;
-  switch (facts.status) {
+export function slotEventFor(
+  order: LedgerOrder,
+  trigger: LedgerTrigger,
+): GridSlotVenueEvent | null {
+  const { clientOrderId, filledQuantity } = order;
+  if (trigger === 'CANCEL_REJECTED' && !isTerminal(order.status)) {
+    return { type: 'order.cancelRejected', clientOrderId, reason: 'STILL_OPEN' };
+  }
+  switch (order.status) {
+    case 'SUBMITTED':
+      return null;
+    case 'PENDING_CANCEL':
+      // A fill while our cancel is out still moves the slot's inventory
+      return filledQuantity === '0'
+        ? null
+        : { type: 'order.partiallyFilled', clientOrderId, filledQuantity };
     case 'NEW':
       return { type: 'order.accepted', clientOrderId };
     case 'PARTIALLY_FILLED':
@@ -61,20 +113,12 @@ export function eventForOrder(facts: OrderFacts): GridSlotVenueEvent {
     case 'EXPIRED':
       return { type: 'order.expired', clientOrderId, filledQuantity };
     case 'REJECTED':
-      return { type: 'order.rejected', clientOrderId, reason: 'ORDER_REJECTED' };
+      return {
+        type: 'order.rejected',
+        clientOrderId,
+        reason: order.rejectReason ?? 'ORDER_REJECTED',
+      };
   }
-}
-
-/**
- * The machine event for a placement workflow's result, or null when the outcome is unknown
- * (transient failures outlasted the retries) and the order must be looked up on the venue.
- * @param result - the workflow's result
- * @returns the event, or null for `failed`
- */
-export function eventForPlacement(result: PlaceOrderResult): GridSlotVenueEvent | null {
-  if (result.outcome === 'placed') return eventForOrder(factsOfAck(result.order));
-  if (result.outcome === 'failed') return null;
-  return { type: 'order.rejected', clientOrderId: result.clientOrderId, reason: result.reason };
 }
 
 /** True for the statuses of an order still resting on the venue. */

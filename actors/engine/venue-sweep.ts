@@ -48,14 +48,15 @@ const GONE = new Set(['ORDER_NOT_FOUND', 'ORDER_NOT_CANCELABLE']);
  * @param exchange - the venue port
  * @param symbol - the symbol
  * @param policy - bounds and backoff
- * @param deps - clock for the backoff, log for each unclean round (warn)
+ * @param deps - clock for the backoff, log for each unclean round (warn), and this engine's client
+ *   order id namespace (orders of other engines on the account are never touched)
  * @returns the outcome; never throws a venue error (it is reported in `error`)
  */
 export async function sweepOrders(
   exchange: Exchange,
   symbol: SymbolId,
   policy: SweepPolicy,
-  deps: { readonly clock: Clock; readonly log: Logger },
+  deps: { readonly clock: Clock; readonly log: Logger; readonly namespace: string },
 ): Promise<SweepResult> {
   let cancelled = 0;
   let remaining: string[] = [];
@@ -65,7 +66,7 @@ export async function sweepOrders(
     if (policy.proceed && !policy.proceed()) break;
     try {
       const ours = (await exchange.getOpenOrders(symbol)).filter((o) =>
-        isClientOrderIdFor(o.clientOrderId, symbol),
+        isClientOrderIdFor(o.clientOrderId, symbol, deps.namespace),
       );
       error = null;
       remaining = ours.map((o) => o.clientOrderId);

@@ -20,7 +20,8 @@ export {
 export { SnapshotsRepo, StaleSnapshotError, type SymbolSnapshot } from './snapshots.repo.js';
 export { ActiveSymbolsRepo, type ActiveSymbol, type SymbolStatus } from './active-symbols.repo.js';
 export { fillFromTrade, FillsRepo, type FillRecord, type FillTotals } from './fills.repo.js';
-export { OrderIndexRepo, type IndexedOrder, type IndexedOrderStatus } from './order-index.repo.js';
+export { OrderIndexRepo, type IndexedOrder } from './order-index.repo.js';
+export { EngineInstanceRepo } from './engine-instance.repo.js';
 export {
   RiskStatesRepo,
   StaleRiskStateError,

@@ -1,18 +1,21 @@
 /**
  * @module actors/store/order-index.repo
- * The one order index (STYLE convention 11): keyed by our client order id, mapping it both ways
- * to the venue's order id, and answering which orders of a symbol are open or still in flight.
- *
- * Reports reach the index out of order (a fill can overtake the placement ack, a workflow's
- * result can land after the order stream's update), so a write only ever moves an order forward
- * along SUBMITTED → NEW → PARTIALLY_FILLED → final, and the first final status wins.
+ * The one order index (STYLE convention 11), persisted: keyed by our client order id, mapping it
+ * both ways to the venue's order id, with each order's status, cumulative fill, average price and
+ * the trades that filled it (fills rows carry the client order id). The order ledger
+ * (actors/orders) is its only writer: it decides every status with the order status table and
+ * writes the result here together with the trades, in one transaction. Each row carries the
+ * ledger's revision, and a write never replaces a newer revision, so writes of one order may land
+ * in any order (an intent saved with the actor's snapshot after a report already moved it on). Reads serve the ledger's
+ * warm-up at start and anyone who checks the index against the venue.
  */
-import { dec, toPlain } from '../../core/decimal.js';
-import type { ClientOrderId, OrderStatus, Side, SymbolId } from '../../core/types.js';
-import type { Sql } from './database.js';
+import type postgres from 'postgres';
 
-/** SUBMITTED: sent to the venue, not yet acknowledged. */
-export type IndexedOrderStatus = 'SUBMITTED' | OrderStatus;
+import { dec, toPlain } from '../../core/decimal.js';
+import type { ClientOrderId, Side, SymbolId } from '../../core/types.js';
+import type { LedgerStatus } from '../orders/order-status.table.js';
+import type { Sql } from './database.js';
+import { FillsRepo, type FillRecord } from './fills.repo.js';
 
 /** One order as the index knows it. Amounts are decimal strings. */
 export interface IndexedOrder {
@@ -24,10 +27,23 @@ export interface IndexedOrder {
   readonly side: Side;
   /** Null for market orders. */
   readonly price: string | null;
+  /** Base units. */
   readonly quantity: string;
+  /** Cumulative executed quantity, base units. */
+  readonly filledQuantity: string;
+  /** Average execution price, quote units; null before the first fill. */
+  readonly avgPrice: string | null;
+  /** Closing (reduce-only) orders never add exposure. */
+  readonly reduceOnly: boolean;
   /** The grid slot that owns the order, if a grid slot does. */
   readonly slotIndex: number | null;
-  readonly status: IndexedOrderStatus;
+  readonly status: LedgerStatus;
+  /** Why the venue refused the order (the port's reason), for REJECTED. */
+  readonly rejectReason: string | null;
+  /** The ledger's revision of this order, +1 per change; an older one never overwrites a newer. */
+  readonly revision: number;
+  /** Last change, epoch ms. */
+  readonly updatedAtMs: number;
 }
 
 interface Row {
@@ -38,21 +54,23 @@ interface Row {
   side: Side;
   price: string | null;
   quantity: string;
+  filled_quantity: string;
+  avg_price: string | null;
+  reduce_only: boolean;
   slot_index: number | null;
-  status: IndexedOrderStatus;
+  status: LedgerStatus;
+  reject_reason: string | null;
+  revision: string;
+  updated_ms: string;
 }
 
-const COLUMNS = [
-  'client_order_id',
-  'venue',
-  'symbol',
-  'venue_order_id',
-  'side',
-  'price',
-  'quantity',
-  'slot_index',
-  'status',
-];
+const SELECT = (sql: Sql) => sql`
+  SELECT client_order_id, venue, symbol, venue_order_id, side, price, quantity, filled_quantity,
+         avg_price, reduce_only, slot_index, status, reject_reason, revision,
+         (extract(epoch FROM updated_at) * 1000)::bigint AS updated_ms
+  FROM order_index`;
+
+const LIVE: readonly LedgerStatus[] = ['SUBMITTED', 'NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL'];
 
 export class OrderIndexRepo {
   readonly #sql: Sql;
@@ -62,115 +80,119 @@ export class OrderIndexRepo {
   }
 
   /**
-   * Inserts `order`, or merges it into the entry with the same client order id: the status moves
-   * only forward, a known venue order id is kept when `order` has none.
-   * @returns the entry as stored after the merge
+   * Writes each order as the ledger decided it (insert, or replace the row of the same client
+   * order id) and appends the trades not recorded yet, all in one transaction.
+   * @param orders - the orders' new states
+   * @param fills - trades the reports carried; duplicates of recorded trades are skipped
+   * @returns for each fill, true when it was recorded now
    */
-  async upsert(order: IndexedOrder): Promise<IndexedOrder> {
-    const [row] = await this.#sql<Row[]>`
-      INSERT INTO order_index AS o (client_order_id, venue, symbol, venue_order_id, side, price,
-                                    quantity, slot_index, status)
-      VALUES (${order.clientOrderId}, ${order.venue}, ${order.symbol}, ${order.venueOrderId},
-              ${order.side}, ${order.price === null ? null : toPlain(dec(order.price))},
-              ${toPlain(dec(order.quantity))}, ${order.slotIndex}, ${order.status})
-      ON CONFLICT (client_order_id) DO UPDATE SET
-        venue_order_id = COALESCE(EXCLUDED.venue_order_id, o.venue_order_id),
-        status = CASE
-          WHEN order_status_rank(EXCLUDED.status) > order_status_rank(o.status)
-            OR (EXCLUDED.status = o.status AND order_status_rank(o.status) < 3)
-          THEN EXCLUDED.status ELSE o.status END,
-        updated_at = now()
-      RETURNING ${this.#sql(COLUMNS)}`;
-    return fromRow(row as Row);
+  async record(orders: readonly IndexedOrder[], fills: readonly FillRecord[] = []) {
+    if (orders.length === 0 && fills.length === 0) return [];
+    return this.#sql.begin((tx) => recordOrders(tx, orders, fills));
   }
 
-  /**
-   * Records that a placement of `order` is starting: inserts it as SUBMITTED on its first start
-   * and counts every start, in one statement, so the placement step pays one write.
-   * @returns the count including this start: above 1, an earlier attempt may have reached the venue
-   */
-  async startPlacement(order: IndexedOrder): Promise<number> {
-    const [row] = await this.#sql<{ placement_attempts: number }[]>`
-      INSERT INTO order_index AS o (client_order_id, venue, symbol, side, price, quantity,
-                                    slot_index, status, placement_attempts)
-      VALUES (${order.clientOrderId}, ${order.venue}, ${order.symbol}, ${order.side},
-              ${order.price === null ? null : toPlain(dec(order.price))},
-              ${toPlain(dec(order.quantity))}, ${order.slotIndex}, 'SUBMITTED', 1)
-      ON CONFLICT (client_order_id) DO UPDATE SET
-        placement_attempts = o.placement_attempts + 1,
-        updated_at = now()
-      RETURNING o.placement_attempts`;
-    return (row as { placement_attempts: number }).placement_attempts;
-  }
-
-  /**
-   * Moves the order to `status` (forward only; see the module doc), recording `venueOrderId`
-   * when given.
-   * @returns the entry after the update, or null when the index has no such order
-   */
-  async setStatus(
-    clientOrderId: ClientOrderId,
-    status: IndexedOrderStatus,
-    venueOrderId: string | null = null,
-  ): Promise<IndexedOrder | null> {
-    const [row] = await this.#sql<Row[]>`
-      UPDATE order_index SET
-        venue_order_id = COALESCE(${venueOrderId}, venue_order_id),
-        status = CASE WHEN order_status_rank(${status}) > order_status_rank(status)
-                      THEN ${status} ELSE status END,
-        updated_at = now()
-      WHERE client_order_id = ${clientOrderId}
-      RETURNING ${this.#sql(COLUMNS)}`;
-    return row ? fromRow(row) : null;
+  /** Net base units of `symbol` on `venue` bought minus sold by fills of our orders. */
+  async heldInventory(venue: string, symbol: SymbolId): Promise<string> {
+    const [row] = await this.#sql<{ held: string }[]>`
+      SELECT coalesce(sum(CASE WHEN side = 'BUY' THEN quantity ELSE -quantity END), 0)::text
+             AS held
+      FROM fills
+      WHERE venue = ${venue} AND symbol = ${symbol} AND client_order_id IS NOT NULL`;
+    return toPlain(dec(row?.held ?? '0'));
   }
 
   /** The entry for our client order id, or null. */
   async byClientOrderId(clientOrderId: ClientOrderId): Promise<IndexedOrder | null> {
-    const [row] = await this.#sql<Row[]>`
-      SELECT ${this.#sql(COLUMNS)} FROM order_index
+    const [row] = await this.#sql<Row[]>`${SELECT(this.#sql)}
       WHERE client_order_id = ${clientOrderId}`;
     return row ? fromRow(row) : null;
   }
 
   /** The entry for the venue's order id, or null. */
   async byVenueOrderId(venue: string, venueOrderId: string): Promise<IndexedOrder | null> {
-    const [row] = await this.#sql<Row[]>`
-      SELECT ${this.#sql(COLUMNS)} FROM order_index
+    const [row] = await this.#sql<Row[]>`${SELECT(this.#sql)}
       WHERE venue = ${venue} AND venue_order_id = ${venueOrderId}`;
     return row ? fromRow(row) : null;
   }
 
-  /** Orders of `symbol` resting on the venue (NEW or PARTIALLY_FILLED), oldest first. */
+  /** Every order of `symbol` on `venue` not yet final (the ledger's warm-up), oldest first. */
+  async live(venue: string, symbol: SymbolId): Promise<IndexedOrder[]> {
+    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+      WHERE venue = ${venue} AND symbol = ${symbol} AND status IN ${this.#sql([...LIVE])}
+      ORDER BY created_at, client_order_id`;
+    return rows.map(fromRow);
+  }
+
+  /** The `limit` orders of `symbol` on `venue` that changed last, newest first. */
+  async recent(venue: string, symbol: SymbolId, limit: number): Promise<IndexedOrder[]> {
+    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+      WHERE venue = ${venue} AND symbol = ${symbol}
+      ORDER BY updated_at DESC, client_order_id LIMIT ${limit}`;
+    return rows.map(fromRow);
+  }
+
+  /** Orders of `symbol` resting on the venue (NEW, PARTIALLY_FILLED, PENDING_CANCEL). */
   async openOrders(symbol: SymbolId): Promise<IndexedOrder[]> {
-    return this.#withStatus(symbol, ['NEW', 'PARTIALLY_FILLED']);
+    return this.#withStatus(symbol, ['NEW', 'PARTIALLY_FILLED', 'PENDING_CANCEL']);
   }
 
-  /** Orders of `symbol` sent but not yet acknowledged, oldest first. */
+  /** Orders of `symbol` with a request unanswered (SUBMITTED, PENDING_CANCEL). */
   async inflightOrders(symbol: SymbolId): Promise<IndexedOrder[]> {
-    return this.#withStatus(symbol, ['SUBMITTED']);
+    return this.#withStatus(symbol, ['SUBMITTED', 'PENDING_CANCEL']);
   }
 
-  /**
-   * Marks every open order of `symbol` on `venue` canceled, after a cancel-all the venue accepted.
-   * @returns how many entries changed
-   */
-  async cancelOpenOrders(venue: string, symbol: SymbolId): Promise<number> {
-    const result = await this.#sql`
-      UPDATE order_index SET status = 'CANCELED', updated_at = now()
-      WHERE venue = ${venue} AND symbol = ${symbol} AND status IN ('NEW', 'PARTIALLY_FILLED')`;
-    return result.count;
+  /** Every order of `symbol`, oldest first. */
+  async all(symbol: SymbolId): Promise<IndexedOrder[]> {
+    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+      WHERE symbol = ${symbol} ORDER BY created_at, client_order_id`;
+    return rows.map(fromRow);
   }
 
-  async #withStatus(
-    symbol: SymbolId,
-    statuses: readonly IndexedOrderStatus[],
-  ): Promise<IndexedOrder[]> {
-    const rows = await this.#sql<Row[]>`
-      SELECT ${this.#sql(COLUMNS)} FROM order_index
+  async #withStatus(symbol: SymbolId, statuses: readonly LedgerStatus[]) {
+    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
       WHERE symbol = ${symbol} AND status IN ${this.#sql([...statuses])}
       ORDER BY created_at, client_order_id`;
     return rows.map(fromRow);
   }
+}
+
+/**
+ * Writes orders and appends fills inside the caller's transaction (see `OrderIndexRepo.record`).
+ * @returns for each fill, true when it was recorded now
+ */
+export async function recordOrders(
+  tx: postgres.TransactionSql,
+  orders: readonly IndexedOrder[],
+  fills: readonly FillRecord[],
+): Promise<boolean[]> {
+  for (const order of orders) await writeOrder(tx, order);
+  // The transaction client takes the same tagged-template queries as the pool
+  const ledger = new FillsRepo(tx as unknown as Sql);
+  const recorded: boolean[] = [];
+  for (const fill of fills) recorded.push(await ledger.append(fill));
+  return recorded;
+}
+
+async function writeOrder(tx: postgres.TransactionSql, order: IndexedOrder): Promise<void> {
+  const price = order.price === null ? null : toPlain(dec(order.price));
+  const avgPrice = order.avgPrice === null ? null : toPlain(dec(order.avgPrice));
+  await tx`
+    INSERT INTO order_index AS o (client_order_id, venue, symbol, venue_order_id, side, price,
+                                  quantity, filled_quantity, avg_price, reduce_only, slot_index,
+                                  status, reject_reason, revision)
+    VALUES (${order.clientOrderId}, ${order.venue}, ${order.symbol}, ${order.venueOrderId},
+            ${order.side}, ${price}, ${toPlain(dec(order.quantity))},
+            ${toPlain(dec(order.filledQuantity))}, ${avgPrice}, ${order.reduceOnly},
+            ${order.slotIndex}, ${order.status}, ${order.rejectReason}, ${order.revision})
+    ON CONFLICT (client_order_id) DO UPDATE SET
+      venue_order_id = EXCLUDED.venue_order_id,
+      filled_quantity = EXCLUDED.filled_quantity,
+      avg_price = EXCLUDED.avg_price,
+      status = EXCLUDED.status,
+      reject_reason = EXCLUDED.reject_reason,
+      revision = EXCLUDED.revision,
+      updated_at = now()
+    WHERE o.revision < EXCLUDED.revision`;
 }
 
 function fromRow(row: Row): IndexedOrder {
@@ -182,7 +204,13 @@ function fromRow(row: Row): IndexedOrder {
     side: row.side,
     price: row.price === null ? null : toPlain(dec(row.price)),
     quantity: toPlain(dec(row.quantity)),
+    filledQuantity: toPlain(dec(row.filled_quantity)),
+    avgPrice: row.avg_price === null ? null : toPlain(dec(row.avg_price)),
+    reduceOnly: row.reduce_only,
     slotIndex: row.slot_index,
     status: row.status,
+    rejectReason: row.reject_reason,
+    revision: Number(row.revision),
+    updatedAtMs: Number(row.updated_ms),
   };
 }

@@ -5,6 +5,7 @@
  */
 export {
   bindOrderWorkflows,
+  INCARNATION,
   registerOrderVenue,
   unbindOrderWorkflows,
   type OrderWorkflowDeps,
@@ -36,6 +37,7 @@ export {
   placeOrder,
   placeOrderWorkflow,
 } from './order.workflows.js';
+export { carriedSnapshots } from './carried-snapshots.js';
 export {
   launchDurableRuntime,
   shutdownDurableRuntime,

@@ -1,32 +1,41 @@
 /**
  * @module actors/workflows/order.context
- * What the order workflows' steps reach at run time: the venues, the order index and the retry
- * policy. A workflow recovered after a crash is re-run from its stored input alone, so its steps
- * cannot close over objects of the call that started it; like DBOS's `ConfiguredInstance`
- * registry, they look dependencies up by name here instead. Bind everything before
+ * What the order workflows' steps reach at run time: the venues and the retry policy, and what
+ * tells a placement step's first run in the process that started it from any other run. A
+ * workflow recovered after a crash is re-run from its stored input alone, so its steps cannot
+ * close over objects of the call that started it; like DBOS's `ConfiguredInstance` registry,
+ * they look dependencies up by name here instead. Register venues before
  * `launchDurableRuntime()`, because recovery starts running pending workflows during launch.
  */
+import { randomUUID } from 'node:crypto';
+
 import type { Exchange } from '../../core/exchange.port.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/retry.js';
-import type { OrderIndexRepo } from '../store/order-index.repo.js';
 
 export interface OrderWorkflowDeps {
-  /** Where workflows record each order's venue id and status. */
-  readonly orderIndex: OrderIndexRepo;
   /**
-   * Retry of transient venue failures inside each venue step; default REQ-WF-002 (3 attempts,
-   * 100 ms initial backoff). Register plain venues, not `withResilience`-wrapped ones, or the
-   * retries multiply.
+   * Attempts at one intent's venue call, end to end (the venue step is their only owner; the
+   * connector retries no order call): default REQ-WF-002, 3 attempts, 100 ms doubling.
    */
   readonly retry?: Partial<RetryPolicy>;
 }
 
-const venues = new Map<string, Exchange>();
-let deps: { orderIndex: OrderIndexRepo; retry: RetryPolicy } | null = null;
+/**
+ * This process's incarnation, stamped into every intent it starts. A placement step whose input
+ * carries another incarnation is a recovered run (an earlier process may have reached the venue).
+ */
+export const INCARNATION = randomUUID();
 
-/** Binds the order index and retry policy the steps use, replacing any earlier binding. */
-export function bindOrderWorkflows(options: OrderWorkflowDeps): void {
-  deps = { orderIndex: options.orderIndex, retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } };
+const venues = new Map<string, Exchange>();
+/** Workflows whose venue step has started here and not yet been checkpointed. */
+const attempted = new Set<string>();
+/** Callers waiting for a workflow of this process to reach the venue. */
+const venueCallWaiters = new Map<string, () => void>();
+let retry: RetryPolicy | null = null;
+
+/** Binds the retry policy the steps use, replacing any earlier binding. */
+export function bindOrderWorkflows(options: OrderWorkflowDeps = {}): void {
+  retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 }
 
 /** Makes `venue` reachable by intents naming `name` (default: the venue's own name). */
@@ -37,7 +46,7 @@ export function registerOrderVenue(venue: Exchange, name: string = venue.name): 
 /** Forgets every venue and the binding; for shutdown and between tests. */
 export function unbindOrderWorkflows(): void {
   venues.clear();
-  deps = null;
+  retry = null;
 }
 
 /** @throws {Error} when no venue is registered under `name` (a wiring bug, not a venue outcome) */
@@ -48,15 +57,38 @@ export function orderVenue(name: string): Exchange {
 }
 
 /** @throws {Error} when `bindOrderWorkflows` was not called */
-export function orderIndex(): OrderIndexRepo {
-  return bound().orderIndex;
-}
-
 export function orderRetryPolicy(): RetryPolicy {
-  return bound().retry;
+  if (!retry) throw new Error('order workflows are not bound: call bindOrderWorkflows() first');
+  return retry;
 }
 
-function bound(): NonNullable<typeof deps> {
-  if (!deps) throw new Error('order workflows are not bound: call bindOrderWorkflows() first');
-  return deps;
+/**
+ * True once per workflow, for the venue step's first run in the process that started the
+ * workflow: only then can the venue not have the order yet, so only then may the step place
+ * without looking the client order id up first. Any other run (a recovered workflow, or a step
+ * re-run here after its checkpoint failed) looks it up first.
+ * @param workflowId - the running workflow
+ * @param incarnation - the incarnation its input carries
+ */
+export function claimFirstRun(workflowId: string, incarnation: string | undefined): boolean {
+  if (incarnation !== INCARNATION || attempted.has(workflowId)) return false;
+  attempted.add(workflowId);
+  return true;
+}
+
+/** The venue step of `workflowId` was checkpointed: a later run replays it, never re-runs it. */
+export function releaseFirstRun(workflowId: string): void {
+  attempted.delete(workflowId);
+}
+
+/** Calls `notify` once when the workflow `workflowId` reaches the venue (or settles first). */
+export function onVenueCall(workflowId: string, notify: () => void): void {
+  venueCallWaiters.set(workflowId, notify);
+}
+
+/** The workflow `workflowId` is about to call the venue, or has settled without doing so. */
+export function venueCallReached(workflowId: string): void {
+  const notify = venueCallWaiters.get(workflowId);
+  venueCallWaiters.delete(workflowId);
+  notify?.();
 }

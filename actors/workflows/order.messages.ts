@@ -1,8 +1,8 @@
 /**
  * @module actors/workflows/order.messages
  * What the order workflows take and return. Intents are the commands a symbol actor turns into
- * workflows; results are what the actor turns back into machine events (`order.accepted`,
- * `order.rejected { reason }`, ...). Both are plain JSON, because DBOS stores a workflow's input
+ * workflows; results are reports the actor's order ledger applies (the workflows never write the
+ * order index themselves). Both are plain JSON, because DBOS stores a workflow's input
  * and output and replays them on recovery. Each intent also names its workflow id: a pure
  * function of the intent, so repeating an intent joins the first workflow instead of calling the
  * venue again.
@@ -38,17 +38,28 @@ export interface PlaceOrderIntent {
   readonly postOnly?: boolean;
   readonly reduceOnly?: boolean;
   readonly useMargin?: boolean;
-  /** The grid slot placing the order, recorded in the order index. */
+  /** The grid slot placing the order. */
   readonly slotIndex?: number;
+  /**
+   * The placing actor's state as this placement changed it (its slot's snapshot), stored with
+   * the intent in the one commit that starts the workflow, so no commit precedes the venue call:
+   * recovery takes it when it is newer than the actor's own last save (see
+   * actors/workflows/carried-snapshots). Opaque to the workflow.
+   */
+  readonly carried?: unknown;
+  /** Set by `placeOrder`: the starting process's incarnation (see order.context). */
+  readonly incarnation?: string;
 }
 
 /** One order of a batch: a placement without the venue, which the batch names once. */
-export type BatchOrder = Omit<PlaceOrderIntent, 'venue'>;
+export type BatchOrder = Omit<PlaceOrderIntent, 'venue' | 'carried' | 'incarnation'>;
 
 /** Place several orders in one venue call; one refused item does not fail the others. */
 export interface BatchPlaceOrdersIntent {
   readonly venue: string;
   readonly orders: readonly BatchOrder[];
+  /** Set by `batchPlaceOrders`: the starting process's incarnation (see order.context). */
+  readonly incarnation?: string;
 }
 
 /** Cancel one order by our client order id. */
@@ -56,6 +67,8 @@ export interface CancelOrderIntent {
   readonly venue: string;
   readonly symbol: SymbolId;
   readonly clientOrderId: ClientOrderId;
+  /** The venue's id of the order when the caller knows it (saves a lookup). */
+  readonly venueOrderId?: string;
   /** 1 for the first cancel of this order; the actor bumps it to try again after a failure. */
   readonly attempt: number;
   readonly useMargin?: boolean;
@@ -83,6 +96,8 @@ export interface OrderAck {
   readonly price: string;
   readonly quantity: string;
   readonly executedQty: string;
+  /** Average execution price, quote units ("0" before any fill). */
+  readonly avgPrice: string;
 }
 
 /**
@@ -110,12 +125,7 @@ export type CancelOrderResult =
   | (Refusal & { readonly clientOrderId: ClientOrderId });
 
 export type CancelAllOrdersResult =
-  | {
-      readonly outcome: 'canceled';
-      readonly symbol: SymbolId;
-      /** Open orders of the symbol the order index marked canceled. */
-      readonly indexedCanceled: number;
-    }
+  | { readonly outcome: 'canceled'; readonly symbol: SymbolId }
   | (Refusal & { readonly symbol: SymbolId });
 
 // -- WORKFLOW IDS --

@@ -4,20 +4,23 @@
  *
  * Each workflow is registered at import under a fixed name (`order.place`, ...) that must never
  * change once deployed, because recovery finds pending workflows by it. Each venue call is one
- * named step (see order.steps), and the workflow id is derived from the intent (`place:<client
- * order id>`, ...), so a repeated intent, whether a retry or a replay after a crash, joins the
- * first workflow and gets its result instead of reaching the venue again.
+ * named step (see order.steps, the single owner of venue retries and of "already placed"
+ * resolution), and the workflow id is derived from the intent (`place:<client order id>`, ...),
+ * so a repeated intent, whether a retry or a replay after a crash, joins the first workflow and
+ * gets its result instead of reaching the venue again. A placement workflow's only commit before
+ * the venue call is the one DBOS makes to start it, which also stores the intent and the actor
+ * state it carries.
  *
  * Results are values, never thrown venue errors: `placed` / `canceled`, `rejected` with the
- * venue's reason (a business outcome the slot machine handles), or `failed` when transient
- * failures outlasted the retries (outcome unknown: reconcile first). Each workflow also records
- * what it learned in the order index. Only wiring bugs (an unregistered venue, unbound index)
- * make a workflow throw.
+ * venue's reason (a business outcome), or `failed` when transient failures outlasted the attempts
+ * (outcome unknown: look the order up before acting on it). The workflows write nothing else:
+ * their results are reports for the caller's order ledger. Only wiring bugs (an unregistered
+ * venue, unbound policy) make a workflow throw.
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
-import { ExchangeError, isErrorReason } from '../../core/errors.js';
-import type { IndexedOrder, IndexedOrderStatus } from '../store/order-index.repo.js';
+import { isErrorReason } from '../../core/errors.js';
+import { INCARNATION, onVenueCall, venueCallReached } from './order.context.js';
 import {
   batchPlaceWorkflowId,
   cancelAllWorkflowId,
@@ -37,13 +40,9 @@ import {
 import {
   batchPlaceOrdersStep,
   cancelAllOrdersStep,
-  cancelOpenOrdersStep,
   cancelOrderStep,
   getOrderStep,
-  lookupOrderStep,
   placeOrderStep,
-  setOrderStatusStep,
-  upsertOrdersStep,
   type BatchPlaced,
   type VenueCall,
 } from './order.steps.js';
@@ -53,9 +52,27 @@ const RESULT_POLL_MS = 100;
 
 // -- COMMANDS --
 
-/** Places one order durably; repeating the intent returns the first call's result. */
-export function placeOrder(intent: PlaceOrderIntent): Promise<PlaceOrderResult> {
-  return runWorkflow(placeOrderWorkflow, placeWorkflowId(intent), intent);
+/**
+ * Places one order durably; repeating the intent returns the first call's result.
+ * @param intent - the order
+ * @param hooks.onVenueCall - called once when this process's run is about to call the venue, or
+ *   when the placement settles without doing so (a caller that saves its own state waits for it,
+ *   so its write never competes with the order's way to the venue)
+ */
+export async function placeOrder(
+  intent: PlaceOrderIntent,
+  hooks: { readonly onVenueCall?: () => void } = {},
+): Promise<PlaceOrderResult> {
+  const workflowId = placeWorkflowId(intent);
+  if (hooks.onVenueCall) onVenueCall(workflowId, hooks.onVenueCall);
+  try {
+    return await runWorkflow(placeOrderWorkflow, workflowId, {
+      ...intent,
+      incarnation: INCARNATION,
+    });
+  } finally {
+    venueCallReached(workflowId);
+  }
 }
 
 /**
@@ -70,7 +87,10 @@ export async function batchPlaceOrders(
   if (ids.size !== intent.orders.length) {
     throw new Error('a batch must not repeat a client order id');
   }
-  return runWorkflow(batchPlaceOrdersWorkflow, batchPlaceWorkflowId(intent), intent);
+  return runWorkflow(batchPlaceOrdersWorkflow, batchPlaceWorkflowId(intent), {
+    ...intent,
+    incarnation: INCARNATION,
+  });
 }
 
 /** Cancels one order durably; the same (client order id, attempt) returns the first result. */
@@ -87,24 +107,18 @@ export function cancelAllOrders(intent: CancelAllOrdersIntent): Promise<CancelAl
 
 export const placeOrderWorkflow = DBOS.registerWorkflow(
   async (intent: PlaceOrderIntent): Promise<PlaceOrderResult> => {
-    const call = await placeOrderStep(intent, indexEntry(intent, 'SUBMITTED'));
-    const result = await placementResult(intent, call);
-    await upsertOrdersStep(recordable(intent, result));
-    return result;
+    const call = await placeOrderStep(intent);
+    return placementResult(intent.clientOrderId, call);
   },
   { name: 'order.place' },
 );
 
 export const batchPlaceOrdersWorkflow = DBOS.registerWorkflow(
   async (batch: BatchPlaceOrdersIntent): Promise<BatchPlaceOrdersResult> => {
-    const intents = batch.orders.map((order) => ({ ...order, venue: batch.venue }));
-    await upsertOrdersStep(intents.map((intent) => indexEntry(intent, 'SUBMITTED')));
-    const call = await batchPlaceOrdersStep(batch.venue, batch.orders);
-    const results: PlaceOrderResult[] = [];
-    for (const intent of intents) {
-      results.push(await placementResult(intent, batchItem(intent, call)));
-    }
-    await upsertOrdersStep(intents.flatMap((intent, i) => recordable(intent, results[i])));
+    const call = await batchPlaceOrdersStep(batch.venue, batch.orders, batch.incarnation);
+    const results = batch.orders.map((order) =>
+      placementResult(order.clientOrderId, batchItem(order.clientOrderId, call)),
+    );
     return { results };
   },
   { name: 'order.batchPlace' },
@@ -113,15 +127,14 @@ export const batchPlaceOrdersWorkflow = DBOS.registerWorkflow(
 export const cancelOrderWorkflow = DBOS.registerWorkflow(
   async (intent: CancelOrderIntent): Promise<CancelOrderResult> => {
     const { clientOrderId } = intent;
-    let venueOrderId = (await lookupOrderStep(clientOrderId))?.venueOrderId ?? null;
+    let venueOrderId = intent.venueOrderId ?? null;
     if (venueOrderId === null) {
       const found = await getOrderStep(intent.venue, intent.symbol, clientOrderId);
       if (!found.ok) return { ...refusal(found), clientOrderId };
-      venueOrderId = found.value.ack.venueOrderId;
+      venueOrderId = found.value.venueOrderId;
     }
     const call = await cancelOrderStep(intent.venue, intent.symbol, venueOrderId, intent.useMargin);
     if (!call.ok) return { ...refusal(call), clientOrderId };
-    await setOrderStatusStep(clientOrderId, 'CANCELED', venueOrderId);
     return { outcome: 'canceled', clientOrderId };
   },
   { name: 'order.cancel' },
@@ -131,8 +144,7 @@ export const cancelAllOrdersWorkflow = DBOS.registerWorkflow(
   async (intent: CancelAllOrdersIntent): Promise<CancelAllOrdersResult> => {
     const call = await cancelAllOrdersStep(intent.venue, intent.symbol, intent.useMargin);
     if (!call.ok) return { ...refusal(call), symbol: intent.symbol };
-    const indexedCanceled = await cancelOpenOrdersStep(intent.venue, intent.symbol);
-    return { outcome: 'canceled', symbol: intent.symbol, indexedCanceled };
+    return { outcome: 'canceled', symbol: intent.symbol };
   },
   { name: 'order.cancelAll' },
 );
@@ -148,41 +160,26 @@ async function runWorkflow<A, R>(
   return handle.getResult({ pollingIntervalMs: RESULT_POLL_MS });
 }
 
-/**
- * Turns a placement call into a result. A duplicate client order id means an earlier attempt
- * (before a crash, or a retry the venue did receive) already placed it: verify that the venue's
- * order is the one we asked for, and adopt it.
- */
-async function placementResult(
-  intent: PlaceOrderIntent,
+function placementResult(
+  clientOrderId: PlaceOrderIntent['clientOrderId'],
   call: VenueCall<OrderAck>,
-): Promise<PlaceOrderResult> {
-  const { clientOrderId } = intent;
+): PlaceOrderResult {
   if (call.ok) return { outcome: 'placed', clientOrderId, order: call.value };
-  if (call.reason !== 'DUPLICATE_ORDER') return { ...refusal(call), clientOrderId };
-  const found = await getOrderStep(intent.venue, intent.symbol, clientOrderId, intent);
-  if (!found.ok) return { ...refusal(found), clientOrderId };
-  if (found.value.mismatch !== null) {
-    const { mismatch } = found.value;
-    const message = `client order id ${clientOrderId} names a different order: ${mismatch}`;
-    return { outcome: 'rejected', reason: 'DUPLICATE_ORDER', message, clientOrderId };
-  }
-  return { outcome: 'placed', clientOrderId, order: found.value.ack };
+  return { ...refusal(call), clientOrderId };
 }
 
 /** One order's share of a batch call. */
-function batchItem(intent: PlaceOrderIntent, call: VenueCall<BatchPlaced>): VenueCall<OrderAck> {
+function batchItem(clientOrderId: string, call: VenueCall<BatchPlaced>): VenueCall<OrderAck> {
   if (!call.ok) return call;
-  const ack = call.value.placed.find((order) => order.clientOrderId === intent.clientOrderId);
+  const ack = call.value.placed.find((order) => order.clientOrderId === clientOrderId);
   if (ack) return { ok: true, value: ack };
-  const refused = call.value.refused.find((item) => item.clientOrderId === intent.clientOrderId);
+  const refused = call.value.refused.find((item) => item.clientOrderId === clientOrderId);
   if (!refused) {
     const message = 'the venue reported no outcome for this order';
     return { ok: false, reason: 'INTERNAL', message, transient: true };
   }
   const reason = isErrorReason(refused.reason) ? refused.reason : 'ORDER_REJECTED';
-  const { transient } = new ExchangeError(reason, refused.message);
-  return { ok: false, reason, message: refused.message, transient };
+  return { ok: false, reason, message: refused.message, transient: refused.transient };
 }
 
 function refusal(call: Extract<VenueCall<unknown>, { ok: false }>): Refusal {
@@ -190,35 +187,5 @@ function refusal(call: Extract<VenueCall<unknown>, { ok: false }>): Refusal {
     outcome: call.transient ? 'failed' : 'rejected',
     reason: call.reason,
     message: call.message,
-  };
-}
-
-/** What the index learns from a result; a failed placement stays SUBMITTED until reconciled. */
-function recordable(
-  intent: PlaceOrderIntent,
-  result: PlaceOrderResult | undefined,
-): IndexedOrder[] {
-  if (result?.outcome === 'placed') {
-    return [indexEntry(intent, result.order.status, result.order.venueOrderId)];
-  }
-  if (result?.outcome === 'rejected') return [indexEntry(intent, 'REJECTED')];
-  return [];
-}
-
-function indexEntry(
-  intent: PlaceOrderIntent,
-  status: IndexedOrderStatus,
-  venueOrderId: string | null = null,
-): IndexedOrder {
-  return {
-    clientOrderId: intent.clientOrderId,
-    venue: intent.venue,
-    symbol: intent.symbol,
-    venueOrderId,
-    side: intent.side,
-    price: intent.price ?? null,
-    quantity: intent.quantity,
-    slotIndex: intent.slotIndex ?? null,
-    status,
   };
 }

@@ -23,9 +23,8 @@ import {
   gridConfigSchema,
   type GridConfigWire,
 } from '../../actors/engine/symbol.config.js';
-import type { SymbolMessage } from '../../actors/engine/symbol.messages.js';
+import type { SymbolMessage, SymbolPolicy } from '../../actors/engine/symbol.messages.js';
 import { openDatabase, type Database } from '../../actors/store/database.js';
-import { OrderIndexRepo } from '../../actors/store/order-index.repo.js';
 import {
   bindOrderWorkflows,
   registerOrderVenue,
@@ -39,6 +38,15 @@ import type { SymbolId } from '../../core/types.js';
 
 /** DBOS's own logger, silenced: the bench reads no logs. */
 const SILENT = { info() {}, debug() {}, warn() {}, error() {} };
+
+/** The engine's default order and reconciliation rules, in a namespace of the bench's own. */
+const BENCH_POLICY: SymbolPolicy = {
+  namespace: 'BNCH',
+  refusalBackoffInitialMs: 1_000,
+  refusalBackoffMaxMs: 60_000,
+  reconcileIntervalMs: 60_000,
+  positionTolerancePct: 10,
+};
 
 /** Which database a bed runs on. */
 export type BedKind = 'pglite' | 'postgres';
@@ -92,7 +100,7 @@ export async function openEngineBed(kind: BedKind): Promise<EngineBed> {
       throw e;
     }
   }
-  bindOrderWorkflows({ orderIndex: new OrderIndexRepo(db.sql), retry: { sleep: async () => {} } });
+  bindOrderWorkflows({ retry: { sleep: async () => {} } });
   await launchDurableRuntime({ databaseUrl: db.url, appName: 'engine-bench', logger: SILENT });
   return {
     kind,
@@ -184,6 +192,7 @@ export async function startBenchSymbol(
       store: bed.store.symbols,
       metrics: bed.metrics,
       log: bed.log,
+      policy: BENCH_POLICY,
     },
     {
       symbol,

@@ -71,6 +71,7 @@ export const orderCases: readonly ConformanceCase[] = [
       const request = await restingBuy(exchange, { clientOrderId: id });
 
       const first = await exchange.placeOrder(request);
+      // Idempotent by client order id (REQ-WF-001): the same order again is the order placed
       const second = await exchange.placeOrder(request);
 
       assert.equal(second.orderId, first.orderId);

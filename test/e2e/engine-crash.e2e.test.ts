@@ -6,7 +6,8 @@
  * filled, the moment the first close is accepted while the other is still on its way; a third
  * buy fills while it is down. Each restart on the same database must end with the engine's
  * working orders equal to the venue's open orders, its grid position equal to the venue's
- * position, and no client order id ever sent to the venue twice.
+ * position, its order ledger equal to the venue for every order ever placed, and no client order
+ * id ever sent to the venue twice.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +18,9 @@ import {
   duplicateClientOrderIds,
   EngineFleet,
   eventually,
+  indexAgainstVenue,
   kill,
+  ledgerOrders,
   makeTempDir,
   openEngineDatabase,
   removeTempDir,
@@ -73,9 +76,12 @@ for (const dbCase of DATABASE_CASES) {
       return eventually(
         async () => {
           const state = await agreedState(engine, v.venue, SYMBOL);
-          return state?.orders.length === orders ? state : undefined;
+          if (state?.orders.length !== orders) return undefined;
+          const ledger = await ledgerOrders(engine, SYMBOL);
+          const problems = await indexAgainstVenue(ledger, v.venue, SYMBOL, v.placements);
+          return problems.length === 0 ? state : undefined;
         },
-        `${what}: engine and venue agree on ${orders} open orders and the position`,
+        `${what}: engine and venue agree on ${orders} open orders, the position and every order`,
         WAIT_MS,
       ).catch((e: Error) => {
         throw new Error(`${e.message}\nengine output:\n${engine.output.slice(-20).join('\n')}`);

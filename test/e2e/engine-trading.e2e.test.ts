@@ -5,8 +5,11 @@
  * and back up through their sell levels, one deterministic step at a time. At every checkpoint
  * the engine's working orders must be the venue's open orders and its inventory the venue's
  * position: each filled buy is closed by a sell one interval up, each filled sell reopens its
- * slot's buy. Afterwards the fills the engine recorded in its database (the fills ledger) must be
- * exactly the venue's own trades of our orders, and realized PnL must agree, as decimals.
+ * slot's buy; and its order ledger (and, on PostgreSQL, the order index read from the database
+ * while it runs) must equal the venue for every order ever placed: status, fill and venue id.
+ * Afterwards the fills the engine recorded in its database (the fills ledger) must be exactly
+ * the venue's own trades of our orders, realized PnL must agree, as decimals, and the persisted
+ * order index must equal the venue for every order.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -16,13 +19,16 @@ import { dec, toPlain, ZERO } from '../../core/decimal.js';
 import type { SymbolId } from '../../core/types.js';
 import { openDatabase, type Database } from '../../actors/store/database.js';
 import { FillsRepo, type FillRecord } from '../../actors/store/fills.repo.js';
+import { OrderIndexRepo } from '../../actors/store/order-index.repo.js';
 import type { TestDatabaseKind } from '../support/postgres.js';
 import {
   agreedState,
   DATABASE_CASES,
   EngineFleet,
   eventually,
+  indexAgainstVenue,
   kill,
+  ledgerOrders,
   makeTempDir,
   openEngineDatabase,
   removeTempDir,
@@ -82,6 +88,8 @@ for (const dbCase of DATABASE_CASES) {
     let venue: VenueUnderTest | undefined;
     let database: EngineDatabase | undefined;
     let ledger: Database | undefined;
+    /** The engine's own database while it runs (PostgreSQL only: PGlite is the engine's alone). */
+    let live: Database | undefined;
     let config: string;
     const fleet = new EngineFleet();
 
@@ -98,6 +106,7 @@ for (const dbCase of DATABASE_CASES) {
 
     after(async () => {
       await fleet.killAll();
+      await live?.close();
       await ledger?.close();
       await venue?.close();
       await database?.close();
@@ -131,6 +140,30 @@ for (const dbCase of DATABASE_CASES) {
       });
     }
 
+    /** Waits until the ledger, and the persisted index where readable, equal the venue. */
+    async function indexEqualsVenue(engine: EngineProcess, v: VenueUnderTest, what: string) {
+      let problems: string[] = [];
+      await eventually(
+        async () => {
+          problems = await indexAgainstVenue(
+            await ledgerOrders(engine, SYMBOL),
+            v.venue,
+            SYMBOL,
+            v.placements,
+          );
+          if (live) {
+            const stored = await new OrderIndexRepo(live.sql).all(SYMBOL as SymbolId);
+            problems.push(...(await indexAgainstVenue(stored, v.venue, SYMBOL, v.placements)));
+          }
+          return problems.length === 0;
+        },
+        `${what}: order index = venue for every order`,
+        WAIT_MS,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\n${problems.join('\n')}`);
+      });
+    }
+
     /** "index state side price" of every slot that holds inventory or an order, by index. */
     function slotLines(state: AgreedState): string[] {
       return [...state.slots]
@@ -141,6 +174,7 @@ for (const dbCase of DATABASE_CASES) {
     it('closes each filled buy one interval up and reopens the buy when the sell fills', async () => {
       const v = venue!;
       const engine = await fleet.start(config);
+      if (dbCase.kind === 'postgres') live = await openLedgerDatabase(dbCase.kind, dir!, database!);
 
       const start = await checkpoint(
         engine,
@@ -149,6 +183,7 @@ for (const dbCase of DATABASE_CASES) {
         ['BUY 99700', 'BUY 99800', 'BUY 99900'],
         '0',
       );
+      await indexEqualsVenue(engine, v, 'at start');
       assert.deepEqual(slotLines(start), [
         '-3 opening.resting 0 BUY 99700',
         '-2 opening.resting 0 BUY 99800',
@@ -164,6 +199,7 @@ for (const dbCase of DATABASE_CASES) {
         ['BUY 99700', 'BUY 99800', 'SELL 100000'],
         '0.001',
       );
+      await indexEqualsVenue(engine, v, 'after 99850');
       assert.deepEqual(slotLines(down1), [
         '-3 opening.resting 0 BUY 99700',
         '-2 opening.resting 0 BUY 99800',
@@ -179,6 +215,7 @@ for (const dbCase of DATABASE_CASES) {
         ['BUY 99700', 'SELL 99900', 'SELL 100000'],
         '0.002',
       );
+      await indexEqualsVenue(engine, v, 'after 99750');
       assert.deepEqual(slotLines(down2), [
         '-3 opening.resting 0 BUY 99700',
         '-2 closing.resting 0.001 SELL 99900',
@@ -194,6 +231,7 @@ for (const dbCase of DATABASE_CASES) {
         ['BUY 99700', 'BUY 99800', 'SELL 100000'],
         '0.001',
       );
+      await indexEqualsVenue(engine, v, 'after 99950');
       assert.deepEqual(slotLines(up1), [
         '-3 opening.resting 0 BUY 99700',
         '-2 opening.resting 0 BUY 99800',
@@ -209,6 +247,7 @@ for (const dbCase of DATABASE_CASES) {
         ['BUY 99700', 'BUY 99800', 'BUY 99900'],
         '0',
       );
+      await indexEqualsVenue(engine, v, 'after 100050');
       assert.deepEqual(slotLines(up2), slotLines(start));
       // The reopened buys are new orders, not the filled ones
       assert.notDeepEqual(up2.orders, start.orders);
@@ -246,6 +285,13 @@ for (const dbCase of DATABASE_CASES) {
       const fills = new FillsRepo(ledger.sql);
       const recorded: FillRecord[] = await fills.listBySymbol(SYMBOL as SymbolId);
       assert.deepEqual(recorded.map(fillLine).sort(), venueSorted, 'ledger = venue trades');
+      const persisted = await new OrderIndexRepo(ledger.sql).all(SYMBOL as SymbolId);
+      assert.deepEqual(
+        await indexAgainstVenue(persisted, v.venue, SYMBOL, v.placements),
+        [],
+        'the persisted order index equals the venue for every order',
+      );
+      assert.equal(persisted.length, new Set(v.placements.map((p) => p.clientOrderId)).size);
       const totals = await fills.totals(SYMBOL as SymbolId);
       assert.equal(totals.fills, 4);
       assert.equal(totals.netQuantity, '0');

@@ -102,7 +102,7 @@ describe('parseArbitrageOrderId', () => {
   });
 
   it('rejects grid ids, foreign ids and near misses, and grid parsing rejects ours', () => {
-    const grid = clientOrderIdFor('BTCUSDT', 3, 'BUY', 1);
+    const grid = clientOrderIdFor('T3ST', 'BTCUSDT', 3, 'BUY', 1);
     const ours = arbitrageOrderIdFor('btc-basis', 'a', 'open', 0, 1);
     for (const id of [
       grid,

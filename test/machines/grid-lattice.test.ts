@@ -1,19 +1,19 @@
 /**
  * @module test/machines/grid-lattice
  * Tests for lattice math: exact decimal level prices, validation, centring, entry sides by mode,
- * closing prices and one-tick post-only reprices.
+ * closing prices, and closes priced off a market that has passed the exit.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  closePrice,
   entrySide,
   exitPrice,
   latticeSpecError,
   levelPrice,
   levelsAround,
   nearestLevel,
-  repriceAway,
   type LatticeSpec,
 } from '../../machines/grid-lattice.js';
 
@@ -97,13 +97,19 @@ describe('exitPrice', () => {
   });
 });
 
-describe('repriceAway', () => {
-  it('moves a buy down and a sell up by one tick', () => {
-    assert.equal(repriceAway('59900', 'BUY', '0.1'), '59899.9');
-    assert.equal(repriceAway('60100', 'SELL', '0.1'), '60100.1');
+describe('closePrice', () => {
+  it('closes at the lattice exit while the market has not passed it', () => {
+    assert.equal(closePrice(SPEC, -1, 'BUY', '59950'), '60000');
+    assert.equal(closePrice(SPEC, 1, 'SELL', '60050'), '60000');
   });
 
-  it('refuses to price a buy at zero', () => {
-    assert.equal(repriceAway('0.1', 'BUY', '0.1'), null);
+  it('closes one tick beyond a market that has passed the exit, so it rests as a maker', () => {
+    assert.equal(closePrice(SPEC, -1, 'BUY', '60250'), '60250.1');
+    assert.equal(closePrice(SPEC, 1, 'SELL', '59800'), '59799.9');
+  });
+
+  it('never prices a short close at or below zero', () => {
+    const low: LatticeSpec = { anchorPrice: '100', interval: '100', tickSize: '1' };
+    assert.equal(closePrice(low, 1, 'SELL', '1'), '100');
   });
 });

@@ -1,8 +1,9 @@
 /**
  * @module test/machines/grid-slot.machine
  * Example-based tests for gridSlotMachine: one concrete event sequence per behaviour, covering
- * each defect of the original grid (see original-facts §11 items 5, 9, 10, 13, 15) and the
- * real-world races between cancels, acks and fills.
+ * each defect of the original grid (see original-facts §11 items 5, 9, 10, 13, 15), the
+ * real-world races between cancels, acks and fills, and refusals that never turn into an
+ * immediate retry (the refusal storm: a crossing close placed again and again).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -21,6 +22,7 @@ import type { ClientOrderId, SymbolId } from '../../core/types.js';
 
 // Level -1 sits at 59900; with the market at 60000 it opens long and closes at 60000
 const LONG: GridSlotInput = {
+  namespace: 'K7Q2',
   symbol: 'BTCUSDT' as SymbolId,
   slotIndex: -1,
   mode: 'long',
@@ -32,6 +34,9 @@ const LONG: GridSlotInput = {
 // Level 1 sits at 60100; with the market at 60000 it opens short and closes at 60000
 const SHORT: GridSlotInput = { ...LONG, slotIndex: 1, mode: 'neutral' };
 const MARKET = '60000';
+// Under the long exit (60000) and over the short one: closes rest at the lattice exit
+const CLOSE_LONG: GridSlotEvent = { type: 'slot.close', marketPrice: '59950' };
+const CLOSE_SHORT: GridSlotEvent = { type: 'slot.close', marketPrice: '60050' };
 
 function startSlot(input: GridSlotInput = LONG) {
   const commands: GridSlotCommand[] = [];
@@ -120,7 +125,7 @@ describe('gridSlotMachine: closing', () => {
   it('closes with a reduce-only sell one level up for exactly the held quantity', () => {
     const slot = startSlot();
     slot.send({ type: 'slot.open', marketPrice: MARKET });
-    slot.send({ type: 'order.filled', clientOrderId: slot.id() }, { type: 'slot.close' });
+    slot.send({ type: 'order.filled', clientOrderId: slot.id() }, CLOSE_LONG);
     const close = slot.submits()[1];
     assert.ok(close);
     assert.equal(close.side, 'SELL');
@@ -137,7 +142,7 @@ describe('gridSlotMachine: closing', () => {
     const slot = startSlot();
     for (let trip = 0; trip < 2; trip++) {
       slot.send({ type: 'slot.open', marketPrice: MARKET });
-      slot.send({ type: 'order.filled', clientOrderId: slot.id() }, { type: 'slot.close' });
+      slot.send({ type: 'order.filled', clientOrderId: slot.id() }, CLOSE_LONG);
       slot.send({ type: 'order.filled', clientOrderId: slot.id() });
     }
     const ids = slot.submits().map((c) => c.clientOrderId);
@@ -181,7 +186,7 @@ describe('gridSlotMachine: partial fills move inventory', () => {
     assert.equal(slot.snapshot().value, 'holding');
     assert.equal(slot.snapshot().context.position, '0.0005');
 
-    slot.send({ type: 'slot.close' });
+    slot.send(CLOSE_LONG);
     const close = slot.submits().at(-1);
     assert.equal(close?.quantity, '0.0005');
     assert.equal(close?.reduceOnly, true);
@@ -300,7 +305,7 @@ describe('gridSlotMachine: rejected and expired orders', () => {
   it('returns to holding when the closing order is rejected or expires', () => {
     for (const type of ['order.rejected', 'order.expired'] as const) {
       const slot = holdingAfterPartial(LONG, '0.001');
-      slot.send({ type: 'slot.close' });
+      slot.send(CLOSE_LONG);
       slot.send({ type, clientOrderId: slot.id(), reason: 'REDUCE_ONLY_REJECTED' });
       assert.equal(slot.snapshot().value, 'holding', type);
       assert.equal(slot.snapshot().context.position, '0.001', type);
@@ -308,62 +313,75 @@ describe('gridSlotMachine: rejected and expired orders', () => {
   });
 });
 
-describe('gridSlotMachine: post-only rejections', () => {
-  it('reprices a buy one tick down under a new client order id', () => {
+describe('gridSlotMachine: refusals', () => {
+  it('settles a refused entry without placing again and counts the refusal', () => {
     const slot = startSlot();
     slot.send({ type: 'slot.open', marketPrice: MARKET });
-    const first = slot.id();
-    slot.send({ type: 'order.rejected', clientOrderId: first, reason: POST_ONLY_REJECT_REASON });
-
-    const [, retry] = slot.submits();
-    assert.ok(retry);
-    assert.ok(slot.snapshot().matches({ opening: 'pending' }));
-    assert.notEqual(retry.clientOrderId, first);
-    assert.equal(retry.price, '59899.9');
-    assert.equal(retry.postOnly, true);
-  });
-
-  it('reprices a short sell one tick up', () => {
-    const slot = startSlot(SHORT);
-    slot.send({ type: 'slot.open', marketPrice: MARKET });
-    assert.equal(slot.submits()[0]?.side, 'SELL');
     slot.send({
       type: 'order.rejected',
       clientOrderId: slot.id(),
       reason: POST_ONLY_REJECT_REASON,
     });
-    assert.equal(slot.submits()[1]?.price, '60100.1');
+
+    assert.equal(slot.snapshot().value, 'free');
+    assert.equal(slot.submits().length, 1);
+    assert.equal(slot.snapshot().context.refusals, 1);
+    assert.equal(slot.snapshot().context.lastRejectReason, POST_ONLY_REJECT_REASON);
   });
 
-  it('gives up after maxPostOnlyReprices and never turns into a taker order', () => {
-    const slot = startSlot({ ...LONG, maxPostOnlyReprices: 2 });
-    slot.send({ type: 'slot.open', marketPrice: MARKET });
-    for (let i = 0; i < 3; i++) {
+  it('returns a refused close to holding without placing again, however often it is refused', () => {
+    const slot = holdingAfterPartial(LONG, '0.001');
+    for (let i = 1; i <= 3; i++) {
+      slot.send(CLOSE_LONG);
       slot.send({
         type: 'order.rejected',
         clientOrderId: slot.id(),
         reason: POST_ONLY_REJECT_REASON,
       });
+      assert.equal(slot.snapshot().value, 'holding');
+      assert.equal(slot.snapshot().context.refusals, i);
     }
-    assert.equal(slot.snapshot().value, 'free');
-    const submits = slot.submits();
-    assert.deepEqual(
-      submits.map((c) => c.price),
-      ['59900', '59899.9', '59899.8'],
-    );
-    assert.ok(submits.every((c) => c.postOnly));
-    assert.equal(new Set(submits.map((c) => c.clientOrderId)).size, 3);
+    // One placement per slot.close: the actor's cooldown, not the slot, paces them
+    assert.equal(slot.submits().filter((c) => c.reduceOnly).length, 3);
   });
 
-  it('returns a closing order that keeps being rejected to holding', () => {
-    const slot = holdingAfterPartial({ ...LONG, maxPostOnlyReprices: 0 }, '0.001');
-    slot.send({ type: 'slot.close' });
+  it('clears the count once the venue takes an order', () => {
+    const slot = startSlot();
+    slot.send({ type: 'slot.open', marketPrice: MARKET });
+    slot.send({ type: 'order.rejected', clientOrderId: slot.id(), reason: 'INSUFFICIENT_FUNDS' });
+    slot.send({ type: 'slot.open', marketPrice: MARKET });
+    assert.equal(slot.snapshot().context.refusals, 1);
+    slot.send({ type: 'order.accepted', clientOrderId: slot.id() });
+    assert.equal(slot.snapshot().context.refusals, 0);
+  });
+
+  it('counts an order the venue expired at once without a fill as a refusal', () => {
+    const slot = holdingAfterPartial(LONG, '0.001');
+    slot.send(CLOSE_LONG);
+    slot.send({ type: 'order.expired', clientOrderId: slot.id() });
+    assert.equal(slot.snapshot().value, 'holding');
+    assert.equal(slot.snapshot().context.refusals, 1);
+  });
+
+  it('closes one tick over a market that has passed the exit, so the close rests as a maker', () => {
+    const slot = holdingAfterPartial(LONG, '0.001');
+    slot.send({ type: 'slot.close', marketPrice: '60500' });
+    assert.equal(slot.submits().at(-1)?.price, '60500.1');
     slot.send({
       type: 'order.rejected',
       clientOrderId: slot.id(),
       reason: POST_ONLY_REJECT_REASON,
     });
-    assert.equal(slot.snapshot().value, 'holding');
+    // Priced from the market it is told, never one tick from its last attempt
+    slot.send({ type: 'slot.close', marketPrice: '60800' });
+    assert.equal(slot.submits().at(-1)?.price, '60800.1');
+  });
+
+  it('closes a short one tick under a market that has fallen past the exit', () => {
+    const slot = holdingAfterPartial(SHORT, '0.001');
+    slot.send({ type: 'slot.close', marketPrice: '59000' });
+    const close = slot.submits().at(-1);
+    assert.deepEqual([close?.side, close?.price], ['BUY', '58999.9']);
   });
 });
 
@@ -390,12 +408,12 @@ describe('gridSlotMachine: risk pause', () => {
 
   it('leaves a closing order working when risk pauses', () => {
     const slot = holdingAfterPartial(LONG, '0.001');
-    slot.send({ type: 'slot.close' }, { type: 'risk.pause' });
+    slot.send(CLOSE_LONG, { type: 'risk.pause' });
     assert.ok(slot.snapshot().matches({ closing: 'pending' }));
     assert.equal(slot.commands.at(-1)?.type, 'command.submitOrder');
   });
 
-  it('does not reprice a rejected entry while paused', () => {
+  it('settles a rejected entry while paused without placing anything', () => {
     const slot = startSlot();
     slot.send({ type: 'slot.open', marketPrice: MARKET });
     const id = slot.id();
@@ -409,18 +427,12 @@ describe('gridSlotMachine: risk pause', () => {
     assert.equal(slot.submits().length, 1);
   });
 
-  it('still closes, and reprices the close, while paused', () => {
+  it('still closes while paused, priced off the market', () => {
     const slot = holdingAfterPartial(LONG, '0.001');
-    slot.send({ type: 'risk.pause' }, { type: 'slot.close' });
+    slot.send({ type: 'risk.pause' }, { type: 'slot.close', marketPrice: '60200' });
     assert.ok(slot.snapshot().matches({ closing: 'pending' }));
-    slot.send({
-      type: 'order.rejected',
-      clientOrderId: slot.id(),
-      reason: POST_ONLY_REJECT_REASON,
-    });
     const close = slot.submits().at(-1);
-    assert.equal(close?.reduceOnly, true);
-    assert.equal(close?.price, '60000.1');
+    assert.deepEqual([close?.reduceOnly, close?.price], [true, '60200.1']);
     slot.send({ type: 'order.filled', clientOrderId: slot.id() });
     assert.equal(slot.snapshot().value, 'free');
   });
@@ -433,7 +445,7 @@ describe('gridSlotMachine: neutral mode tracks short inventory', () => {
     const id = slot.id();
     slot.send({ type: 'order.partiallyFilled', clientOrderId: id, filledQuantity: '0.0005' });
     assert.equal(slot.snapshot().context.position, '-0.0005');
-    slot.send({ type: 'order.filled', clientOrderId: id }, { type: 'slot.close' });
+    slot.send({ type: 'order.filled', clientOrderId: id }, CLOSE_SHORT);
     assert.equal(slot.snapshot().context.position, '-0.002');
 
     const close = slot.submits().at(-1);
@@ -458,6 +470,7 @@ describe('gridSlotMachine: input and persistence', () => {
     assert.match(gridSlotInputError(bad) ?? '', /level price must be positive/);
     assert.match(gridSlotInputError({ ...LONG, orderQuantity: '1e-3' }) ?? '', /orderQuantity/);
     assert.match(gridSlotInputError({ ...LONG, interval: '0.05' }) ?? '', /multiple of tickSize/);
+    assert.match(gridSlotInputError({ ...LONG, namespace: 'k7' }) ?? '', /namespace must be 4/);
     assert.equal(gridSlotInputError(LONG), null);
     assert.equal(createActor(gridSlotMachine, { input: bad }).getSnapshot().status, 'error');
   });
@@ -491,6 +504,6 @@ describe('gridSlotMachine: input and persistence', () => {
       actionsA.map((x) => x.params),
       actionsB.map((x) => x.params),
     );
-    assert.equal(a.context.order?.clientOrderId, 'osqSF4RCCbm1g1');
+    assert.equal(a.context.order?.clientOrderId, 'oqK7Q2RCCbm1g1');
   });
 });

@@ -3,10 +3,13 @@
  * Model-based tests for gridSlotMachine. The machine is the model; `xstate/graph` walks it over
  * a bounded event model and every path is replayed on the system under test: a live actor that
  * is persisted to JSON and restarted after every step, wired to a paper venue. The venue keeps
- * its own books (live orders, ids used, inventory from the fills it reported) and checks on
- * every step that the slot never has two live orders, never reuses a client order id, only
- * places after the previous order is dead (cancel-then-place), keeps long inventory ≥ 0, opens
- * nothing while risk is paused, and closes exactly the inventory it holds.
+ * its own books (live orders, ids used, inventory from the fills it reported, the run of refusals)
+ * and checks on every step that the slot never has two live orders, never reuses a client order
+ * id, only places after the previous order is dead (cancel-then-place), never places in reaction
+ * to a venue report (a refusal is never retried from inside the slot, so no retry can bypass the
+ * actor's cooldown), counts consecutive refusals exactly, keeps long inventory ≥ 0, opens nothing
+ * while risk is paused, closes exactly the inventory it holds, and prices a close off the market
+ * it was told so it never crosses a market that has passed the exit.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -20,7 +23,7 @@ import { createTestModel } from 'xstate/graph';
 
 import { parseClientOrderId, symbolTag } from '../../machines/client-order-id.js';
 import { dec, toPlain, ZERO, type Decimal } from '../../core/decimal.js';
-import { levelPrice } from '../../machines/grid-lattice.js';
+import { closePrice, levelPrice } from '../../machines/grid-lattice.js';
 import {
   gridSlotMachine,
   POST_ONLY_REJECT_REASON,
@@ -36,6 +39,7 @@ type Path = { state: Snapshot; steps: { event: GridSlotEvent | { type: string } 
 // Level 0 is 100; a market of 110 opens it long, 90 opens it short (neutral only). Quantities
 // of whole units keep the partial-fill model finite: cumulative fills step by 1 up to 2.
 const LONG: GridSlotInput = {
+  namespace: 'K7Q2',
   symbol: 'BTCUSDT' as SymbolId,
   slotIndex: 0,
   mode: 'long',
@@ -43,11 +47,15 @@ const LONG: GridSlotInput = {
   interval: '10',
   tickSize: '1',
   orderQuantity: '2',
-  maxPostOnlyReprices: 1,
 };
 const NEUTRAL: GridSlotInput = { ...LONG, mode: 'neutral' };
 const OPEN_LONG: GridSlotEvent = { type: 'slot.open', marketPrice: '110' };
 const OPEN_SHORT: GridSlotEvent = { type: 'slot.open', marketPrice: '90' };
+// Long exits at 110 and short exits at 90: one market has passed each exit, the other not
+const CLOSES: GridSlotEvent[] = [
+  { type: 'slot.close', marketPrice: '120' },
+  { type: 'slot.close', marketPrice: '80' },
+];
 // Three placements cover open, close and one more open or reprice
 const PLACEMENTS_PER_PATH = 3;
 
@@ -75,10 +83,10 @@ function reportsFor(snapshot: Snapshot): GridSlotEvent[] {
   ];
 }
 
-function eventModel(opens: GridSlotEvent[]) {
+function eventModel(opens: GridSlotEvent[], closes: GridSlotEvent[] = CLOSES) {
   return (snapshot: Snapshot): GridSlotEvent[] => [
     ...opens,
-    { type: 'slot.close' },
+    ...closes,
     { type: 'slot.cancel' },
     { type: 'risk.pause' },
     { type: 'risk.resume' },
@@ -112,8 +120,9 @@ class PaperVenue {
   readonly cancelRequested = new Set<string>();
   readonly pending: GridSlotCommand[] = [];
   private readonly filled = new Map<string, Decimal>();
-  private rejectedPostOnly: Submit | null = null;
   position = ZERO;
+  /** Consecutive placements the venue did not keep. */
+  refusals = 0;
   paused = false;
 
   private readonly input: GridSlotInput;
@@ -141,9 +150,9 @@ class PaperVenue {
       this.position = this.position.add(order.side === 'BUY' ? delta : delta.neg());
       this.filled.set(order.clientOrderId, reported);
     }
-    if (event.type === 'order.rejected' && event.reason === POST_ONLY_REJECT_REASON) {
-      this.rejectedPostOnly = order;
-    }
+    const unfilledExpiry = event.type === 'order.expired' && reported.isZero();
+    if (event.type === 'order.rejected' || unfilledExpiry) this.refusals++;
+    else this.refusals = 0;
     if (TERMINAL.has(event.type)) this.live.delete(order.clientOrderId);
   }
 
@@ -153,7 +162,6 @@ class PaperVenue {
       if (command.type === 'command.cancelOrder') this.checkCancel(command.clientOrderId, cause);
       else this.checkSubmit(command, cause);
     }
-    this.rejectedPostOnly = null;
   }
 
   private checkCancel(id: string, cause: GridSlotEvent | null): void {
@@ -167,29 +175,24 @@ class PaperVenue {
 
   private checkSubmit(command: Submit, cause: GridSlotEvent | null): void {
     const { clientOrderId: id, side } = command;
-    const { slotIndex: k, tickSize } = this.input;
+    const { slotIndex: k } = this.input;
     assert.ok(!this.used.has(id), `client order id ${id} reused`);
     assert.deepEqual([...this.live.keys()], [], `placed ${id} while another order is live`);
     assert.deepEqual(parseClientOrderId(id), {
+      namespace: this.input.namespace,
       symbolTag: symbolTag(this.input.symbol),
       slotIndex: k,
       side,
       generation: this.used.size + 1,
     });
     assert.equal(command.postOnly, true);
-    const retry = this.rejectedPostOnly;
-    if (retry) {
-      // Same order one tick further from the market, never the same id turned taker
-      const away = side === 'BUY' ? dec(retry.price).sub(tickSize) : dec(retry.price).add(tickSize);
-      assert.deepEqual(
-        { ...command, clientOrderId: retry.clientOrderId, price: retry.price },
-        retry,
-        'a reprice changed more than the price and id',
-      );
-      assert.equal(command.price, toPlain(away));
-    } else if (command.reduceOnly) {
-      assert.equal(cause?.type, 'slot.close');
-      assert.equal(command.price, levelPrice(this.input, side === 'SELL' ? k + 1 : k - 1));
+    if (command.reduceOnly) {
+      assert.ok(cause?.type === 'slot.close', `close ${id} placed on ${cause?.type}`);
+      const entry = side === 'SELL' ? 'BUY' : 'SELL';
+      assert.equal(command.price, closePrice(this.input, k, entry, cause.marketPrice));
+      // A post-only close never crosses the market it was priced from
+      const market = dec(cause.marketPrice);
+      assert.ok(side === 'SELL' ? dec(command.price).gt(market) : dec(command.price).lt(market));
     } else {
       assert.equal(cause?.type, 'slot.open');
       assert.equal(command.price, levelPrice(this.input, k));
@@ -236,6 +239,7 @@ function systemUnderTest(input: GridSlotInput) {
       `inventory ${position} exceeds one order`,
     );
     if (input.mode === 'long') assert.ok(!dec(position).isNegative(), `long inventory ${position}`);
+    assert.equal(actor.getSnapshot().context.refusals, venue.refusals, 'refusals miscounted');
     assert.deepEqual([...venue.live.keys()], order ? [order.clientOrderId] : []);
     for (const [id, live] of venue.live) {
       if (venue.paused && !live.reduceOnly) {
@@ -337,7 +341,8 @@ for (const c of cases) {
   const shortest = model.getShortestPaths();
   const roundTrips = createTestModel(gridSlotMachine, {
     input: c.input,
-    events: eventModel([...c.roundTripOpens]),
+    // One market per close keeps simple paths few; the shortest paths take both
+    events: eventModel([...c.roundTripOpens], CLOSES.slice(1)),
     filterEvents: (s, e) => !quietEvents.has(e.type) && s.can(e),
     serializeState: plainKey,
     stopWhen: byGeneration,

@@ -9,7 +9,7 @@ import type { Order as CcxtOrder } from 'ccxt';
 import { toPlain } from '../../../core/decimal.js';
 import { ExchangeError, invalidArgument } from '../../../core/errors.js';
 import { validateOrderForMarket, validateOrderShape } from '../../order-validation.js';
-import { orderMismatch } from '../../resilient.exchange.js';
+import { orderMismatch } from '../../../core/order-match.js';
 import type { GetOrderQuery, Order, PlaceOrderRequest } from '../../../core/exchange.types.js';
 import type { MarketRef } from './markets.js';
 import { latestPrice } from './ccxt-market-data.js';
@@ -122,7 +122,7 @@ export async function placeOrder(ctx: VenueContext, request: PlaceOrderRequest):
     return await completeOrder(ctx, order, market, request);
   } catch (e) {
     const error = ctx.toError(e);
-    // Duplicates go to withResilience, which checks the existing order matches the request
+    // A duplicate client id is the caller's to resolve (the engine's placement step looks it up)
     if (!request.clientOrderId || error.reason === 'DUPLICATE_ORDER') throw error;
     const existing = await findByClientId(ctx, request);
     if (existing === undefined) throw error;
@@ -143,7 +143,7 @@ export async function placeOrder(ctx: VenueContext, request: PlaceOrderRequest):
 
 /**
  * On venues that take a repeated client id as a new order: DUPLICATE_ORDER when the id is
- * already in use (withResilience then returns that order if it matches the request).
+ * already in use (the caller looks the order up and compares it with its intent).
  * @throws {ExchangeError} DUPLICATE_ORDER, or the lookup's failure other than not-found
  */
 async function refuseKnownClientId(ctx: VenueContext, request: PlaceOrderRequest): Promise<void> {

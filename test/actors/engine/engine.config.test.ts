@@ -43,6 +43,12 @@ describe('engine config', () => {
       initial_backoff_ms: 1_000,
       max_backoff_ms: 60_000,
     });
+    assert.deepEqual(config.orders, {
+      client_id_namespace: '',
+      refusal_backoff_initial_ms: 1_000,
+      refusal_backoff_max_ms: 60_000,
+    });
+    assert.deepEqual(config.reconcile, { interval_ms: 60_000, position_tolerance_pct: 10 });
     assert.deepEqual(config.symbols, [
       {
         symbol: 'BTCUSDT',
@@ -55,6 +61,29 @@ describe('engine config', () => {
         },
       },
     ]);
+  });
+
+  it('names the fix for a namespace, backoff or reconcile interval it cannot use', () => {
+    const bad = file(
+      'orders.yaml',
+      [
+        'orders:',
+        '  client_id_namespace: k7-2',
+        '  refusal_backoff_initial_ms: 5000',
+        '  refusal_backoff_max_ms: 1000',
+        'reconcile:',
+        '  interval_ms: 10',
+      ].join('\n'),
+    );
+    assert.throws(
+      () => loadEngineConfig({ configPath: bad, configRequired: true }),
+      (e: ConfigError) => {
+        assert.match(e.message, /orders\.client_id_namespace: must be 4 characters of A-Z or 0-9/);
+        assert.match(e.message, /orders\.refusal_backoff_max_ms: must be at least/);
+        assert.match(e.message, /reconcile\.interval_ms/);
+        return true;
+      },
+    );
   });
 
   it('reads the shipped config file as those same defaults, expanding ${VAR}', () => {

@@ -20,7 +20,7 @@ import { describeIssues } from '../../../core/config-file.js';
 import { dec } from '../../../core/decimal.js';
 import { createLogger } from '../../../core/logger.js';
 import type { ClientOrderId, SymbolId } from '../../../core/types.js';
-import { createTestVenue } from './harness.js';
+import { createTestVenue, TEST_NAMESPACE } from './harness.js';
 
 const SOL = 'SOLUSDT' as SymbolId;
 const log = createLogger('grid-builder-test', 'silent');
@@ -35,7 +35,15 @@ const THREE_BY_THREE = grid({
 /** The persisted grid of a 3/3 SOLUSDT grid around 200, after some trading and a DELETE. */
 async function previousGrid(hold: boolean): Promise<SlotSetDocument> {
   const venue = createTestVenue({ symbols: ['SOLUSDT'] });
-  const slots = await buildSlots(venue.exchange, SOL, THREE_BY_THREE, null, '200', log);
+  const slots = await buildSlots(
+    venue.exchange,
+    SOL,
+    THREE_BY_THREE,
+    null,
+    '200',
+    log,
+    TEST_NAMESPACE,
+  );
   // Slot -1 bought and was canceled again twice; slot -3 once; what a DELETE leaves behind
   for (const [index, rounds] of [
     [-1, 2],
@@ -65,7 +73,7 @@ describe('a changed grid config', () => {
     const stored = await previousGrid(false);
     // Interval 70 puts the old level -3 at 200 - 210 = -10: it must not come along
     const next = grid({ levels_below: 1, levels_above: 0, interval: '70', order_quantity: '1' });
-    const slots = await buildSlots(venue.exchange, SOL, next, stored, '200', log);
+    const slots = await buildSlots(venue.exchange, SOL, next, stored, '200', log, TEST_NAMESPACE);
 
     assert.deepEqual(slots.indices(), [-1]);
     assert.equal(slots.lattice.interval, '70');
@@ -81,13 +89,13 @@ describe('a changed grid config', () => {
     const venue = createTestVenue({ symbols: ['SOLUSDT'] });
     const stored = await previousGrid(true);
     const next = grid({ levels_below: 1, levels_above: 0, interval: '70', order_quantity: '1' });
-    const slots = await buildSlots(venue.exchange, SOL, next, stored, '200', log);
+    const slots = await buildSlots(venue.exchange, SOL, next, stored, '200', log, TEST_NAMESPACE);
 
     // Bought at 190 on the old lattice: held by the new level at or below it (130), closed at 200
     assert.deepEqual(slots.indices(), [-1]);
     assert.equal(slots.position().toFixed(), '1');
     assert.equal(slots.views()[0]?.state, 'holding');
-    const [close] = slots.send(-1, { type: 'slot.close' });
+    const [close] = slots.send(-1, { type: 'slot.close', marketPrice: '130' });
     assert.deepEqual(
       [close?.type, (close as { side: string }).side, (close as { price: string }).price],
       ['command.submitOrder', 'SELL', '200'],
@@ -127,7 +135,7 @@ describe('a changed grid config', () => {
       [[-2, '60']],
     );
     assert.equal(plan.generationFloor, 4);
-    const slots = new SlotSet(SOL, lattice, [-1], null);
+    const slots = new SlotSet(SOL, lattice, [-1], null, TEST_NAMESPACE);
     slots.stop();
   });
 

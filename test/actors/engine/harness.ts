@@ -10,9 +10,9 @@ import {
   registerOrderVenue,
   unbindOrderWorkflows,
 } from '../../../actors/workflows/order.context.js';
-import { OrderIndexRepo } from '../../../actors/store/order-index.repo.js';
 import { engineStoreFor, type EngineStore } from '../../../actors/engine/engine.store.js';
 import { createEngineMetrics, type EngineMetrics } from '../../../actors/engine/engine.metrics.js';
+import type { SymbolPolicy } from '../../../actors/engine/symbol.messages.js';
 import { VirtualClock } from '../../../core/clock.js';
 import type { Exchange } from '../../../core/exchange.port.js';
 import { createLogger, type Logger } from '../../../core/logger.js';
@@ -82,6 +82,18 @@ export function createTestVenue(config: SimVenueConfigInput = {}): TestVenue {
   return { sim, clock, exchange: countingVenue(sim.exchange('futures'), placements), placements };
 }
 
+/** The namespace every engine test mints client order ids in. */
+export const TEST_NAMESPACE = 'T3ST';
+
+/** The engine defaults (config `orders`, `reconcile`) in the test namespace. */
+export const TEST_POLICY: SymbolPolicy = {
+  namespace: TEST_NAMESPACE,
+  refusalBackoffInitialMs: 1_000,
+  refusalBackoffMaxMs: 60_000,
+  reconcileIntervalMs: 60_000,
+  positionTolerancePct: 10,
+};
+
 /** One database and one DBOS runtime, shared by a test file. */
 export interface EngineTestBed {
   readonly db: TestDatabase;
@@ -96,13 +108,13 @@ export interface EngineTestBed {
 /** Opens the database, binds the order workflows and launches DBOS. */
 export async function openEngineTestBed(): Promise<EngineTestBed> {
   const db = await openTestDatabase('pglite');
-  bindOrderWorkflows({ orderIndex: new OrderIndexRepo(db.sql), retry: { sleep: async () => {} } });
+  bindOrderWorkflows({ retry: { sleep: async () => {} } });
   await launchDurableRuntime({ databaseUrl: db.url, appName: 'engine-test', logger: SILENT });
   return {
     db,
     store: engineStoreFor(db.sql),
     metrics: createEngineMetrics(),
-    log: createLogger('engine-test', 'silent'),
+    log: createLogger('engine-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     useVenue: (exchange) => registerOrderVenue(exchange),
     close: async () => {
       await shutdownDurableRuntime({ workflowCompletionTimeoutMs: 1_000 });

@@ -44,6 +44,7 @@ describe('machine inspection through the inspector bridge', () => {
     const inspection = startMachineInspection(bridge.wsUrl);
     const slot = createActor(gridSlotMachine, {
       input: {
+        namespace: 'T3ST',
         symbol: 'BTCUSDT' as SymbolId,
         slotIndex: -1,
         mode: 'long',

@@ -19,10 +19,13 @@ import {
   type GridConfigWire,
 } from '../../../actors/engine/symbol.config.js';
 import type { SymbolId } from '../../../core/types.js';
+import { clientOrderIdPrefix } from '../../../machines/client-order-id.js';
 import {
   createTestVenue,
   eventually,
   openEngineTestBed,
+  TEST_NAMESPACE,
+  TEST_POLICY,
   type EngineTestBed,
   type TestVenue,
 } from './harness.js';
@@ -46,10 +49,10 @@ function failingFor(store: EngineStore, symbol: SymbolId): EngineStore {
     ...store,
     symbols: {
       ...store.symbols,
-      saveSnapshot: (s, document, version) =>
+      saveSnapshot: (s, document, version, orders) =>
         s === symbol
           ? Promise.reject(new Error(`disk full while saving ${s}`))
-          : store.symbols.saveSnapshot(s, document, version),
+          : store.symbols.saveSnapshot(s, document, version, orders),
     },
   };
 }
@@ -67,6 +70,7 @@ function orchestrator(
     log: bed.log,
     metrics: bed.metrics,
     policy: { maxFailures: 5, windowMs: 600_000, initialBackoffMs: 1_000, maxBackoffMs: 60_000 },
+    symbolPolicy: TEST_POLICY,
     entriesPaused: false,
     ...overrides,
   });
@@ -126,6 +130,16 @@ describe('Orchestrator', () => {
     const metrics = await bed.metrics.registry.metrics();
     assert.match(metrics, /market_maker_symbol_state\{symbol="ETHUSDT",state="failed"\} 1/);
     assert.match(metrics, /market_maker_symbol_restarts_total\{symbol="ETHUSDT"\} 4/);
+    // Its first placements went out with the snapshot they carried (saved in the commit that
+    // started their workflows); no restart placed anything again, and once it failed its orders
+    // were cancelled rather than left resting unmanaged
+    const prefix = clientOrderIdPrefix(TEST_NAMESPACE, ETH);
+    const ethIds = venue.placements
+      .map((p) => p.clientOrderId)
+      .filter((id) => id.startsWith(prefix));
+    assert.ok(ethIds.length > 0, 'ETH placed its first buys');
+    assert.equal(new Set(ethIds).size, ethIds.length, `an ETH id was placed twice: ${ethIds}`);
+    await eventually(() => eth()?.cleanup?.state === 'cancelled', 'the failed symbol cleaned up');
     assert.deepEqual(await openOrderIds(venue, ETH), []);
 
     const btc = () => orch.symbols().find((s) => s.symbol === BTC);

@@ -6,9 +6,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
-import { clientOrderIdFor } from '../../../machines/client-order-id.js';
+import { clientOrderIdFor, legacySymbolTag } from '../../../machines/client-order-id.js';
 import { dec } from '../../../core/decimal.js';
-import { createTestVenue, eventually, openEngineTestBed, type EngineTestBed } from './harness.js';
+import {
+  createTestVenue,
+  eventually,
+  openEngineTestBed,
+  TEST_NAMESPACE,
+  type EngineTestBed,
+} from './harness.js';
 import { BTC, openOrderIds, startSymbol } from './symbol-fixture.js';
 
 describe('reconciliation on start', () => {
@@ -49,7 +55,7 @@ describe('reconciliation on start', () => {
   it('adopts an open order carrying our prefix that no slot knows, without placing it again', async () => {
     const venue = createTestVenue();
     bed.useVenue(venue.exchange);
-    const lost = clientOrderIdFor(BTC, -1, 'BUY', 3);
+    const lost = clientOrderIdFor(TEST_NAMESPACE, BTC, -1, 'BUY', 3);
     await venue.sim.exchange('futures').placeOrder({
       symbol: BTC,
       side: 'BUY',
@@ -73,7 +79,39 @@ describe('reconciliation on start', () => {
     venue.sim.setSpotPrice(BTC, '99880');
     await eventually(() => btc.slot(-1)?.state === 'closing.resting', 'the adopted buy closes');
     // The close is minted after the adopted generation, so it cannot collide with it
-    assert.equal(btc.slot(-1)?.order?.clientOrderId, clientOrderIdFor(BTC, -1, 'SELL', 4));
+    assert.equal(
+      btc.slot(-1)?.order?.clientOrderId,
+      clientOrderIdFor(TEST_NAMESPACE, BTC, -1, 'SELL', 4),
+    );
+    await btc.stop();
+  });
+
+  it('adopts an open order minted in the earlier id format as its own', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    const legacy = `osq${legacySymbolTag(BTC)}bm1g3`;
+    await venue.sim.exchange('futures').placeOrder({
+      symbol: BTC,
+      side: 'BUY',
+      type: 'LIMIT',
+      price: dec('99900'),
+      quantity: dec('0.001'),
+      postOnly: true,
+      clientOrderId: legacy,
+    });
+
+    const btc = await startSymbol(bed, venue);
+    await eventually(async () => (await openOrderIds(venue)).length === 2, 'level -2 placed');
+    assert.deepEqual(btc.actor.view().reconcile?.adopted, [legacy]);
+    assert.equal(btc.actor.ledger.byClientOrderId(legacy)?.status, 'NEW');
+
+    venue.sim.setSpotPrice(BTC, '99880');
+    await eventually(() => btc.slot(-1)?.state === 'closing.resting', 'the adopted buy closes');
+    // Its close is minted in this engine's namespace, after the adopted generation
+    assert.equal(
+      btc.slot(-1)?.order?.clientOrderId,
+      clientOrderIdFor(TEST_NAMESPACE, BTC, -1, 'SELL', 4),
+    );
     await btc.stop();
   });
 

@@ -128,7 +128,12 @@ describe('StreamRouter', () => {
     clock.advance(1);
 
     assert.deepEqual([before, sinks.orders.length], [1, 2]);
-    assert.deepEqual(ids(await drain(btc, 2)), ['reconcile', 'reconcile']);
+    const asked = await drain(btc, 2);
+    assert.deepEqual(ids(asked), ['reconcile', 'reconcile']);
+    assert.deepEqual(
+      asked.map((m) => m?.kind === 'reconcile' && m.trigger),
+      ['stream', 'stream'],
+    );
   });
 
   it('re-subscribes prices when the symbol set changes and closes everything on stop', () => {

@@ -16,7 +16,8 @@ import {
 import type { SymbolMessage } from '../../../actors/engine/symbol.messages.js';
 import type { SlotView } from '../../../actors/engine/slot-set.js';
 import type { SymbolId } from '../../../core/types.js';
-import type { EngineTestBed, TestVenue } from './harness.js';
+import { TEST_POLICY, type EngineTestBed, type TestVenue } from './harness.js';
+import type { SymbolPolicy } from '../../../actors/engine/symbol.messages.js';
 
 export const BTC = 'BTCUSDT' as SymbolId;
 
@@ -46,6 +47,7 @@ export async function startSymbol(
   venue: TestVenue,
   grid: GridConfigWire = SMALL_GRID,
   symbol: SymbolId = BTC,
+  policy: SymbolPolicy = TEST_POLICY,
 ): Promise<RunningSymbol> {
   const mailbox = new Mailbox<SymbolMessage>(64);
   const router = new StreamRouter({
@@ -63,6 +65,7 @@ export async function startSymbol(
       store: bed.store.symbols,
       metrics: bed.metrics,
       log: bed.log,
+      policy,
     },
     {
       symbol,

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
 import { dec } from '../../../core/decimal.js';
+import { ExchangeError } from '../../../core/errors.js';
+import type { Exchange } from '../../../core/exchange.port.js';
 import { createTestVenue, eventually, openEngineTestBed, type EngineTestBed } from './harness.js';
 import { BTC, openOrderIds, SMALL_GRID, startSymbol } from './symbol-fixture.js';
 
@@ -129,8 +131,10 @@ describe('SymbolActor', () => {
       () => btc.slot(-1)?.state === 'free' && btc.slot(-2)?.state === 'free',
       'free',
     );
+    assert.deepEqual([btc.slot(-1)?.refusals, btc.slot(-2)?.refusals], [1, 1]);
 
-    venue.clock.advance(4_750);
+    // The first refusal costs the default 1 s
+    venue.clock.advance(750);
     await eventually(() => btc.mailbox.idle, 'every price of the cooldown handled');
     assert.deepEqual([btc.slot(-1)?.state, btc.slot(-2)?.state], ['free', 'free']);
     venue.clock.advance(250);
@@ -142,6 +146,8 @@ describe('SymbolActor', () => {
     );
     const ids = venue.placements.map((p) => p.clientOrderId);
     assert.equal(new Set(ids).size, 4, `a refused client order id was reused: ${ids}`);
+    // Taken by the venue: the run of refusals is over
+    await eventually(() => btc.slot(-1)?.refusals === 0, 'the refusals cleared');
     await btc.stop();
   });
 
@@ -158,7 +164,7 @@ describe('SymbolActor', () => {
       'the close refused and the slot back to holding',
     );
 
-    venue.clock.advance(4_750);
+    venue.clock.advance(750);
     await eventually(() => btc.mailbox.idle, 'every price of the cooldown handled');
     assert.equal(venue.placements.length, 3, 'a refused close was retried within the cooldown');
     venue.clock.advance(250);
@@ -174,5 +180,46 @@ describe('SymbolActor', () => {
       ],
     );
     await btc.stop();
+  });
+
+  it('reaches a venue that fails every order call at most 3 times per intent, then leaves it to supervision', async () => {
+    const venue = createTestVenue();
+    let down = false;
+    const calls = new Map<string, number>();
+    const failing = new Proxy(venue.exchange, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        if (property !== 'placeOrder' && property !== 'getOrder') return value.bind(target);
+        return (request: { clientOrderId?: string }) => {
+          if (!down) return (value as (r: unknown) => unknown).call(target, request);
+          const key = `${String(property)}:${request.clientOrderId}`;
+          calls.set(key, (calls.get(key) ?? 0) + 1);
+          return Promise.reject(new ExchangeError('TIMEOUT', 'venue not answering'));
+        };
+      },
+    }) as Exchange;
+    bed.useVenue(failing);
+    const btc = await startSymbol(bed, { ...venue, exchange: failing });
+    const ended = btc.run.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await eventually(async () => (await openOrderIds(venue)).length === 2, 'two resting buys');
+
+    down = true;
+    venue.sim.setSpotPrice(BTC, '99880');
+    // The close's placement: attempts, then lookups with backoff, then the actor gives up
+    for (let i = 0; i < 40 && btc.actor.view().phase !== 'stopped'; i++) {
+      venue.clock.advance(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.match(String(await ended), /venue not answering/);
+
+    const placements = [...calls].filter(([key]) => key.startsWith('placeOrder:'));
+    assert.equal(placements.length, 1, `one intent: ${[...calls]}`);
+    assert.ok((placements[0]?.[1] ?? 0) <= 3, `placement calls: ${[...calls]}`);
+    const total = [...calls.values()].reduce((a, b) => a + b, 0);
+    assert.ok(total <= 8, `the venue saw ${total} calls for one intent: ${[...calls]}`);
   });
 });

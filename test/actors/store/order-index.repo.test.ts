@@ -1,11 +1,14 @@
 /**
- * OrderIndexRepo: the client ↔ venue order id map, its forward-only statuses, and the open and
- * in-flight queries.
+ * OrderIndexRepo, the order ledger's persistence: the client ↔ venue order id map, each order's
+ * status, fill and average price as the ledger decided them, the trades recorded with the order
+ * in one transaction (linked by client order id), and the queries the ledger warms up from.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { fillFromTrade, type FillRecord } from '../../../actors/store/fills.repo.js';
 import { OrderIndexRepo, type IndexedOrder } from '../../../actors/store/order-index.repo.js';
+import { dec } from '../../../core/decimal.js';
 import type { ClientOrderId, SymbolId } from '../../../core/types.js';
 import {
   openTestDatabase,
@@ -13,20 +16,51 @@ import {
   type TestDatabase,
 } from '../../support/postgres.js';
 
+const BTC = 'BTCUSDT' as SymbolId;
+
 function order(id: string, overrides: Partial<IndexedOrder> = {}): IndexedOrder {
   return {
     clientOrderId: id as ClientOrderId,
     venue: 'sim',
-    symbol: 'BTCUSDT' as SymbolId,
+    symbol: BTC,
     venueOrderId: null,
     side: 'BUY',
-    price: '60000.00',
-    quantity: '0.0010',
+    price: '60000',
+    quantity: '0.001',
+    filledQuantity: '0',
+    avgPrice: null,
+    reduceOnly: false,
     slotIndex: -2,
     status: 'SUBMITTED',
+    rejectReason: null,
+    revision: 1,
+    updatedAtMs: 0,
     ...overrides,
   };
 }
+
+function fill(tradeId: string, clientOrderId: string | null, side: 'BUY' | 'SELL'): FillRecord {
+  return fillFromTrade(
+    'sim',
+    {
+      tradeId,
+      orderId: `v-${tradeId}`,
+      symbol: BTC,
+      side,
+      price: dec('60000'),
+      quantity: dec('0.0004'),
+      fee: dec('0.01'),
+      feeAsset: 'USDT',
+      realizedPnl: dec('0'),
+      isMaker: true,
+      timeMs: 1,
+    },
+    clientOrderId as ClientOrderId | null,
+  );
+}
+
+/** The fields the ledger decides, without the database's timestamp. */
+const decided = ({ updatedAtMs: _at, ...rest }: IndexedOrder) => rest;
 
 for (const kind of TEST_DATABASE_KINDS) {
   describe(`OrderIndexRepo (${kind})`, () => {
@@ -42,93 +76,89 @@ for (const kind of TEST_DATABASE_KINDS) {
       await db.close();
     });
 
-    it('maps a client order id to the venue order id and back', async () => {
-      await index.upsert(order('a1'));
-      const acked = await index.upsert(order('a1', { venueOrderId: '9001', status: 'NEW' }));
+    it('maps a client order id to the venue order id and back, as the ledger wrote it', async () => {
+      await index.record([order('a1')]);
+      const acked = order('a1', {
+        venueOrderId: '9001',
+        status: 'PARTIALLY_FILLED',
+        filledQuantity: '0.0004',
+        avgPrice: '60000',
+        revision: 2,
+      });
+      await index.record([acked]);
 
       const byVenue = await index.byVenueOrderId('sim', '9001');
       const byClient = await index.byClientOrderId('a1' as ClientOrderId);
-
-      assert.deepEqual(
-        acked,
-        order('a1', { venueOrderId: '9001', status: 'NEW', price: '60000', quantity: '0.001' }),
-      );
-      assert.deepEqual(byVenue, acked);
-      assert.deepEqual(byClient, acked);
+      assert.deepEqual(byClient && decided(byClient), decided(acked));
+      assert.deepEqual(byVenue && decided(byVenue), decided(acked));
+      assert.ok((byClient?.updatedAtMs ?? 0) > 0);
       assert.equal(await index.byVenueOrderId('binance', '9001'), null);
     });
 
-    it('moves an order only forward, whatever order the reports arrive in', async () => {
-      await index.upsert(order('b1', { venueOrderId: '9002', status: 'FILLED' }));
+    it('never lets an older revision of an order replace a newer one', async () => {
+      const acked = order('r1', { venueOrderId: '41', status: 'NEW', revision: 2 });
+      await index.record([acked]);
+      // The intent, saved with a snapshot after the ack was already written
+      await index.record([order('r1')]);
 
-      const lateAck = await index.upsert(order('b1', { status: 'NEW' }));
-      const lateCancel = await index.setStatus('b1' as ClientOrderId, 'CANCELED');
-      const partial = await index.upsert(
-        order('b2', { status: 'PARTIALLY_FILLED', venueOrderId: '9003' }),
-      );
-      const staleNew = await index.setStatus('b2' as ClientOrderId, 'NEW');
-      const filled = await index.setStatus('b2' as ClientOrderId, 'FILLED');
-
-      assert.deepEqual(
-        [lateAck.status, lateAck.venueOrderId, lateCancel?.status],
-        ['FILLED', '9002', 'FILLED'],
-      );
-      assert.deepEqual(
-        [partial.status, staleNew?.status, filled?.status],
-        ['PARTIALLY_FILLED', 'PARTIALLY_FILLED', 'FILLED'],
-      );
-      assert.equal(await index.setStatus('nope' as ClientOrderId, 'FILLED'), null);
+      const stored = await index.byClientOrderId('r1' as ClientOrderId);
+      assert.deepEqual(stored && decided(stored), decided(acked));
     });
 
-    it('answers open and in-flight orders per symbol', async () => {
+    it('records the trades with the order in one transaction, each trade once', async () => {
+      const filled = order('f1', { venueOrderId: '31', status: 'FILLED', filledQuantity: '0.001' });
+      const first = await index.record(
+        [filled],
+        [fill('t1', 'f1', 'BUY'), fill('t2', 'f1', 'BUY')],
+      );
+      const again = await index.record([], [fill('t2', 'f1', 'BUY'), fill('t3', null, 'SELL')]);
+
+      assert.deepEqual(first, [true, true]);
+      assert.deepEqual(again, [false, true]);
+      const linked = await db.sql<{ trade_id: string }[]>`
+        SELECT trade_id FROM fills WHERE client_order_id = 'f1' ORDER BY trade_id`;
+      assert.deepEqual(
+        linked.map((r) => r.trade_id),
+        ['t1', 't2'],
+      );
+      // Only fills of our orders make up what our orders hold
+      assert.equal(await index.heldInventory('sim', BTC), '0.0008');
+    });
+
+    it('writes nothing when a write of the transaction fails', async () => {
+      const tooMuch = order('g1', { status: 'FILLED', filledQuantity: '0.002' });
+      await assert.rejects(index.record([tooMuch], [fill('g-t1', 'g1', 'BUY')]));
+      assert.equal(await index.byClientOrderId('g1' as ClientOrderId), null);
+      const [row] = await db.sql`SELECT count(*)::int AS n FROM fills WHERE trade_id = 'g-t1'`;
+      assert.equal(row?.n, 0);
+    });
+
+    it('answers live, open, in-flight and recent orders per symbol', async () => {
       const eth = 'ETHUSDT' as SymbolId;
-      await index.upsert(order('c1', { symbol: eth }));
-      await index.upsert(order('c2', { symbol: eth, status: 'NEW', venueOrderId: '1' }));
-      await index.upsert(
+      await index.record([order('c1', { symbol: eth })]);
+      await index.record([order('c2', { symbol: eth, status: 'NEW', venueOrderId: '1' })]);
+      await index.record([
         order('c3', { symbol: eth, status: 'PARTIALLY_FILLED', venueOrderId: '2' }),
-      );
-      await index.upsert(order('c4', { symbol: eth, status: 'CANCELED', venueOrderId: '3' }));
-      await index.upsert(order('c5', { status: 'NEW', venueOrderId: '4' }));
+      ]);
+      await index.record([
+        order('c4', { symbol: eth, status: 'PENDING_CANCEL', venueOrderId: '3' }),
+      ]);
+      await index.record([order('c5', { symbol: eth, status: 'CANCELED', venueOrderId: '4' })]);
+      await index.record([order('c6', { status: 'NEW', venueOrderId: '5' })]);
 
-      const open = await index.openOrders(eth);
-      const inflight = await index.inflightOrders(eth);
-
-      assert.deepEqual(
-        open.map((o) => o.clientOrderId),
-        ['c2', 'c3'],
-      );
-      assert.deepEqual(
-        inflight.map((o) => o.clientOrderId),
-        ['c1'],
-      );
-    });
-
-    it('marks the open orders of one symbol canceled after a cancel-all', async () => {
-      const sol = 'SOLUSDT' as SymbolId;
-      await index.upsert(order('d1', { symbol: sol, status: 'NEW', venueOrderId: '11' }));
-      await index.upsert(
-        order('d2', { symbol: sol, status: 'PARTIALLY_FILLED', venueOrderId: '12' }),
-      );
-      await index.upsert(order('d3', { symbol: sol, status: 'FILLED', venueOrderId: '13' }));
-      await index.upsert(
-        order('d4', { symbol: sol, venue: 'binance', status: 'NEW', venueOrderId: '11' }),
-      );
-
-      const canceled = await index.cancelOpenOrders('sim', sol);
-
-      assert.equal(canceled, 2);
-      assert.deepEqual(
-        (await index.openOrders(sol)).map((o) => [o.clientOrderId, o.venue]),
-        [['d4', 'binance']],
-      );
-      assert.equal((await index.byClientOrderId('d3' as ClientOrderId))?.status, 'FILLED');
+      const ids = (orders: IndexedOrder[]) => orders.map((o) => o.clientOrderId);
+      assert.deepEqual(ids(await index.live('sim', eth)), ['c1', 'c2', 'c3', 'c4']);
+      assert.deepEqual(ids(await index.openOrders(eth)), ['c2', 'c3', 'c4']);
+      assert.deepEqual(ids(await index.inflightOrders(eth)), ['c1', 'c4']);
+      assert.equal((await index.recent('sim', eth, 2)).length, 2);
+      assert.equal((await index.all(eth)).length, 5);
     });
 
     it('refuses a venue order id already mapped to another client order id', async () => {
-      await index.upsert(order('e1', { status: 'NEW', venueOrderId: '777' }));
+      await index.record([order('e1', { status: 'NEW', venueOrderId: '777' })]);
 
       await assert.rejects(
-        index.upsert(order('e2', { status: 'NEW', venueOrderId: '777' })),
+        index.record([order('e2', { status: 'NEW', venueOrderId: '777' })]),
         /order_index_venue_order/,
       );
     });

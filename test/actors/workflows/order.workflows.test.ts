@@ -1,14 +1,17 @@
 /**
- * The order workflows on a live DBOS runtime: idempotence by workflow id, named steps, venue
- * outcomes as results, retries of transient failures, duplicate adoption, and what lands in the
- * order index. One database and one DBOS launch serve the whole file.
+ * The order workflows on a live DBOS runtime: idempotence by workflow id, one named venue step
+ * per call, venue outcomes as results, and the venue step as the one owner of retries and of
+ * "already placed": at most three venue attempts per intent, a lookup by client order id before
+ * every retry (never a second order for a reply that was lost), a duplicate resolved by comparing
+ * the venue's order with the intent, batches looked up before they are sent again. The workflows
+ * write nothing but their results. One database and one DBOS launch serve the whole file.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
-import { OrderIndexRepo } from '../../../actors/store/order-index.repo.js';
+import { carriedSnapshots } from '../../../actors/workflows/carried-snapshots.js';
 import {
   bindOrderWorkflows,
   registerOrderVenue,
@@ -60,15 +63,14 @@ function intent(id: string, overrides: Partial<PlaceOrderIntent> = {}): PlaceOrd
 for (const kind of TEST_DATABASE_KINDS) {
   describe(`order workflows (${kind})`, () => {
     let db: TestDatabase;
-    let index: OrderIndexRepo;
     let venue: PaperVenue;
+    const callsOf = (id: string) => venue.calls.filter((c) => c.endsWith(`:${id}`));
 
     before(async () => {
       db = await openTestDatabase(kind);
-      index = new OrderIndexRepo(db.sql);
       venue = new PaperVenue();
       registerOrderVenue(venue.exchange(), 'paper');
-      bindOrderWorkflows({ orderIndex: index, retry: { sleep: async () => undefined } });
+      bindOrderWorkflows({ retry: { sleep: async () => undefined } });
       await launchDurableRuntime({
         databaseUrl: db.url,
         appName: 'order-wf-test',
@@ -82,25 +84,20 @@ for (const kind of TEST_DATABASE_KINDS) {
       await db.close();
     });
 
-    it('places an order once however often the intent is repeated', async () => {
+    it('places an order once however often the intent is repeated, without a lookup first', async () => {
       const place = intent('p1');
 
       const [first, concurrent] = await Promise.all([placeOrder(place), placeOrder(place)]);
       const later = await placeOrder(place);
 
-      assert.equal(venue.count('placeOrder'), 1);
+      assert.deepEqual(callsOf('p1'), ['placeOrder:p1']);
       assert.equal(first.outcome, 'placed');
       assert.deepEqual(concurrent, first);
       assert.deepEqual(later, first);
       assert.equal(first.outcome === 'placed' && first.order.status, 'NEW');
-      const indexed = await index.byClientOrderId(place.clientOrderId);
-      assert.deepEqual(
-        [indexed?.status, indexed?.venueOrderId, indexed?.slotIndex],
-        ['NEW', first.outcome === 'placed' ? first.order.venueOrderId : '', -1],
-      );
     });
 
-    it('runs each venue call as a named step under a fixed workflow name', async () => {
+    it('runs the venue call as the one named step under a fixed workflow name', async () => {
       const place = intent('p2');
       await placeOrder(place);
 
@@ -110,7 +107,7 @@ for (const kind of TEST_DATABASE_KINDS) {
       assert.deepEqual([status?.workflowName, status?.status], ['order.place', 'SUCCESS']);
       assert.deepEqual(
         steps?.map((s) => s.name),
-        ['venue.placeOrder', 'index.upsert'],
+        ['venue.placeOrder'],
       );
     });
 
@@ -125,11 +122,10 @@ for (const kind of TEST_DATABASE_KINDS) {
         message: 'would take',
         clientOrderId: 'r1',
       });
-      assert.equal(venue.calls.filter((c) => c === 'placeOrder:r1').length, 1);
-      assert.equal((await index.byClientOrderId('r1' as ClientOrderId))?.status, 'REJECTED');
+      assert.deepEqual(callsOf('r1'), ['placeOrder:r1']);
     });
 
-    it('retries transient failures, then reports failed and leaves the order in flight', async () => {
+    it('retries transient failures, looking the order up before each retry', async () => {
       const network = () => new ExchangeError('NETWORK', 'connection reset');
       venue.failNext('placeOrder', network(), network());
       const recovered = await placeOrder(intent('t1'));
@@ -137,21 +133,51 @@ for (const kind of TEST_DATABASE_KINDS) {
       const failed = await placeOrder(intent('t2'));
 
       assert.equal(recovered.outcome, 'placed');
-      assert.equal(venue.calls.filter((c) => c === 'placeOrder:t1').length, 3);
+      assert.deepEqual(callsOf('t1'), [
+        'placeOrder:t1',
+        'getOrder:t1',
+        'placeOrder:t1',
+        'getOrder:t1',
+        'placeOrder:t1',
+      ]);
       assert.deepEqual(failed, {
         outcome: 'failed',
         reason: 'NETWORK',
         message: 'connection reset',
         clientOrderId: 't2',
       });
-      assert.equal(venue.calls.filter((c) => c === 'placeOrder:t2').length, 3);
-      assert.deepEqual(
-        (await index.inflightOrders(btc)).map((o) => o.clientOrderId),
-        ['t2'],
+      assert.equal(callsOf('t2').filter((c) => c.startsWith('placeOrder')).length, 3);
+    });
+
+    it('reaches a venue that fails every call at most 3 times for one intent, end to end', async () => {
+      venue.failEverything(new ExchangeError('EXCHANGE_UNAVAILABLE', 'venue down'));
+      try {
+        const result = await placeOrder(intent('down1'));
+        assert.deepEqual(
+          [result.outcome, result.outcome !== 'placed' && result.reason],
+          ['failed', 'EXCHANGE_UNAVAILABLE'],
+        );
+      } finally {
+        venue.failEverything(null);
+      }
+      // Attempt 1 places; attempts 2 and 3 cannot tell whether it landed, so they never send it
+      assert.deepEqual(callsOf('down1'), ['placeOrder:down1', 'getOrder:down1', 'getOrder:down1']);
+    });
+
+    it('adopts a placement whose reply was lost instead of placing it twice', async () => {
+      venue.loseNextReplies('placeOrder');
+
+      const result = await placeOrder(intent('lost1'));
+
+      assert.equal(result.outcome, 'placed');
+      assert.deepEqual(callsOf('lost1'), ['placeOrder:lost1', 'getOrder:lost1']);
+      assert.equal(
+        result.outcome === 'placed' && result.order.venueOrderId,
+        venue.orders.get('lost1')?.orderId,
       );
     });
 
-    it('adopts the order the venue already holds for the client order id', async () => {
+    it('resolves a duplicate client order id: the same order is adopted, a different one refused', async () => {
       const existing = venue.seed({
         symbol: btc,
         side: 'BUY',
@@ -184,6 +210,7 @@ for (const kind of TEST_DATABASE_KINDS) {
         conflicting.outcome !== 'placed' ? conflicting.message : '',
         /d2 names a different order: price 59000/,
       );
+      assert.deepEqual(callsOf('d2'), ['placeOrder:d2', 'getOrder:d2']);
     });
 
     it('cancels by client order id once per attempt', async () => {
@@ -202,11 +229,10 @@ for (const kind of TEST_DATABASE_KINDS) {
         ['rejected', 'ORDER_NOT_CANCELABLE'],
       );
       assert.equal(venue.count('cancelOrder'), 2);
-      assert.equal((await index.byClientOrderId('c1' as ClientOrderId))?.status, 'CANCELED');
     });
 
-    it('finds the venue order id of an order the index does not know before canceling it', async () => {
-      const foreign = venue.seed({
+    it('cancels by the venue order id when the caller knows it, else looks it up first', async () => {
+      const known = venue.seed({
         symbol: btc,
         side: 'SELL',
         type: 'LIMIT',
@@ -214,16 +240,26 @@ for (const kind of TEST_DATABASE_KINDS) {
         price: dec('61000'),
         clientOrderId: 'f1',
       });
-
-      const result = await cancelOrder({
-        venue: 'paper',
+      const unknown = venue.seed({
         symbol: btc,
-        clientOrderId: 'f1' as ClientOrderId,
-        attempt: 1,
+        side: 'SELL',
+        type: 'LIMIT',
+        quantity: dec('0.002'),
+        price: dec('61000'),
+        clientOrderId: 'f2',
       });
+      const base = { venue: 'paper', symbol: btc, attempt: 1 };
 
-      assert.deepEqual(result, { outcome: 'canceled', clientOrderId: 'f1' });
-      assert.deepEqual(venue.calls.slice(-2), ['getOrder:f1', `cancelOrder:${foreign.orderId}`]);
+      const byVenueId = await cancelOrder({
+        ...base,
+        clientOrderId: 'f1' as ClientOrderId,
+        venueOrderId: known.orderId,
+      });
+      const mark = venue.calls.length;
+      const byLookup = await cancelOrder({ ...base, clientOrderId: 'f2' as ClientOrderId });
+
+      assert.deepEqual([byVenueId.outcome, byLookup.outcome], ['canceled', 'canceled']);
+      assert.deepEqual(venue.calls.slice(mark), ['getOrder:f2', `cancelOrder:${unknown.orderId}`]);
     });
 
     it('cancels every open order of a symbol once per request', async () => {
@@ -235,10 +271,10 @@ for (const kind of TEST_DATABASE_KINDS) {
       const first = await cancelAllOrders(request);
       const repeated = await cancelAllOrders(request);
 
-      assert.deepEqual(first, { outcome: 'canceled', symbol: eth, indexedCanceled: 2 });
+      assert.deepEqual(first, { outcome: 'canceled', symbol: eth });
       assert.deepEqual(repeated, first);
       assert.equal(venue.count('cancelAllOrders'), 1);
-      assert.deepEqual(await index.openOrders(eth), []);
+      assert.equal(venue.orders.get('a1')?.status, 'CANCELED');
     });
 
     it('places a batch and reports each order on its own, once', async () => {
@@ -260,12 +296,55 @@ for (const kind of TEST_DATABASE_KINDS) {
       );
       assert.deepEqual(repeated, result);
       assert.equal(venue.count('batchPlaceOrders'), 1);
-      const statuses = await Promise.all(
-        ['b1', 'b2', 'b3'].map(
-          async (id) => (await index.byClientOrderId(id as ClientOrderId))?.status,
-        ),
+    });
+
+    it('looks every order of a batch up before sending the batch again', async () => {
+      venue.loseNextReplies('batchPlaceOrders');
+      const before = venue.count('batchPlaceOrders');
+
+      const result = await batchPlaceOrders({
+        venue: 'paper',
+        orders: [intent('bl1'), intent('bl2', { price: '59900' })],
+      });
+
+      assert.deepEqual(
+        result.results.map((r) => [r.clientOrderId, r.outcome]),
+        [
+          ['bl1', 'placed'],
+          ['bl2', 'placed'],
+        ],
       );
-      assert.deepEqual(statuses, ['NEW', 'REJECTED', 'NEW']);
+      // The lost reply's orders were found by client order id: the batch went out once
+      assert.equal(venue.count('batchPlaceOrders') - before, 1);
+      assert.deepEqual(callsOf('bl1'), ['getOrder:bl1']);
+      assert.deepEqual(callsOf('bl2'), ['getOrder:bl2']);
+    });
+
+    it('reads back what the newest placements carried, by client order id prefix', async () => {
+      const carrying = (id: string, slot: number) => intent(id, { carried: { slot } });
+      await placeOrder(carrying('oqCARYRCCbm1g1', 1));
+      await placeOrder(carrying('oqCARYRCCbm2g1', 2));
+      await placeOrder(intent('oqCARYRCCbm4g1'));
+      await placeOrder(carrying('oqCARYRCCbm3g1', 3));
+
+      assert.deepEqual(await carriedSnapshots('oqCARYRCC', 10), [
+        { slot: 3 },
+        { slot: 2 },
+        { slot: 1 },
+      ]);
+      assert.deepEqual(await carriedSnapshots('oqCARYRCC', 2), [{ slot: 3 }]);
+      assert.deepEqual(await carriedSnapshots('oqNONERCC', 10), []);
+    });
+
+    it('tells its caller when the placement is about to reach the venue', async () => {
+      const reached: string[] = [];
+      const result = placeOrder(intent('h1'), {
+        onVenueCall: () => reached.push(`${venue.calls.length}`),
+      });
+      const calls = venue.calls.length;
+      await result;
+      // Told before the venue call, once
+      assert.deepEqual(reached, [`${calls}`]);
     });
 
     it('fails the workflow, not the venue, when an intent names an unregistered venue', async () => {

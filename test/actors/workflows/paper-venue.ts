@@ -1,8 +1,9 @@
 /**
  * @module test/actors/workflows/paper-venue
  * A hand-written venue for the order workflow tests: keeps orders by client order id, logs every
- * order call, refuses a repeated client order id with DUPLICATE_ORDER like a raw venue, and
- * fails the next calls of a method with errors a test queues.
+ * order call, refuses a repeated client order id with DUPLICATE_ORDER like a raw venue, fails the
+ * next calls of a method with errors a test queues, or carries out a call and then loses its
+ * reply (the venue did it, the caller hears a timeout).
  */
 import { ExchangeError } from '../../../core/errors.js';
 import type { Exchange } from '../../../core/exchange.port.js';
@@ -16,11 +17,23 @@ export class PaperVenue {
   readonly calls: string[] = [];
   readonly orders = new Map<string, Order>();
   readonly #failures = new Map<Method, ExchangeError[]>();
+  readonly #lostReplies = new Map<Method, number>();
+  #failEverything: ExchangeError | null = null;
   #nextOrderId = 1;
 
   /** The next `errors.length` calls of `method` throw these errors, in order. */
   failNext(method: Method, ...errors: ExchangeError[]): void {
     this.#failures.set(method, [...(this.#failures.get(method) ?? []), ...errors]);
+  }
+
+  /** The next `count` calls of `method` take effect but their reply is lost (TIMEOUT). */
+  loseNextReplies(method: Method, count = 1): void {
+    this.#lostReplies.set(method, (this.#lostReplies.get(method) ?? 0) + count);
+  }
+
+  /** Every call fails with `error` until called again with null (a venue that is down). */
+  failEverything(error: ExchangeError | null): void {
+    this.#failEverything = error;
   }
 
   /** Puts an order on the book as if an earlier attempt had placed it. */
@@ -39,7 +52,7 @@ export class PaperVenue {
     return scriptedExchange({
       placeOrder: async (request) => {
         this.#enter('placeOrder', request.clientOrderId ?? '');
-        return this.#place(request);
+        return this.#reply('placeOrder', this.#place(request));
       },
       batchPlaceOrders: async (requests) => {
         this.#enter('batchPlaceOrders', requests.map((r) => r.clientOrderId).join(','));
@@ -60,7 +73,7 @@ export class PaperVenue {
             });
           }
         });
-        return { orders, errors, allSuccess: errors.length === 0 };
+        return this.#reply('batchPlaceOrders', { orders, errors, allSuccess: errors.length === 0 });
       },
       getOrder: async (query) => {
         this.#enter('getOrder', query.clientOrderId ?? query.orderId ?? '');
@@ -91,8 +104,16 @@ export class PaperVenue {
 
   #enter(method: Method, subject: string): void {
     this.calls.push(`${method}:${subject}`);
+    if (this.#failEverything) throw this.#failEverything;
     const error = this.#failures.get(method)?.shift();
     if (error) throw error;
+  }
+
+  #reply<T>(method: Method, value: T): T {
+    const lost = this.#lostReplies.get(method) ?? 0;
+    if (lost === 0) return value;
+    this.#lostReplies.set(method, lost - 1);
+    throw new ExchangeError('TIMEOUT', `the reply to ${method} was lost after the venue acted`);
   }
 
   #place(request: PlaceOrderRequest): Order {

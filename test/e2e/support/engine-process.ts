@@ -284,6 +284,17 @@ export interface SlotStatus {
   readonly order: WorkingOrderView | null;
 }
 
+/** One order as the engine's order ledger holds it (/status `actor.orders`). */
+export interface LedgerOrderStatus {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string | null;
+  readonly status: string;
+  readonly filledQuantity: string;
+  readonly side: string;
+  readonly price: string | null;
+  readonly quantity: string;
+}
+
 export interface SymbolStatus {
   readonly symbol: string;
   readonly state: string;
@@ -291,6 +302,10 @@ export interface SymbolStatus {
     readonly phase: string;
     readonly position: string;
     readonly slots: readonly SlotStatus[];
+    readonly orders: {
+      readonly live: readonly LedgerOrderStatus[];
+      readonly recent: readonly LedgerOrderStatus[];
+    };
   } | null;
 }
 
@@ -355,6 +370,57 @@ export async function agreedState(
 async function positionOf(venue: Exchange, symbol: string): Promise<Decimal> {
   const positions = await venue.getPositions(symbol);
   return positions.find((p) => p.symbol === symbol)?.size ?? ZERO;
+}
+
+/**
+ * How the orders the venue holds differ from `indexed` (the engine's order index or its ledger):
+ * one line per order whose status, fill or venue id differ, or that one side lacks. Orders the
+ * venue refused never existed there; the index holds them REJECTED.
+ * @param indexed - the engine's orders, by client order id
+ * @param venue - the venue port
+ * @param symbol - the symbol
+ * @param placements - every placement attempt the venue saw
+ * @param options.partial - `indexed` is a window (the ledger's /status lists only the latest
+ *   final orders): orders it lacks are not a difference unless the venue holds them open
+ * @returns the differences; empty when the index equals the venue for every order
+ */
+export async function indexAgainstVenue(
+  indexed: readonly LedgerOrderStatus[],
+  venue: Exchange,
+  symbol: string,
+  placements: readonly Placement[],
+  options: { readonly partial?: boolean } = {},
+): Promise<string[]> {
+  const byId = new Map(indexed.map((o) => [o.clientOrderId, o]));
+  const problems: string[] = [];
+  const accepted = new Set(placements.filter((p) => p.accepted).map((p) => p.clientOrderId));
+  const open = new Set((await venue.getOpenOrders(symbol)).map((o) => o.clientOrderId));
+  for (const p of placements) {
+    const held = byId.get(p.clientOrderId);
+    if (!held && options.partial && !open.has(p.clientOrderId)) continue;
+    if (!accepted.has(p.clientOrderId)) {
+      if (held && held.status !== 'REJECTED')
+        problems.push(`${p.clientOrderId}: refused, index ${held.status}`);
+      continue;
+    }
+    const order = await venue.getOrder({ symbol, clientOrderId: p.clientOrderId });
+    const want = `${order.status} ${order.executedQty.toFixed()} ${order.orderId}`;
+    const have =
+      held &&
+      `${held.status} ${Number(held.filledQuantity) === 0 ? '0' : held.filledQuantity} ${held.venueOrderId}`;
+    if (have !== want)
+      problems.push(`${p.clientOrderId}: venue ${want}, index ${have ?? 'missing'}`);
+  }
+  return problems;
+}
+
+/** The engine's order ledger for `symbol` (live and latest final orders), from /status. */
+export async function ledgerOrders(
+  engine: EngineProcess,
+  symbol: string,
+): Promise<LedgerOrderStatus[]> {
+  const orders = (await symbolStatus(engine, symbol))?.actor?.orders;
+  return orders ? [...orders.live, ...orders.recent] : [];
 }
 
 /** Client order ids that reached the venue more than once. */
