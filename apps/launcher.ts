@@ -4,6 +4,10 @@
  * until it reports ready, prints where to find it, and on Ctrl-C stops them in reverse order so
  * that no state is lost. Child logs (JSON) go to data/logs/<name>.log.
  *
+ * Ports: CONNECTOR_PORT (50051), DASHBOARD_PORT (8888), ADMIN_PORT (8080) and
+ * CONNECTOR_METRICS_PORT (9464) in the environment move them; everything else comes from
+ * configs/*.yaml in the working directory.
+ *
  * `npm start -- --inspect` also serves the Stately inspector bridge (default port 8090, or
  * `--inspect-port N`) and points the engine's machines at it, to watch grid slots move live.
  */
@@ -31,14 +35,14 @@ interface Component {
 
 const CONNECTOR_PORT = process.env.CONNECTOR_PORT ?? '50051';
 const DASHBOARD_PORT = process.env.DASHBOARD_PORT ?? '8888';
-// The engine's admin port comes from configs/market_maker.yaml (admin.port)
-const ADMIN_PORT = '8080';
+const ADMIN_PORT = process.env.ADMIN_PORT ?? '8080';
+const CONNECTOR_METRICS_PORT = process.env.CONNECTOR_METRICS_PORT ?? '9464';
 
 const COMPONENTS: readonly Component[] = [
   {
     name: 'exchange-connector',
     entry: 'exchange-connector.main.js',
-    args: ['--port', CONNECTOR_PORT],
+    args: ['--port', CONNECTOR_PORT, '--metrics-port', CONNECTOR_METRICS_PORT],
     readyPrefix: 'exchange-connector listening',
     banner: `exchange-connector  grpc://127.0.0.1:${CONNECTOR_PORT}  (simulated venue; health: grpc.health.v1)`,
   },
@@ -52,7 +56,7 @@ const COMPONENTS: readonly Component[] = [
   {
     name: 'market-maker',
     entry: 'market-maker.main.js',
-    args: ['--config', 'configs/market_maker.yaml'],
+    args: ['--config', 'configs/market_maker.yaml', '--admin-port', ADMIN_PORT],
     readyPrefix: 'market-maker ready',
     banner: `market-maker        http://127.0.0.1:${ADMIN_PORT}/status  (admin: /health /status /symbols /metrics; grid on BTCUSDT)`,
     env: { CONNECTOR_ADDRESS: `127.0.0.1:${CONNECTOR_PORT}` },

@@ -57,3 +57,17 @@ export function machineInspectionFromEnv(
   const url = env[INSPECT_ENV]?.trim();
   return url ? startMachineInspection(url) : undefined;
 }
+
+/** This process's inspection: unset until first asked, then the one `OPENSQT_INSPECT` names. */
+let processInspection: MachineInspection | null | undefined;
+
+/**
+ * The `createActor` options that attach this process's inspection, read from `OPENSQT_INSPECT`
+ * once: every machine actor the engine creates spreads them in, so one setting reaches every
+ * slot, trading state and breaker without threading an observer through each constructor.
+ * @returns `{ inspect }` when inspection is on, else `{}`
+ */
+export function inspectOptions(): { inspect?: Observer<InspectionEvent> } {
+  if (processInspection === undefined) processInspection = machineInspectionFromEnv() ?? null;
+  return processInspection ? { inspect: processInspection.inspect } : {};
+}

@@ -22,6 +22,7 @@ import {
   type WorkingOrder,
 } from '../../machines/grid-slot.machine.js';
 import type { SymbolId } from '../../core/types.js';
+import { inspectOptions } from './machine-inspection.js';
 
 type SlotActor = Actor<typeof gridSlotMachine>;
 /** One slot machine's snapshot. */
@@ -251,7 +252,10 @@ export class SlotSet {
   }
 
   #fresh(index: number, generation: number): SlotActor {
-    return createActor(gridSlotMachine, { input: this.#input(index, generation) });
+    return createActor(gridSlotMachine, {
+      input: this.#input(index, generation),
+      ...inspectOptions(),
+    });
   }
 
   #input(index: number, generation: number): GridSlotInput {
@@ -272,7 +276,11 @@ export class SlotSet {
   #spawn(index: number, persisted: Snapshot<unknown> | null, generation: number): void {
     const input = this.#input(index, generation);
     const snapshot = persisted && this.#current(persisted);
-    const slot = createActor(gridSlotMachine, snapshot ? { input, snapshot } : { input });
+    const slot = createActor(gridSlotMachine, {
+      input,
+      ...(snapshot ? { snapshot } : {}),
+      ...inspectOptions(),
+    });
     slot.on('*', (command) => this.#outbox.push(command));
     // Without an error observer XState rethrows asynchronously and would crash the process
     slot.subscribe({ error: (e) => (this.#failure ??= e) });

@@ -25,6 +25,7 @@ import {
   type TradingState,
   type TradingStateCommand,
 } from '../../machines/trading-state.machine.js';
+import { inspectOptions } from '../engine/machine-inspection.js';
 import type { AlertSink } from '../alerts/alert.types.js';
 import { BreakerBank, GLOBAL, type BreakerId } from './breaker-bank.js';
 import type { MonitorChange } from './kline-monitor.js';
@@ -345,6 +346,7 @@ export class RiskController {
     const actor = createActor(tradingStateMachine, {
       input: { scope },
       ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
+      ...inspectOptions(),
     });
     actor.on('*', (notice) => this.#onTrading(scope, notice as TradingStateCommand));
     actor.subscribe(() => this.#persistence.save(key, actor.getPersistedSnapshot()));
@@ -368,6 +370,7 @@ export class RiskController {
     const actor = createActor(breakerMachine, {
       input,
       ...(snapshot === undefined ? {} : { snapshot: snapshot as never }),
+      ...inspectOptions(),
     });
     actor.on('*', (notice) => this.#onBreaker(id, notice as BreakerNotice));
     actor.subscribe(() => this.#persistence.save(key, actor.getPersistedSnapshot()));

@@ -17,6 +17,7 @@ import { ExchangeError, GrpcCode } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { PlaceOrderRequest, SymbolInfo } from '../../core/exchange.types.js';
 import type { StreamSink, Subscription } from '../../core/stream.js';
+import { eventually } from '../../core/eventually.js';
 
 /** The symbol every case trades: a USDT-margined BTC market. */
 export const SYMBOL = 'BTCUSDT';
@@ -41,7 +42,7 @@ export interface ConformanceEnv {
   /** Lets `ms` of venue time pass: at once on a virtual clock, a no-op on a live venue. */
   advance(ms: number): void;
   /** Resolves once `count` stream subscriptions are live at the venue. */
-  subscribed(count: number): Promise<void>;
+  subscribed(count: number): Promise<unknown>;
 }
 
 /** One behaviour of the port. */
@@ -57,19 +58,8 @@ export interface ConformanceCase {
   run(env: ConformanceEnv): Promise<void>;
 }
 
-/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean,
-  what: string,
-  timeoutMs = 3000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The one polling helper, re-exported for the cases (they pass the env's patience). */
+export { eventually };
 
 /** A client order id unique to this run and case: `<runId><tag>`. */
 export function clientId(env: ConformanceEnv, tag: string): string {

@@ -175,16 +175,5 @@ export function header(md: Metadata | undefined, key: string): string | undefine
   return value === undefined ? undefined : String(value);
 }
 
-/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean,
-  what: string,
-  timeoutMs = 3000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The one polling helper (core/eventually), re-exported where tests already import it. */
+export { eventually } from '../../core/eventually.js';

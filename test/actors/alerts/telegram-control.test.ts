@@ -14,6 +14,7 @@ import {
   type TradingControlPort,
 } from '../../../actors/alerts/telegram-control.js';
 import { FakeTelegram } from '../../support/fake-alert-servers.js';
+import { eventually } from '../../../core/eventually.js';
 
 const TOKEN = '777:control-token';
 const OPS = 1001;
@@ -62,14 +63,6 @@ class FakeEngine implements TradingControlPort {
   async haltAll(by: string): Promise<ControlResult> {
     this.calls.push(`halt ${by}`);
     return { ok: true };
-  }
-}
-
-async function eventually(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

@@ -124,21 +124,5 @@ export async function openEngineTestBed(): Promise<EngineTestBed> {
   };
 }
 
-/**
- * Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`.
- * @returns the value `check` returned
- */
-export async function eventually<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The one polling helper (core/eventually), re-exported where engine tests import it. */
+export { eventually } from '../../../core/eventually.js';

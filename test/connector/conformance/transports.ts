@@ -25,7 +25,7 @@ export function freshEnv(
   clock: VirtualClock,
   exchange: Exchange,
   spot: Exchange,
-  subscribed: (count: number) => Promise<void>,
+  subscribed: (count: number) => Promise<unknown>,
 ): ConformanceEnv {
   return {
     exchange,

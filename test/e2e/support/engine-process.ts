@@ -27,7 +27,8 @@ import {
   type TestDatabaseKind,
 } from '../../support/postgres.js';
 
-export { eventually, type Placement } from '../../actors/engine/harness.js';
+export { eventually } from '../../../core/eventually.js';
+export type { Placement } from '../../actors/engine/harness.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/market-maker.js', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
