@@ -117,3 +117,43 @@ export function buckets(
     ];
   });
 }
+
+/** The engine's memory budget (issue 8): steady RSS and peak RSS from a fresh data directory. */
+export const ENGINE_MEMORY_GOALS = { steadyRssMb: 250, peakRssMb: 300 } as const;
+
+/** The engine's RSS over a soak: the highest sample, and the median and p95 after warm-up. */
+export interface EngineMemory {
+  readonly peakRssMb: number;
+  readonly steadyMedianRssMb: number;
+  readonly steadyP95RssMb: number;
+  readonly problems: readonly string[];
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/**
+ * Judges the engine's RSS against ENGINE_MEMORY_GOALS (on runs long enough to judge memory).
+ * Steady is the median after warm-up, so one garbage-collection peak does not decide it.
+ */
+export function judgeEngineMemory(samples: readonly Sample[], runMs: number): EngineMemory {
+  const steady = afterWarmUp(samples, runMs)
+    .map((s) => s.values.rssMb)
+    .sort((a, b) => a - b);
+  const peakRssMb = Math.max(0, ...samples.map((s) => s.values.rssMb));
+  const steadyMedianRssMb = quantile(steady, 0.5);
+  const problems: string[] = [];
+  if (runMs >= LIMITS.judgeMemoryAfterMs) {
+    if (steadyMedianRssMb > ENGINE_MEMORY_GOALS.steadyRssMb)
+      problems.push(
+        `steady RSS ${steadyMedianRssMb.toFixed(0)} MB over the ${ENGINE_MEMORY_GOALS.steadyRssMb} MB goal`,
+      );
+    if (peakRssMb > ENGINE_MEMORY_GOALS.peakRssMb)
+      problems.push(
+        `peak RSS ${peakRssMb.toFixed(0)} MB over the ${ENGINE_MEMORY_GOALS.peakRssMb} MB goal`,
+      );
+  }
+  return { peakRssMb, steadyMedianRssMb, steadyP95RssMb: quantile(steady, 0.95), problems };
+}

@@ -1,11 +1,13 @@
 /**
  * @module bench/soak
- * `npm run soak -- --minutes N [--stress] [--tick-ms MS] [--sample-seconds S]`: runs the whole
- * stack (bench/soak-stack) on a fast simulated market for N minutes while dashboard clients and
- * gRPC stream subscriptions come and go, samples RSS, heap, handles, open fds and event-loop lag
+ * `npm run soak -- --minutes N [--symbols 1-10] [--stress] [--tick-ms MS] [--sample-seconds S]`:
+ * runs the whole stack (bench/soak-stack) on a fast simulated market for N minutes while
+ * dashboard clients and gRPC stream subscriptions come and go, samples RSS, heap, handles, open fds and event-loop lag
  * of every process from its /metrics, then checks that the engine's working orders are exactly
  * the venue's open orders (no order update lost) and that every process stops cleanly. Prints
- * the trend per hour and a verdict; exits 1 on FAIL. `--stress` runs the market 10x faster.
+ * the trend per hour, the engine's RSS against its budget (issue 8: ≤ 250 MB steady, ≤ 300 MB
+ * peak, judged on runs of 10 min or more) and a verdict; exits 1 on FAIL. `--stress` runs the
+ * market 10x faster.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,15 +17,30 @@ import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 
 import { connectRemoteExchange } from '../connector/exchange.client.js';
-import { buckets, judge, type ProcessVerdict } from './soak-report.js';
+import {
+  buckets,
+  ENGINE_MEMORY_GOALS,
+  judge,
+  judgeEngineMemory,
+  type ProcessVerdict,
+} from './soak-report.js';
 import { scrape, type Sample } from './soak-sampler.js';
 import { ROOT, startStack, type Stack } from './soak-stack.js';
 import { machineDescription } from './support/stats.js';
 
-const SYMBOLS = [
+/** Grids in the order `--symbols N` takes them: intervals of about 0.02-0.05 % of price. */
+const GRIDS = [
   { symbol: 'BTCUSDT', interval: '20', quantity: '0.001' },
   { symbol: 'ETHUSDT', interval: '2', quantity: '0.01' },
-];
+  { symbol: 'SOLUSDT', interval: '0.1', quantity: '1' },
+  { symbol: 'BNBUSDT', interval: '0.3', quantity: '0.02' },
+  { symbol: 'XRPUSDT', interval: '0.001', quantity: '5' },
+  { symbol: 'DOGEUSDT', interval: '0.00015', quantity: '30' },
+  { symbol: 'ADAUSDT', interval: '0.0004', quantity: '10' },
+  { symbol: 'AVAXUSDT', interval: '0.02', quantity: '1' },
+  { symbol: 'LINKUSDT', interval: '0.01', quantity: '0.5' },
+  { symbol: 'LTCUSDT', interval: '0.05', quantity: '0.1' },
+] as const;
 /** Slot states in which nothing is on its way to or from the venue. */
 const SETTLED = new Set(['free', 'opening.resting', 'closing.resting']);
 
@@ -32,6 +49,7 @@ interface Options {
   readonly tickMs: number;
   readonly sampleMs: number;
   readonly stress: boolean;
+  readonly symbols: number;
 }
 
 function options(): Options {
@@ -41,8 +59,14 @@ function options(): Options {
       stress: { type: 'boolean', default: false },
       'tick-ms': { type: 'string' },
       'sample-seconds': { type: 'string' },
+      symbols: { type: 'string', default: '2' },
     },
   });
+  const symbols = Number(values.symbols);
+  if (!Number.isInteger(symbols) || symbols < 1 || symbols > GRIDS.length)
+    throw new Error(
+      `--symbols: must be a whole number from 1 to ${GRIDS.length}, was ${values.symbols}`,
+    );
   const minutes = Number(values.minutes);
   if (!(minutes > 0))
     throw new Error(`--minutes: must be a positive number, was ${values.minutes}`);
@@ -51,7 +75,7 @@ function options(): Options {
   if (!(tickMs >= 1)) throw new Error(`--tick-ms: must be at least 1, was ${values['tick-ms']}`);
   const defaultSample = minutes <= 2 ? 2 : minutes <= 15 ? 5 : 15;
   const sampleMs = Number(values['sample-seconds'] ?? defaultSample) * 1000;
-  return { minutes, tickMs, sampleMs, stress: values.stress };
+  return { minutes, tickMs, sampleMs, stress: values.stress, symbols };
 }
 
 /** Opens and closes dashboard clients and gRPC subscriptions until `until`; counts cycles. */
@@ -97,31 +121,43 @@ interface SymbolStatus {
   readonly actor: { readonly slots: { state: string; order: { clientOrderId: string } | null }[] };
 }
 
-/** Polls until the engine's working orders equal the venue's open orders; the result. */
+/**
+ * Polls until each symbol's working orders in the engine have equalled the venue's open orders
+ * at least once; the first symbol that never did, else undefined. Judged per symbol because the
+ * market keeps trading while it is read: with ten fast grids, some symbol fills between reading
+ * the engine and reading the venue on almost every poll, while a lost order update never heals.
+ */
 async function ordersAgree(stack: Stack, timeoutMs: number): Promise<string | undefined> {
   const remote = await connectRemoteExchange(stack.connector.address, { connectAttempts: 3 });
   const deadline = Date.now() + timeoutMs;
-  let last = 'never settled';
+  const pending = new Map<string, string>();
+  let seen = false;
   try {
     while (Date.now() < deadline) {
       const status = (await (await fetch(`${stack.engine.adminUrl}/status`)).json()) as {
         symbols: SymbolStatus[];
       };
-      const agreed = await Promise.all(
-        status.symbols.map(async (s) => {
-          const slots = s.actor?.slots ?? [];
-          if (!slots.every((slot) => SETTLED.has(slot.state))) return false;
-          const engine = slots.flatMap((slot) => (slot.order ? [slot.order.clientOrderId] : []));
-          const venue = (await remote.getOpenOrders(s.symbol)).map((o) => o.clientOrderId);
-          const same = engine.sort().join() === venue.sort().join();
-          if (!same) last = `${s.symbol}: engine [${engine.join()}] venue [${venue.join()}]`;
-          return same;
-        }),
+      if (!seen) {
+        for (const s of status.symbols) pending.set(s.symbol, 'never settled');
+        seen = status.symbols.length > 0;
+      }
+      await Promise.all(
+        status.symbols
+          .filter((s) => pending.has(s.symbol))
+          .map(async (s) => {
+            const slots = s.actor?.slots ?? [];
+            if (!slots.every((slot) => SETTLED.has(slot.state))) return;
+            const engine = slots.flatMap((slot) => (slot.order ? [slot.order.clientOrderId] : []));
+            const venue = (await remote.getOpenOrders(s.symbol)).map((o) => o.clientOrderId);
+            if (engine.sort().join() === venue.sort().join()) pending.delete(s.symbol);
+            else pending.set(s.symbol, `engine [${engine.join()}] venue [${venue.join()}]`);
+          }),
       );
-      if (agreed.length > 0 && agreed.every(Boolean)) return undefined;
+      if (seen && pending.size === 0) return undefined;
       await sleep(100);
     }
-    return last;
+    const [symbol, last] = [...pending][0] ?? ['-', 'no symbol listed'];
+    return `${symbol}: ${last}`;
   } finally {
     await remote.close();
   }
@@ -151,13 +187,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'opensqt-soak-'));
   const runMs = opts.minutes * 60_000;
   console.log(
-    `soak: ${opts.minutes} min, price step every ${opts.tickMs} ms${opts.stress ? ' (stress: 10x)' : ''}, sampling every ${opts.sampleMs / 1000} s on ${machineDescription()}`,
+    `soak: ${opts.minutes} min, price step every ${opts.tickMs} ms${opts.stress ? ' (stress: 10x)' : ''}, ${opts.symbols} symbols, sampling every ${opts.sampleMs / 1000} s on ${machineDescription()}`,
   );
   const stack = await startStack({
     dir,
     tickIntervalMs: opts.tickMs,
     volatilityPerYear: 5,
-    grids: SYMBOLS,
+    grids: GRIDS.slice(0, opts.symbols),
   });
   const samples = new Map<string, Sample[]>(stack.processes.map((p) => [p.name, []]));
   const failures: string[] = [];
@@ -206,6 +242,11 @@ async function main(): Promise<void> {
     if (errors.length > 0)
       failures.push(`${p.name} logged ${errors.length} errors, e.g. ${errors[0]}`);
   }
+  const engineMemory = judgeEngineMemory(samples.get('market-maker') ?? [], runMs);
+  failures.push(...engineMemory.problems.map((problem) => `market-maker: ${problem}`));
+  console.log(
+    `\nengine RSS: peak ${engineMemory.peakRssMb.toFixed(0)} MB (goal ≤ ${ENGINE_MEMORY_GOALS.peakRssMb} from a fresh data directory), steady median ${engineMemory.steadyMedianRssMb.toFixed(0)} MB / p95 ${engineMemory.steadyP95RssMb.toFixed(0)} MB (goal ≤ ${ENGINE_MEMORY_GOALS.steadyRssMb})`,
+  );
   const placed = counters.get('market_maker_orders_placed_total') ?? 0;
   const filled = counters.get('market_maker_orders_filled_total') ?? 0;
   const cut = counters.get('exchange_connector_stream_subscribers_cut_total') ?? 0;
@@ -226,6 +267,7 @@ async function main(): Promise<void> {
     file,
     JSON.stringify({
       options: opts,
+      engineMemory,
       placed,
       filled,
       cycles,

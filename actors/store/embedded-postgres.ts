@@ -21,6 +21,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import v8 from 'node:v8';
 
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
@@ -61,6 +62,15 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
+/**
+ * V8 flag that keeps Postgres's WebAssembly on the baseline compiler (Liftoff). Left to tier up,
+ * V8 recompiles Postgres's hot functions with TurboFan on background threads; measured with 10
+ * symbols trading, that holds 40-80 MB of native memory for the life of the process and its
+ * compile bursts raise the p99 of a query 2-3x on a two-core machine, while the p50 stays within
+ * noise (bench/README.md, memory). PGlite is the only WebAssembly the processes load.
+ */
+const BASELINE_WASM_ONLY = '--liftoff-only';
+
 /** Opens PGlite on `dataDir` and serves it on 127.0.0.1. */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -71,6 +81,8 @@ export async function startEmbeddedPostgres(
   try {
     const dataDir = inMemory ? options.dataDir : path.resolve(options.dataDir);
     if (!inMemory) await initDataDirApart(dataDir);
+    // Before PGlite compiles its module: V8 reads the flag at compile time
+    v8.setFlagsFromString(BASELINE_WASM_ONLY);
     db = await PGlite.create(dataDir, {
       startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS.flatMap((s) => ['-c', s])],
     });
@@ -144,9 +156,13 @@ async function initDataDirApart(dataDir: string): Promise<void> {
     'await db.close();',
   ].join('\n');
   try {
-    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-      timeout: 120_000,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [BASELINE_WASM_ONLY, '--input-type=module', '-e', script],
+      {
+        timeout: 120_000,
+      },
+    );
   } catch (e) {
     const { stderr } = e as { stderr?: string };
     throw new Error(`could not create the embedded database in ${dataDir}: ${stderr || e}`, {

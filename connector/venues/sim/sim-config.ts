@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ConfigError, describeIssues } from '../../../core/config-file.js';
 import { checkDecimal, parseDecimal } from '../../../core/decimal.js';
-import { MARKET_CATALOG } from './sim-markets.js';
+import { DEFAULT_SIM_SYMBOLS, MARKET_CATALOG } from './sim-markets.js';
 import { perpVenuesSchema } from './sim-venues.config.js';
 
 /** A non-negative decimal given as a string ("100000") or a number; output is the plain string. */
@@ -51,7 +51,7 @@ export const simVenueConfigSchema = z
     symbols: z
       .array(z.enum(knownSymbols as [string, ...string[]]))
       .min(1)
-      .default(knownSymbols),
+      .default([...DEFAULT_SIM_SYMBOLS]),
     /** Spot start price per symbol (quote units); catalog default when absent. */
     startPrices: z.record(z.string(), z.number().positive()).default({}),
     /** Milliseconds between price-process steps (wall or virtual clock). */

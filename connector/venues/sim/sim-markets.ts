@@ -26,7 +26,10 @@ export interface CatalogEntry {
   readonly futures: MarketFilters;
 }
 
-/** Every symbol the simulated venue can list (config `symbols` picks a subset). */
+/**
+ * Every symbol the simulated venue can list (config `symbols` picks a subset; by default the
+ * first four, DEFAULT_SIM_SYMBOLS, so a plain start simulates only what the examples trade).
+ */
 export const MARKET_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   BTCUSDT: {
     baseAsset: 'BTC',
@@ -60,6 +63,54 @@ export const MARKET_CATALOG: Readonly<Record<string, CatalogEntry>> = {
     spot: { tickSize: '0.01', stepSize: '0.001', minQuantity: '0.001', minNotional: '10' },
     futures: { tickSize: '0.01', stepSize: '0.01', minQuantity: '0.01', minNotional: '5' },
   },
+  XRPUSDT: {
+    baseAsset: 'XRP',
+    quoteAsset: 'USDT',
+    startPrice: 2.2,
+    openInterestBase: 300_000_000,
+    spot: { tickSize: '0.0001', stepSize: '0.1', minQuantity: '0.1', minNotional: '10' },
+    futures: { tickSize: '0.0001', stepSize: '0.1', minQuantity: '0.1', minNotional: '5' },
+  },
+  DOGEUSDT: {
+    baseAsset: 'DOGE',
+    quoteAsset: 'USDT',
+    startPrice: 0.35,
+    openInterestBase: 4_000_000_000,
+    spot: { tickSize: '0.00001', stepSize: '1', minQuantity: '1', minNotional: '10' },
+    futures: { tickSize: '0.00001', stepSize: '1', minQuantity: '1', minNotional: '5' },
+  },
+  ADAUSDT: {
+    baseAsset: 'ADA',
+    quoteAsset: 'USDT',
+    startPrice: 0.9,
+    openInterestBase: 700_000_000,
+    spot: { tickSize: '0.0001', stepSize: '0.1', minQuantity: '0.1', minNotional: '10' },
+    futures: { tickSize: '0.0001', stepSize: '1', minQuantity: '1', minNotional: '5' },
+  },
+  AVAXUSDT: {
+    baseAsset: 'AVAX',
+    quoteAsset: 'USDT',
+    startPrice: 40,
+    openInterestBase: 15_000_000,
+    spot: { tickSize: '0.01', stepSize: '0.01', minQuantity: '0.01', minNotional: '10' },
+    futures: { tickSize: '0.001', stepSize: '1', minQuantity: '1', minNotional: '5' },
+  },
+  LINKUSDT: {
+    baseAsset: 'LINK',
+    quoteAsset: 'USDT',
+    startPrice: 22,
+    openInterestBase: 30_000_000,
+    spot: { tickSize: '0.01', stepSize: '0.01', minQuantity: '0.01', minNotional: '10' },
+    futures: { tickSize: '0.001', stepSize: '0.01', minQuantity: '0.01', minNotional: '5' },
+  },
+  LTCUSDT: {
+    baseAsset: 'LTC',
+    quoteAsset: 'USDT',
+    startPrice: 100,
+    openInterestBase: 3_000_000,
+    spot: { tickSize: '0.01', stepSize: '0.001', minQuantity: '0.001', minNotional: '10' },
+    futures: { tickSize: '0.01', stepSize: '0.001', minQuantity: '0.001', minNotional: '5' },
+  },
 };
 
 /** Digits after the point of a step such as "0.001" (3) or "1" (0). */
@@ -90,3 +141,6 @@ export function symbolInfoFor(symbol: string, kind: MarketKind): SymbolInfo {
     minNotional: new Decimal(f.minNotional),
   });
 }
+
+/** What the simulated venue lists when its config names no symbols. */
+export const DEFAULT_SIM_SYMBOLS: readonly string[] = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT'];

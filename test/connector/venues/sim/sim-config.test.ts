@@ -35,6 +35,30 @@ describe('parseSimVenueConfig', () => {
     assert.deepEqual(c.spot.balances, { USDT: '100000', BTC: '1', ETH: '10', SOL: '100' });
   });
 
+  it('lists ten markets on request, each trading within its own filters', async () => {
+    const symbols = [
+      'BTCUSDT',
+      'ETHUSDT',
+      'SOLUSDT',
+      'BNBUSDT',
+      'XRPUSDT',
+      'DOGEUSDT',
+      'ADAUSDT',
+      'AVAXUSDT',
+      'LINKUSDT',
+      'LTCUSDT',
+    ];
+    const futures = createSimulatedVenue({ symbols }, new VirtualClock()).exchange('futures');
+    assert.deepEqual(await futures.getSymbols(), symbols);
+    for (const symbol of symbols) {
+      const info = await futures.getSymbolInfo(symbol);
+      const price = await futures.getLatestPrice(symbol);
+      assert.ok(price.gt(0), `${symbol} has a price`);
+      assert.ok(price.div(info.tickSize).isInteger(), `${symbol} price ${price} on its tick`);
+      assert.ok(info.minQuantity.mul(price).lt(info.minNotional.mul(100)), `${symbol} min order`);
+    }
+  });
+
   it('accepts numbers for decimal keys and keeps them as plain strings', () => {
     const c = parseSimVenueConfig({ futures: { walletBalance: 2500.5 } });
     assert.equal(c.futures.walletBalance, '2500.5');
@@ -44,7 +68,7 @@ describe('parseSimVenueConfig', () => {
     const problems = problemsOf({
       book: { levels: 0 },
       futures: { walletBalance: 'lots' },
-      symbols: ['XRPUSDT'],
+      symbols: ['FOOUSDT'],
       tickIntervalMs: -1,
     } as unknown as SimVenueConfigInput);
     const keys = problems.map((p) => p.split(':')[0]);
