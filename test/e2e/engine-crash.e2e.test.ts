@@ -10,25 +10,19 @@
  * id ever sent to the venue twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
   agreedState,
   DATABASE_CASES,
   duplicateClientOrderIds,
-  EngineFleet,
+  engineScene,
   eventually,
   indexAgainstVenue,
   kill,
   ledgerOrders,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
   sidesAndPrices,
-  startVenue,
-  writeEngineConfig,
   type AgreedState,
-  type EngineDatabase,
   type EngineProcess,
   withTimeout,
   type VenueUnderTest,
@@ -39,35 +33,20 @@ const WAIT_MS = 30_000;
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker crash and recovery on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL]);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
+    const scene = engineScene(dbCase.kind, {
+      symbols: [SYMBOL],
+      symbolLines: [
         `  - symbol: ${SYMBOL}`,
         '    grid: { levels_below: 3, levels_above: 1, interval: "100", order_quantity: "0.001",',
         '            anchor_price: "100000" }',
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+      ],
     });
 
     /** SIGKILLs the running engine from inside the venue, right after it accepts a placement. */
     function killOnNextPlacement(v: VenueUnderTest): Promise<string> {
       return new Promise((resolve) => {
         v.onNextPlacement((placement) => {
-          void kill(fleet.latest(), 'SIGKILL').then(() => resolve(placement.clientOrderId));
+          void kill(scene().fleet.latest(), 'SIGKILL').then(() => resolve(placement.clientOrderId));
         });
       });
     }
@@ -89,7 +68,7 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it('recovers from SIGKILL at a placement and during fills without duplicate orders', async () => {
-      const v = venue!;
+      const { venue: v, fleet, config } = scene();
 
       // Crash 1: the first placement is on the venue, the engine never heard back.
       const firstKill = killOnNextPlacement(v);

@@ -9,24 +9,17 @@
  * gone, and BTCUSDT traded on untouched throughout.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { parseClientOrderId, symbolTag } from '../../machines/client-order-id.js';
 import {
   agreedState,
   DATABASE_CASES,
+  engineScene,
   duplicateClientOrderIds,
-  EngineFleet,
   eventually,
   kill,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
-  startVenue,
-  writeEngineConfig,
-  type EngineDatabase,
   type EngineProcess,
-  type VenueUnderTest,
 } from './support/engine-process.js';
 
 const WAIT_MS = 30_000;
@@ -48,27 +41,9 @@ const ETH_GRID = {
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker under concurrent add/remove of one symbol on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue(['BTCUSDT', ETH]);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
-        '  - symbol: BTCUSDT',
-        `    grid: ${JSON.stringify(BTC_GRID)}`,
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+    const scene = engineScene(dbCase.kind, {
+      symbols: ['BTCUSDT', ETH],
+      symbolLines: ['  - symbol: BTCUSDT', `    grid: ${JSON.stringify(BTC_GRID)}`],
     });
 
     function post(engine: EngineProcess): Promise<Response> {
@@ -84,18 +59,19 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     async function ourEthOrders(): Promise<string[]> {
-      const open = await venue!.venue.getOpenOrders(ETH);
+      const open = await scene().venue.venue.getOpenOrders(ETH);
       return open.filter((o) => isOurEthOrder(o.clientOrderId)).map((o) => o.clientOrderId);
     }
 
     function acceptedEthPlacements(): number {
-      return venue!.placements.filter((p) => p.accepted && isOurEthOrder(p.clientOrderId)).length;
+      return scene().venue.placements.filter((p) => p.accepted && isOurEthOrder(p.clientOrderId))
+        .length;
     }
 
     async function settled(engine: EngineProcess, symbol: string, orders: number) {
       return eventually(
         async () => {
-          const state = await agreedState(engine, venue!.venue, symbol);
+          const state = await agreedState(engine, scene().venue.venue, symbol);
           return state?.orders.length === orders ? state : undefined;
         },
         `${symbol}: engine and venue agree on ${orders} open orders`,
@@ -106,7 +82,7 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it('applies the changes one at a time and leaves no order of a removed symbol on the venue', async () => {
-      const engine = await fleet.start(config);
+      const engine = await scene().fleet.start(scene().config);
       const btc = await settled(engine, 'BTCUSDT', 2);
 
       const answers: string[] = [];
@@ -151,7 +127,7 @@ for (const dbCase of DATABASE_CASES) {
 
       const btcAfter = await settled(engine, 'BTCUSDT', 2);
       assert.deepEqual(btcAfter.orders, btc.orders, 'BTCUSDT untouched');
-      const accepted = venue!.placements.filter((p) => p.accepted);
+      const accepted = scene().venue.placements.filter((p) => p.accepted);
       assert.deepEqual(duplicateClientOrderIds(accepted), [], 'no client order id accepted twice');
       assert.equal(await kill(engine.child, 'SIGTERM'), 0);
     });

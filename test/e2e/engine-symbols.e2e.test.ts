@@ -8,26 +8,19 @@
  * next start trades both.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
   agreedState,
   DATABASE_CASES,
+  engineScene,
   duplicateClientOrderIds,
-  EngineFleet,
   eventually,
   kill,
   listSymbols,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
   sidesAndPrices,
-  startVenue,
   symbolStatus,
-  writeEngineConfig,
-  type EngineDatabase,
   type EngineProcess,
-  type VenueUnderTest,
 } from './support/engine-process.js';
 
 const WAIT_MS = 30_000;
@@ -48,33 +41,15 @@ const ETH_GRID = {
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker symbols changed at runtime on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue(['BTCUSDT', 'ETHUSDT']);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
-        '  - symbol: BTCUSDT',
-        `    grid: ${JSON.stringify(BTC_GRID)}`,
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+    const scene = engineScene(dbCase.kind, {
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      symbolLines: ['  - symbol: BTCUSDT', `    grid: ${JSON.stringify(BTC_GRID)}`],
     });
 
     async function settled(engine: EngineProcess, symbol: string, orders: number) {
       return eventually(
         async () => {
-          const state = await agreedState(engine, venue!.venue, symbol);
+          const state = await agreedState(engine, scene().venue.venue, symbol);
           return state?.orders.length === orders ? state : undefined;
         },
         `${symbol}: engine and venue agree on ${orders} open orders`,
@@ -85,7 +60,7 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     async function venueOrders(symbol: string): Promise<number> {
-      return (await venue!.venue.getOpenOrders(symbol)).length;
+      return (await scene().venue.venue.getOpenOrders(symbol)).length;
     }
 
     function post(engine: EngineProcess, symbol: string, grid: object): Promise<Response> {
@@ -97,7 +72,7 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it('keeps symbols added and removed through the admin API across restarts', async () => {
-      const first = await fleet.start(config);
+      const first = await scene().fleet.start(scene().config);
       await settled(first, 'BTCUSDT', 2);
 
       const added = await post(first, 'ETHUSDT', ETH_GRID);
@@ -117,7 +92,7 @@ for (const dbCase of DATABASE_CASES) {
       assert.equal(await kill(first.child, 'SIGTERM'), 0);
 
       // Clean restart: the database's active set wins over the config's seed list.
-      const second = await fleet.start(config);
+      const second = await scene().fleet.start(scene().config);
       const listed = await listSymbols(second);
       assert.deepEqual(
         listed.map((s) => s.symbol),
@@ -134,7 +109,7 @@ for (const dbCase of DATABASE_CASES) {
       assert.ok([200, 201].includes(readded.status), `POST BTCUSDT answered ${readded.status}`);
       await kill(second.child, 'SIGKILL');
 
-      const third = await fleet.start(config);
+      const third = await scene().fleet.start(scene().config);
       assert.deepEqual((await listSymbols(third)).map((s) => s.symbol).sort(), [
         'BTCUSDT',
         'ETHUSDT',
@@ -143,7 +118,7 @@ for (const dbCase of DATABASE_CASES) {
       assert.deepEqual(sidesAndPrices(btc.orders), ['BUY 99800', 'BUY 99900']);
       assert.deepEqual((await settled(third, 'ETHUSDT', 2)).orders, eth.orders);
 
-      const accepted = venue!.placements.filter((p) => p.accepted);
+      const accepted = scene().venue.placements.filter((p) => p.accepted);
       assert.deepEqual(duplicateClientOrderIds(accepted), [], 'no client order id accepted twice');
       assert.equal(await kill(third.child, 'SIGTERM'), 0);
     });

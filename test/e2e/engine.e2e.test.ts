@@ -6,24 +6,17 @@
  * venue twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
   DATABASE_CASES,
   duplicateClientOrderIds,
-  EngineFleet,
+  engineScene,
   eventually,
   kill,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
-  startVenue,
   symbolStatus,
-  writeEngineConfig,
-  type EngineDatabase,
   type EngineProcess,
   type SlotStatus,
-  type VenueUnderTest,
 } from './support/engine-process.js';
 
 const SYMBOL = 'BTCUSDT';
@@ -41,26 +34,10 @@ async function tradingSlots(engine: EngineProcess): Promise<readonly SlotStatus[
 
 for (const database of DATABASE_CASES) {
   describe(`market-maker end to end (${database.name})`, () => {
-    let dir: string;
-    let venue: VenueUnderTest;
-    let db: EngineDatabase;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL]);
-      db = await openEngineDatabase(database.kind, dir);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await venue.close();
-      await db.close();
-      await removeTempDir(dir);
-    });
+    const scene = engineScene(database.kind, { symbols: [SYMBOL], symbolLines: GRID });
 
     it('places the grid, stops cleanly, and resumes it after a restart without duplicate orders', async () => {
-      const config = await writeEngineConfig(dir, venue.address, db, GRID);
+      const { venue, fleet, config } = scene();
       const first = await fleet.start(config);
       const placed = await eventually(
         async () => {

@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { startConnectorServer, type ConnectorServer } from '../../../connector/connector.server.js';
@@ -268,6 +269,67 @@ export function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<numbe
 
 function tail(lines: readonly string[]): string {
   return lines.slice(-30).join('\n');
+}
+
+/** What one engine suite runs on: a temp dir, the venue behind its connector, a database, the config. */
+export interface EngineScene {
+  readonly dir: string;
+  readonly venue: VenueUnderTest;
+  readonly database: EngineDatabase;
+  /** Path of the engine config written for this scene. */
+  readonly config: string;
+  /** Every engine the suite starts; killed when the scene closes. */
+  readonly fleet: EngineFleet;
+}
+
+/** How a scene is set up. */
+export interface EngineSceneOptions {
+  /** Symbols the venue lists. */
+  readonly symbols: readonly string[];
+  /** The config's `symbols:` entries, as YAML lines. */
+  readonly symbolLines: readonly string[];
+  /** Extra `connector:` keys, as YAML lines. */
+  readonly connectorLines?: readonly string[];
+  /** Passed to {@link startVenue}. */
+  readonly venue?: Parameters<typeof startVenue>[1];
+}
+
+/**
+ * Opens a scene in the suite's `before` and closes it (engines killed first) in its `after`.
+ * @returns the open scene; throws when called before `before` ran
+ */
+export function engineScene(
+  kind: TestDatabaseKind,
+  options: EngineSceneOptions,
+): () => EngineScene {
+  let scene: EngineScene | undefined;
+  let dir: string | undefined;
+  let venue: VenueUnderTest | undefined;
+  let database: EngineDatabase | undefined;
+  const fleet = new EngineFleet();
+  before(async () => {
+    dir = await makeTempDir();
+    venue = await startVenue(options.symbols, options.venue);
+    database = await openEngineDatabase(kind, dir);
+    const config = await writeEngineConfig(
+      dir,
+      venue.address,
+      database,
+      options.symbolLines,
+      options.connectorLines,
+    );
+    scene = { dir, venue, database, config, fleet };
+  });
+  after(async () => {
+    await fleet.killAll();
+    await venue?.close();
+    await database?.close();
+    await removeTempDir(dir);
+  });
+  return () => {
+    if (!scene) throw new Error('the engine scene opens in before()');
+    return scene;
+  };
 }
 
 // -- ADMIN API --
