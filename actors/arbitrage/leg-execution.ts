@@ -9,7 +9,10 @@
 import { dec, toPlain, ZERO } from '../../core/decimal.js';
 import type { Order, Trade } from '../../core/exchange.types.js';
 import type { ClientOrderId, OrderStatus, Side } from '../../core/types.js';
-import type { ArbitrageVenueEvent } from '../../machines/arbitrage-position.machine.js';
+import type {
+  ArbitrageVenueEvent,
+  PlaceLegOrderCommand,
+} from '../../machines/arbitrage-position.machine.js';
 import type { LegKey } from '../../machines/arbitrage-pair.js';
 
 /** One trade as JSON (decimal strings). */
@@ -41,6 +44,8 @@ export interface LegExecution {
   readonly symbol: string;
   readonly side: Side;
   readonly reduceOnly: boolean;
+  /** A spot order on the margin account (a short's borrow, or its buy back). */
+  readonly useMargin: boolean;
   readonly status: LegOutcome;
   readonly venueOrderId: string | null;
   /** Requested, base units. */
@@ -69,8 +74,14 @@ export function isSettled(execution: Pick<LegExecution, 'status'>): boolean {
 /** What every execution of one leg order shares. */
 export type LegOrderRef = Pick<
   LegExecution,
-  'clientOrderId' | 'leg' | 'venue' | 'symbol' | 'side' | 'reduceOnly' | 'quantity'
+  'clientOrderId' | 'leg' | 'venue' | 'symbol' | 'side' | 'reduceOnly' | 'useMargin' | 'quantity'
 >;
+
+/** The reference of the order a `command.placeOrder` asks for. */
+export function legOrderRefOf(command: PlaceLegOrderCommand): LegOrderRef {
+  const { clientOrderId, leg, venue, symbol, side, reduceOnly, useMargin, quantity } = command;
+  return { clientOrderId, leg, venue, symbol, side, reduceOnly, useMargin, quantity };
+}
 
 /**
  * An execution from the venue's order.
@@ -131,7 +142,11 @@ export function outcomeWithoutOrder(
  */
 export function machineEventOf(execution: LegExecution): ArbitrageVenueEvent | null {
   const { clientOrderId } = execution;
-  const fills = { clientOrderId, filledQuantity: execution.executedQty, feeBase: execution.feeBase };
+  const fills = {
+    clientOrderId,
+    filledQuantity: execution.executedQty,
+    feeBase: execution.feeBase,
+  };
   switch (execution.status) {
     case 'FILLED':
       return { type: 'order.filled', ...fills };
