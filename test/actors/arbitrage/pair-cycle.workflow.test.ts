@@ -66,7 +66,7 @@ for (const kind of TEST_DATABASE_KINDS) {
         new VirtualClock(),
       );
       for (const name of ['sim', 'sim-spot']) registerOrderVenue(venue.exchangeNamed(name), name);
-      bindOrderWorkflows({ retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+      bindOrderWorkflows({ retry: { initialBackoffMs: 1, maxBackoffMs: 2 } });
       resetPairCycleQueue();
       await launchDurableRuntime({
         databaseUrl: db.url,
