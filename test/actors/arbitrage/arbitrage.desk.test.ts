@@ -128,7 +128,7 @@ for (const kind of TEST_DATABASE_KINDS) {
       const clock = new VirtualClock(START);
       const venue = createSimulatedVenue(
         {
-          symbols: ['BTCUSDT'],
+          symbols: ['BTCUSDT', 'ETHUSDT'],
           tickIntervalMs: MINUTE,
           price: {
             volatilityPerYear: 0,
@@ -200,6 +200,31 @@ for (const kind of TEST_DATABASE_KINDS) {
       assert.equal((stored?.state as { cycle: number }).cycle, 2);
       assert.equal(await rig.desk.removePair('basis'), true);
       rig.venue.setPerpBasis('BTCUSDT', 10);
+    });
+
+    it('shorts spot on margin and goes long the perp on negative funding', async () => {
+      rig.venue.setPerpBasis('ETHUSDT', -10);
+      const eth = pairWire('eth-basis', {
+        legs: [
+          { venue: 'sim-spot', market: 'spot', symbol: 'ETHUSDT' },
+          { venue: 'sim', market: 'perp', symbol: 'ETHUSDT' },
+        ],
+        quantity: '0.1',
+      });
+      await rig.desk.addPair(eth);
+      const hedged = await until(
+        rig,
+        () => view('eth-basis')?.position === 'hedged' && view('eth-basis'),
+        'hedged',
+      );
+      const [spot, perp] = hedged.legs;
+      assert.ok(Number(spot?.position) < 0, 'short spot');
+      assert.ok(Number(perp?.position) > 0, 'long perp');
+      const borrowed = rig.venue.spotBalances(true).find((b) => b.asset === 'ETH');
+      assert.ok(borrowed && Number(borrowed.borrowed) > 0, 'the short borrowed ETH on margin');
+      rig.venue.setPerpBasis('ETHUSDT', 10);
+      await until(rig, () => view('eth-basis')?.position === 'flat', 'the exit', 24 * 60);
+      assert.equal(await rig.desk.removePair('eth-basis'), true);
     });
 
     it('compensates a rejected perp leg from the executed spot and alerts', async () => {
