@@ -131,12 +131,7 @@ export const pairCycleWorkflow = DBOS.registerWorkflow(
  * number that exists already (started before a crash) is joined, not started again.
  */
 export async function runPairCycle(input: PairCycleInput): Promise<PairCycleResult> {
-  queue ??= DBOS.registerQueue(PAIR_CYCLE_QUEUE, {
-    partitionConcurrency: 1,
-    minPollingIntervalMs: POLL_MS,
-    onConflict: 'always_update',
-  });
-  await queue;
+  await cycleQueue();
   const handle = await DBOS.startWorkflow(pairCycleWorkflow, {
     workflowID: pairCycleWorkflowId(input.pairId, input.cycle),
     queueName: PAIR_CYCLE_QUEUE,
@@ -154,8 +149,19 @@ export async function startedPairCycle(
   cycle: number,
 ): Promise<PairCycleResult | null> {
   const id = pairCycleWorkflowId(pairId, cycle);
+  // A cycle a crash left enqueued runs only once this process serves the queue again
+  await cycleQueue();
   if ((await DBOS.getWorkflowStatus(id)) === null) return null;
   return DBOS.retrieveWorkflow<PairCycleResult>(id).getResult({ pollingIntervalMs: POLL_MS });
+}
+
+function cycleQueue(): Promise<WorkflowQueue> {
+  queue ??= DBOS.registerQueue(PAIR_CYCLE_QUEUE, {
+    partitionConcurrency: 1,
+    minPollingIntervalMs: POLL_MS,
+    onConflict: 'always_update',
+  });
+  return queue;
 }
 
 /** Forgets the queue registration (a new DBOS launch registers it again). */
