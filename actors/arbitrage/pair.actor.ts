@@ -54,7 +54,14 @@ import {
   type PairCycleInput,
   type PairCycleResult,
 } from './pair-cycle.workflow.js';
-import { pairStateOf, type PairState, type PairView } from './pair.state.js';
+import {
+  pairStateOf,
+  placeholderInput,
+  sameLeg,
+  type PairState,
+  type PairView,
+} from './pair.state.js';
+import { feedHoldChange, imbalanceHalt, liquidationGuard } from './pair-guards.js';
 
 /** The pair's guard settings (engine config `arbitrage.guards`). */
 export interface PairGuards {
@@ -266,18 +273,9 @@ export class PairActor {
     if (now < this.#retryAtMs) return;
     const { guards } = this.#deps;
     if (this.#state.retries >= guards.maxRetries) {
-      const reason = unhedged
-        ? `legs unhedged after ${this.#state.retries} retries: halted, repair by hand and resume`
-        : `exit failed ${this.#state.retries} times: halted with the position held`;
-      this.#sendTrading({
-        type: 'hold.set',
-        source: 'guard:imbalance',
-        level: 'halt',
-        reason,
-        atMs: now,
-        latched: true,
-      });
-      await this.#alert('critical', 'Arbitrage pair halted', reason, `halt:${now}`);
+      const halt = imbalanceHalt(this.#state.retries, unhedged, now);
+      this.#sendTrading(halt.event);
+      await this.#alert('critical', 'Arbitrage pair halted', halt.reason, `halt:${now}`);
       return this.#save();
     }
     this.#state = { ...this.#state, retries: this.#state.retries + 1 };
@@ -334,54 +332,28 @@ export class PairActor {
   // -- GUARDS AND MONEY --
 
   #feedHold(decision: ArbitrageDecision, now: number): void {
-    const stale =
-      decision.action === 'hold' &&
-      (decision.reason === 'FEED_STALE' || decision.reason === 'FEED_MISSING');
-    const holds = this.#trading.getSnapshot().context.holds;
-    if (stale && !holds['guard:feeds']) {
-      const reason = `a leg's funding or price feed is ${decision.reason === 'FEED_STALE' ? 'stale' : 'missing'}: no entries`;
-      this.#sendTrading({
-        type: 'hold.set',
-        source: 'guard:feeds',
-        level: 'reduce',
-        reason,
-        atMs: now,
-      });
-    } else if (!stale && holds['guard:feeds']) {
-      this.#sendTrading({ type: 'hold.clear', source: 'guard:feeds', atMs: now });
-    }
+    const change = feedHoldChange(decision, this.#trading.getSnapshot().context.holds, now);
+    if (change) this.#sendTrading(change);
   }
 
   async #checkLiquidation(now: number, flat: boolean): Promise<void> {
-    const { guards, venue } = this.#deps;
+    const { guards, venue, metrics } = this.#deps;
     if (flat || now - this.#lastRiskMs < guards.riskCheckIntervalMs) return;
     this.#lastRiskMs = now;
     for (const key of LEG_KEYS) {
       const leg = this.config.legs[key];
       if (leg.market !== 'perp') continue;
       const [position] = await venue(leg.venue).getPositions(leg.symbol);
-      if (!position || position.size.isZero() || position.liquidationPrice.isZero()) continue;
-      const distance = position.markPrice
-        .sub(position.liquidationPrice)
-        .abs()
-        .div(position.markPrice);
-      this.#deps.metrics.liquidationDistance.set(
-        { pair: this.config.pairId, leg: key, role: 'perp' },
-        distance.toNumber(),
-      );
-      if (distance.gte(guards.minLiquidationDistance)) continue;
-      const reason = `leg ${key} is ${distance.mul(100).toFixed(2)} % from liquidation (minimum ${dec(guards.minLiquidationDistance).mul(100).toFixed()} %): emergency exit`;
-      this.#sendTrading({
-        type: 'hold.set',
-        source: 'guard:liquidation',
-        level: 'flatten',
-        reason,
-        atMs: now,
-      });
+      const guard = liquidationGuard(key, position, guards.minLiquidationDistance, now);
+      if (!guard) continue;
+      const labels = { pair: this.config.pairId, leg: key, role: 'perp' } as const;
+      metrics.liquidationDistance.set(labels, guard.distance.toNumber());
+      if (!guard.event || !guard.reason) continue;
+      this.#sendTrading(guard.event);
       await this.#alert(
         'critical',
         'Arbitrage pair exiting: liquidation near',
-        reason,
+        guard.reason,
         `liq:${now}`,
       );
     }
@@ -487,19 +459,4 @@ export class PairActor {
     this.#detach();
     this.#done?.reject(e);
   }
-}
-
-function sameLeg(a: { venue: string; market: string; symbol: string }, b: typeof a): boolean {
-  return a.venue === b.venue && a.market === b.market && a.symbol === b.symbol;
-}
-
-/** A machine input for reading a snapshot before the venues were asked for step sizes. */
-function placeholderInput(config: ArbitragePairConfig): ArbitragePositionInput {
-  const leg = (key: LegKey) => ({ ...config.legs[key], stepSize: '1' });
-  return {
-    pairId: config.pairId,
-    legs: { a: leg('a'), b: leg('b') },
-    firstLeg: config.firstLeg,
-    hedgeTolerance: '1',
-  };
 }

@@ -4,7 +4,9 @@
  * on /status and GET /arbitrage. Plain JSON: decimals are strings, times epoch ms.
  */
 import type { TradingState } from '../../machines/trading-state.machine.js';
-import type { LegKey, LegMarket } from '../../machines/arbitrage-pair.js';
+import type { LegKey, LegMarket, PairLeg } from '../../machines/arbitrage-pair.js';
+import type { ArbitragePositionInput } from '../../machines/arbitrage-position.machine.js';
+import type { ArbitragePairConfig } from './arbitrage.config.js';
 import { EMPTY_LEDGER, type PairLedger } from './pair-ledger.js';
 
 /** The persisted state of a pair. */
@@ -83,4 +85,20 @@ export interface PairView {
   readonly cycle: number;
   /** A cycle workflow is running. */
   readonly busy: boolean;
+}
+
+/** Whether two legs name the same market on the same venue. */
+export function sameLeg(a: PairLeg, b: PairLeg): boolean {
+  return a.venue === b.venue && a.market === b.market && a.symbol === b.symbol;
+}
+
+/** A machine input for reading a snapshot before the venues were asked for step sizes. */
+export function placeholderInput(config: ArbitragePairConfig): ArbitragePositionInput {
+  const leg = (key: LegKey) => ({ ...config.legs[key], stepSize: '1' });
+  return {
+    pairId: config.pairId,
+    legs: { a: leg('a'), b: leg('b') },
+    firstLeg: config.firstLeg,
+    hedgeTolerance: '1',
+  };
 }
