@@ -24,6 +24,8 @@ const log = createLogger('market-maker');
 /** What is open, closed in reverse order of opening. */
 const opened: { db?: Database; exchange?: RemoteExchange; engine?: Engine; admin?: AdminServer } =
   {};
+/** Connections to the other venues arbitrage legs name, by venue name. */
+const venues = new Map<string, Promise<RemoteExchange>>();
 let stopping: Promise<void> | null = null;
 
 async function main(): Promise<void> {
@@ -46,7 +48,28 @@ async function main(): Promise<void> {
   });
   const exchange = opened.exchange;
   if (stopping) return;
-  opened.engine = await startEngine({ config, exchange, db, clock: new WallClock(), log });
+  // Arbitrage legs name their venues: one connection per venue, selected with x-exchange
+  const openVenue = (name: string): Promise<RemoteExchange> => {
+    let venue = venues.get(name);
+    if (!venue) {
+      venue = connectRemoteExchange(connector.address, {
+        ...(connector.api_key === '' ? {} : { apiKey: connector.api_key }),
+        exchange: name,
+        connectAttempts: connector.connect_attempts,
+      });
+      venues.set(name, venue);
+      venue.catch(() => venues.delete(name));
+    }
+    return venue;
+  };
+  opened.engine = await startEngine({
+    config,
+    exchange,
+    db,
+    clock: new WallClock(),
+    log,
+    openVenue,
+  });
   // Process metrics (memory, handles, fds, event-loop lag) belong to the process, not the engine
   collectDefaultMetrics({ register: opened.engine.metrics.registry });
   const app = createAdminApp(opened.engine, log, {
@@ -71,6 +94,7 @@ function stop(reason: string, code = 0): Promise<void> {
       ['engine', engine?.stop],
       ['admin API', admin?.close],
       ['connector client', exchange && (() => exchange.close())],
+      ['venue clients', () => closeVenues()],
       ['database', db?.close],
     ];
     for (const [name, close] of steps) {
@@ -85,6 +109,13 @@ function stop(reason: string, code = 0): Promise<void> {
     process.exit(exitCode);
   })();
   return stopping;
+}
+
+async function closeVenues(): Promise<void> {
+  const settled = await Promise.allSettled(venues.values());
+  await Promise.all(
+    settled.flatMap((venue) => (venue.status === 'fulfilled' ? [venue.value.close()] : [])),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { run as runArbitrage } from './arbitrage.bench.js';
 import { run as runBookMath } from './book-math.bench.js';
 import { run as runConnector } from './connector.bench.js';
 import { run as runEngine } from './engine.bench.js';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     ['engine', runEngine],
     ['pre-trade', runPreTrade],
     ['book math', runBookMath],
+    ['arbitrage', runArbitrage],
   ];
   for (const [name, runSuite] of suites) {
     console.log(`running ${name} benchmark on ${machine} ...`);

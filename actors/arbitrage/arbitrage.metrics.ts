@@ -42,7 +42,28 @@ export interface ArbitrageMetrics {
   readonly hedgeSlippageBps: Histogram<'pair' | 'leg' | 'role'>;
   readonly feedAge: Gauge<'pair' | 'leg' | 'feed'>;
   readonly feedRetries: Counter<'venue' | 'feed'>;
+  /** 1 for the pair's current state, 0 for the others (states: {@link PAIR_STATES}). */
+  readonly pairState: Gauge<'pair' | 'state'>;
+  /** Perp price over the other leg's, basis points (leg b over leg a for two perps). */
+  readonly basisBps: Gauge<'pair'>;
+  /** |a + b|, base units: what the legs are apart. */
+  readonly legImbalance: Gauge<'pair'>;
+  /** Funding received since the pair was added (negative: paid on balance), quote units. */
+  readonly fundingCollected: Gauge<'pair'>;
+  /** Compensation orders placed (a second leg that failed or filled short). */
+  readonly compensations: Counter<'pair'>;
 }
+
+/** The bounded values of the `state` label of `market_maker_arb_pair_state`. */
+export const PAIR_STATES = [
+  'flat',
+  'entering',
+  'hedged',
+  'exiting',
+  'repairing',
+  'halted',
+  'failed',
+] as const;
 
 /**
  * Creates the arbitrage metrics on `registry` (the engine's, so /metrics serves them).
@@ -136,6 +157,36 @@ export function createArbitrageMetrics(registry: Registry): ArbitrageMetrics {
       name: 'market_maker_arb_feed_retries_total',
       help: 'Resubscriptions and snapshot retries of funding and price feeds',
       labelNames: ['venue', 'feed'],
+      registers,
+    }),
+    pairState: new Gauge({
+      name: 'market_maker_arb_pair_state',
+      help: 'State of each arbitrage pair: 1 for the current state, 0 for the others',
+      labelNames: ['pair', 'state'],
+      registers,
+    }),
+    basisBps: new Gauge({
+      name: 'market_maker_arb_basis_bps',
+      help: 'Perp price over the other leg price, basis points',
+      labelNames: ['pair'],
+      registers,
+    }),
+    legImbalance: new Gauge({
+      name: 'market_maker_arb_leg_imbalance',
+      help: 'Net base position of the two legs (|a + b|), base units; 0 when hedged exactly',
+      labelNames: ['pair'],
+      registers,
+    }),
+    fundingCollected: new Gauge({
+      name: 'market_maker_arb_funding_collected',
+      help: 'Funding received by the perp legs over all settlements, quote units (signed: payments lower it)',
+      labelNames: ['pair'],
+      registers,
+    }),
+    compensations: new Counter({
+      name: 'market_maker_arb_compensations_total',
+      help: 'Compensation orders placed after a second leg failed or filled short',
+      labelNames: ['pair'],
       registers,
     }),
   };

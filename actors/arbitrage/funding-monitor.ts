@@ -152,6 +152,11 @@ export class FundingMonitor {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether a leg's feeds run (someone watches it). */
+  isWatched(key: FeedKey): boolean {
+    return this.feeds.has(feedId(key));
+  }
+
   /**
    * What is known about a watched leg.
    * @throws {Error} when the leg is not watched

@@ -15,6 +15,7 @@ import { bookMathConfigSchema } from '../book/book-analytics.config.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
 import { alertsConfigSchema } from '../alerts/alerts.config.js';
 import { riskConfigSchema } from '../risk/risk.config.js';
+import { arbitrageSectionSchema } from '../arbitrage/arbitrage-section.config.js';
 
 /** Where the engine looks for its config when `--config` is not given. */
 export const DEFAULT_ENGINE_CONFIG_PATH = 'configs/market_maker.yaml';
@@ -180,6 +181,8 @@ export const engineConfigSchema = z
         message: 'lists a symbol twice; keep one entry per symbol',
       })
       .default(() => DEFAULT_SYMBOLS.map((s) => symbolEntrySchema.parse(s))),
+    /** Funding-rate arbitrage: pairs seeded on the first start, and their guards. */
+    arbitrage: arbitrageSectionSchema,
   })
   .strict();
 

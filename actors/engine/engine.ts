@@ -9,6 +9,8 @@
  * state (stop trading → let workflows settle and persist snapshots → shut DBOS down). Opening and
  * closing the database and the connector belong to the caller.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import type { DLogger } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 
@@ -16,6 +18,11 @@ import type { Clock } from '../../core/clock.js';
 import type { LivenessStatus } from '../../core/liveness.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { SymbolId } from '../../core/types.js';
+import type { AlertSink } from '../alerts/alert.types.js';
+import { ArbitrageDesk, type SupervisedPairView } from '../arbitrage/arbitrage.desk.js';
+import { pairGuardsOf } from '../arbitrage/arbitrage-section.config.js';
+import { createArbitrageMetrics, type ArbitrageMetrics } from '../arbitrage/arbitrage.metrics.js';
+import { ArbitragePairsRepo } from '../store/arbitrage-pairs.repo.js';
 import type { Database } from '../store/database.js';
 import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
 import {
@@ -52,6 +59,13 @@ export interface EngineDeps {
   readonly log: Logger;
   /** Default: a fresh registry. */
   readonly metrics?: EngineMetrics;
+  /**
+   * Opens the venue port of another venue name the connector serves (arbitrage legs name their
+   * venues); default: only `exchange`'s own name is served.
+   */
+  readonly openVenue?: (name: string) => Promise<Exchange>;
+  /** Where arbitrage pairs raise alerts; default: they log only. */
+  readonly alerts?: AlertSink;
 }
 
 /** The exchange connector as the engine's liveness probe last found it. */
@@ -81,11 +95,16 @@ export interface EngineStatus {
   readonly feeds: Readonly<Record<Feed, number | null>>;
   readonly database: { readonly ok: boolean; readonly embedded: boolean };
   readonly symbols: readonly SupervisedSymbolView[];
+  /** Funding-rate arbitrage pairs: legs, hedge ratio, funding, APR, PnL. */
+  readonly arbitrage: readonly SupervisedPairView[];
 }
 
 /** A running engine. */
 export interface Engine {
   readonly metrics: EngineMetrics;
+  readonly arbitrageMetrics: ArbitrageMetrics;
+  /** The funding-rate arbitrage pairs (GET /arbitrage, POST /symbols with strategy arbitrage). */
+  readonly arbitrage: ArbitrageDesk;
   /** This instance's client order id namespace (config, or stored in its database). */
   readonly namespace: string;
   /**
@@ -155,6 +174,30 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const seed = config.symbols.map((s) => ({ symbol: s.symbol, grid: gridConfigFromWire(s.grid) }));
   await orchestrator.restore(seed);
   registerOrderVenue(exchange);
+  const arbitrageMetrics = createArbitrageMetrics(metrics.registry);
+  const detach = AsyncLocalStorage.snapshot();
+  const desk = new ArbitrageDesk({
+    openVenue: async (name) => {
+      if (name === exchange.name) return exchange;
+      if (!deps.openVenue) throw new Error(`the engine serves only venue ${exchange.name}`);
+      return timedExchange(await deps.openVenue(name), metrics);
+    },
+    repo: new ArbitragePairsRepo(db.sql),
+    clock,
+    log,
+    metrics: arbitrageMetrics,
+    alerts: deps.alerts ?? null,
+    policy: {
+      maxFailures: supervision.max_failures,
+      windowMs: supervision.window_ms,
+      initialBackoffMs: supervision.initial_backoff_ms,
+      maxBackoffMs: supervision.max_backoff_ms,
+    },
+    guards: pairGuardsOf(config.arbitrage),
+    detach: (fn) => detach(fn),
+  });
+  // Before DBOS launches: a cycle it recovers needs its pair's venues registered
+  await desk.restore(config.arbitrage.pairs);
   bindOrderWorkflows();
   try {
     await launchDurableRuntime({
@@ -167,6 +210,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     throw e;
   }
   orchestrator.resume();
+  desk.resume();
   log.info({ symbols: orchestrator.symbols().map((s) => s.symbol), namespace }, 'engine recovered');
 
   let stopping: Promise<void> | null = null;
@@ -183,6 +227,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   };
   return {
     metrics,
+    arbitrageMetrics,
+    arbitrage: desk,
     namespace,
     onPositionDivergence: (listener) => {
       divergenceListeners.add(listener);
@@ -199,6 +245,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       feeds: orchestrator.feedAges(),
       database: { ok: await store.ping(), embedded: db.embedded },
       symbols: orchestrator.symbols(),
+      arbitrage: desk.pairs(),
     }),
     symbols: () => orchestrator.symbols(),
     addSymbol: (symbol, grid) => orchestrator.addSymbol(symbol, grid),
@@ -206,7 +253,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     collectMetrics: () => orchestrator.publishMetrics(),
     stop: () => {
       stopping ??= (async () => {
-        await orchestrator.stop();
+        await Promise.all([orchestrator.stop(), desk.stop()]);
         await shutdownDurableRuntime({
           workflowCompletionTimeoutMs: config.shutdown.workflow_grace_ms,
         });

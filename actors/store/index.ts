@@ -23,6 +23,12 @@ export { fillFromTrade, FillsRepo, type FillRecord, type FillTotals } from './fi
 export { OrderIndexRepo, type IndexedOrder } from './order-index.repo.js';
 export { EngineInstanceRepo } from './engine-instance.repo.js';
 export {
+  ArbitragePairsRepo,
+  StalePairStateError,
+  type PairStatus,
+  type StoredPair,
+} from './arbitrage-pairs.repo.js';
+export {
   RiskStatesRepo,
   StaleRiskStateError,
   type RiskState,

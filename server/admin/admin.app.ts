@@ -1,6 +1,6 @@
 /**
  * @module server/admin/admin.app
- * The engine's admin API (Hono): /health, /status, /symbols, /metrics, one route file per
+ * The engine's admin API (Hono): /health, /status, /symbols, /arbitrage, /metrics, one route file per
  * resource. Before any route: the Host must name this server (DNS-rebinding protection), bodies
  * are capped (413) and must be declared JSON (415). One error path: a malformed request becomes
  * a 400 problem body naming the body, any other failure a logged 500 whose body never carries
@@ -12,6 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 
 import type { AdminEngine, ProblemBody } from './admin.types.js';
+import { arbitrageRoutes } from './arbitrage.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
 import { statusRoutes } from './status.routes.js';
@@ -59,12 +60,15 @@ export function createAdminApp(engine: AdminEngine, log: Logger, options: AdminA
     .route('/health', healthRoutes(engine))
     .route('/status', statusRoutes(engine))
     .route('/symbols', symbolsRoutes(engine))
+    .route('/arbitrage', arbitrageRoutes(engine))
     .route('/metrics', metricsRoutes(engine));
   app.notFound((c) =>
     c.json<ProblemBody>(
       {
         error: 'not found',
-        problems: [`path: ${c.req.path} is not served; use /health, /status, /symbols or /metrics`],
+        problems: [
+          `path: ${c.req.path} is not served; use /health, /status, /symbols, /arbitrage or /metrics`,
+        ],
       },
       404,
     ),

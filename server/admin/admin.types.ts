@@ -11,6 +11,7 @@ import type {
   SupervisedSymbolView,
 } from '../../actors/engine/orchestrator.actor.js';
 import type { GridConfig } from '../../actors/engine/symbol.config.js';
+import type { SupervisedPairView } from '../../actors/arbitrage/arbitrage.desk.js';
 import type { SymbolId } from '../../core/types.js';
 
 /** The engine as the admin routes see it. */
@@ -32,6 +33,22 @@ export interface AdminEngine {
   /** Refreshes the gauges that are read on demand, before a scrape. */
   collectMetrics(): void;
   readonly metrics: { readonly registry: Registry };
+  /** Funding-rate arbitrage pairs; absent in an engine without them. */
+  readonly arbitrage?: ArbitrageAdmin;
+}
+
+/** The arbitrage pairs as the admin routes see them (the engine's ArbitrageDesk). */
+export interface ArbitrageAdmin {
+  pairs(): SupervisedPairView[];
+  /**
+   * Adds a pair, reconfigures a flat one or re-activates a failed one.
+   * @throws {PairRequestError} invalid, conflict or unavailable
+   */
+  addPair(raw: unknown): Promise<{ pair: string; outcome: 'added' | 'updated' }>;
+  /** @throws {PairRequestError} conflict while the pair holds a position */
+  removePair(pairId: string): Promise<boolean>;
+  /** @throws {PairRequestError} not_found or conflict */
+  resumePair(pairId: string, by: string): Promise<void>;
 }
 
 /** The body of every error response: what went wrong, and one "field: reason" per problem. */

@@ -6,6 +6,8 @@
  *   or changes a flat symbol's grid (201 when added, 200 otherwise). When a previous grid of the
  *   symbol left inventory, the answer lists it as `carried_inventory`: the new grid holds and
  *   closes it;
+ * - `POST /symbols` `{ "strategy": "arbitrage", "pair": "btc-basis", "legs": [...], ... }`: adds a
+ *   funding-rate arbitrage pair (fields: README "Arbitrage"), or reconfigures a flat one;
  * - `DELETE /symbols/:symbol`: cancels its orders and stops trading it, once the venue lists
  *   none of them.
  * Changes of one symbol apply one at a time, in the order they arrived. Every refusal is
@@ -13,7 +15,7 @@
  * for a symbol not traded, 409 for a change the symbol's state does not allow, 503 when the
  * venue could not be asked or did not confirm the removal (the symbol then keeps trading).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { validator } from 'hono/validator';
 
 import { SymbolRequestError } from '../../actors/engine/symbol-admission.js';
@@ -25,13 +27,14 @@ import {
 import { describeIssues } from '../../core/config-file.js';
 import { ExchangeError } from '../../core/errors.js';
 import type { AdminEngine, ProblemBody } from './admin.types.js';
+import { pairRefusal } from './arbitrage.routes.js';
 
 /**
  * @param engine - the engine whose symbol set is served
  * @returns the sub-app, mounted at /symbols
  */
 export function symbolsRoutes(
-  engine: Pick<AdminEngine, 'symbols' | 'addSymbol' | 'removeSymbol'>,
+  engine: Pick<AdminEngine, 'symbols' | 'addSymbol' | 'removeSymbol' | 'arbitrage'>,
 ): Hono {
   return new Hono()
     .get('/', (c) =>
@@ -46,12 +49,15 @@ export function symbolsRoutes(
     .post(
       '/',
       validator('json', (body, c) => {
+        if (isArbitrage(body)) return { strategy: 'arbitrage' as const, body };
         const parsed = symbolEntrySchema.safeParse(body);
-        if (parsed.success) return parsed.data;
+        if (parsed.success) return { strategy: 'grid' as const, ...parsed.data };
         return c.json(problem('invalid symbol request', describeIssues(parsed.error)), 400);
       }),
       async (c) => {
-        const { symbol, grid } = c.req.valid('json');
+        const request = c.req.valid('json');
+        if (request.strategy === 'arbitrage') return addPair(c, engine, request.body);
+        const { symbol, grid } = request;
         try {
           const { outcome, carried } = await engine.addSymbol(symbol, gridConfigFromWire(grid));
           const body = {
@@ -97,6 +103,36 @@ export function symbolsRoutes(
         );
       },
     );
+}
+
+/** A body asking for a funding-rate arbitrage pair rather than a grid. */
+function isArbitrage(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { strategy?: unknown }).strategy === 'arbitrage'
+  );
+}
+
+/** `POST /symbols` with `strategy: arbitrage`: adds or reconfigures a pair (201 / 200). */
+async function addPair(
+  c: Context,
+  engine: Pick<AdminEngine, 'arbitrage'>,
+  body: unknown,
+): Promise<Response> {
+  if (!engine.arbitrage) {
+    return c.json(
+      problem('invalid symbol request', ['strategy: this engine runs no arbitrage; use a grid']),
+      400,
+    );
+  }
+  const pair = (body as { pair?: unknown }).pair;
+  try {
+    const result = await engine.arbitrage.addPair(body);
+    return c.json({ ...result, strategy: 'arbitrage' }, result.outcome === 'added' ? 201 : 200);
+  } catch (e) {
+    return pairRefusal(c, e, `cannot trade pair ${typeof pair === 'string' ? pair : '(unnamed)'}`);
+  }
 }
 
 /** The problems of a failure that means "the venue could not be asked", else null. */

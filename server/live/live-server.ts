@@ -17,6 +17,7 @@ import { ERROR_MESSAGE_HEADER } from '../http-guard.js';
 import { Authenticator, ConnectionGate, ConnectionRateLimiter } from './admission.js';
 import type { ClientHub } from './client-hub.js';
 import { createLiveApp } from './live.app.js';
+import { fetchEnginePairs } from './routes/arbitrage.routes.js';
 import type { LiveServerConfig } from './live.config.js';
 import { createLiveMetrics, type LiveMetrics } from './live.metrics.js';
 import { SymbolFeed } from './symbol-feed.js';
@@ -94,6 +95,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
       outages: () => main.upstream.outages,
     },
     symbols: { list: () => feeds.symbols(), defaultSymbol: feeds.defaultSymbol },
+    ...(config.engine.admin_url === ''
+      ? {}
+      : { arbitrage: { fetchPairs: () => fetchEnginePairs(config.engine.admin_url) } }),
     healthEndpoint: config.health.enabled ? config.health.endpoint : undefined,
     metrics: config.metrics.enabled
       ? { registry: metrics.registry, endpoint: config.metrics.endpoint }

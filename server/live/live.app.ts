@@ -15,6 +15,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Registry } from 'prom-client';
 import { bodyCap, DEFAULT_MAX_BODY_BYTES, hostGuard, setReasonHeader } from '../http-guard.js';
 import type { LiveEnv } from './live.env.js';
+import { arbitrageRoutes, type ArbitrageRouteDeps } from './routes/arbitrage.routes.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { healthRoutes, type HealthRouteDeps } from './routes/health.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
@@ -27,6 +28,8 @@ export interface LiveAppOptions {
   readonly health: HealthRouteDeps;
   /** The symbols the page may pick from (`GET /symbols`); the route is absent without it. */
   readonly symbols?: SymbolsRouteDeps;
+  /** The engine's arbitrage pairs (`GET /arbitrage`); the route is absent without it. */
+  readonly arbitrage?: ArbitrageRouteDeps;
   /** Undefined when the health endpoint is disabled. */
   readonly healthEndpoint: string | undefined;
   /** The Prometheus registry and its path; undefined when metrics are disabled. */
@@ -86,6 +89,7 @@ export function createLiveApp(options: LiveAppOptions): Hono<LiveEnv> {
   }
   app.route('/ws', wsRoutes(options.ws));
   if (options.symbols !== undefined) app.route('/symbols', symbolsRoutes(options.symbols));
+  if (options.arbitrage !== undefined) app.route('/arbitrage', arbitrageRoutes(options.arbitrage));
   app.route('/', dashboardRoutes(options.webDirectory));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

@@ -186,6 +186,22 @@ export const liveServerConfigSchema = z
     upstream: upstreamSchema,
     /** Many symbols on one server: depth, fill history, and how many symbols may run. */
     dashboard: dashboardSchema,
+    engine: z
+      .object({
+        /**
+         * The market-maker's admin API, read for the page's arbitrage panel (its GET
+         * /arbitrage); empty = no panel.
+         */
+        admin_url: z
+          .string()
+          .regex(
+            /^(https?:\/\/[^\s/]+)?$/,
+            'must be http(s)://host:port, e.g. http://127.0.0.1:8080, or empty',
+          )
+          .default('http://127.0.0.1:8080'),
+      })
+      .strict()
+      .prefault({}),
     health: z
       .object({
         /** Serve the health endpoint. */

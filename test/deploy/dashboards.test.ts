@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { parser } from '@prometheus-io/lezer-promql';
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 
+import { createArbitrageMetrics } from '../../actors/arbitrage/arbitrage.metrics.js';
 import { createEngineMetrics } from '../../actors/engine/engine.metrics.js';
 import { createConnectorMetrics } from '../../connector/connector.metrics.js';
 import { createLiveMetrics } from '../../server/live/live.metrics.js';
@@ -44,6 +45,8 @@ async function exportedNames(): Promise<Set<string>> {
   ];
   // The process metrics every main adds (memory, handles, fds, event-loop lag)
   collectDefaultMetrics({ register: registries[0] as Registry });
+  // The engine registers the arbitrage metrics on its registry when it starts
+  createArbitrageMetrics(registries[0] as Registry);
   const names = new Set(['up']);
   for (const registry of registries) {
     for (const metric of await registry.getMetricsAsJSON()) {

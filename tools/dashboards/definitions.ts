@@ -2,7 +2,7 @@
  * @module tools/dashboards/definitions
  * The OpenSQT Grafana dashboards: overview (PnL, positions), per-symbol grid, orders and latency,
  * venues and connector, risk, arbitrage, live-server. Every query is PromQL over the metrics the
- * three processes export (README "Metrics"); the risk and arbitrage boards also chart the pending
+ * three processes export (README "Metrics"); the risk board also charts the pending
  * names of pending-metrics.ts.
  */
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -509,22 +509,22 @@ function arbitrage(): DashboardBuilder {
   return board(
     'opensqt-arbitrage',
     'OpenSQT / Funding arbitrage',
-    'Spot/perpetual pairs: state, basis, funding and leg balance (arbitrage metrics are pending).',
+    'Funding-rate arbitrage pairs: state, basis, funding and leg balance.',
   )
     .withPanel(
       series(
         'Pair state',
         'short',
-        [['market_maker_arbitrage_pair_state == 1', '{{pair}} {{state}}']],
-        'The arbitrage position machine state of each pair (pending).',
+        [['market_maker_arb_pair_state == 1', '{{pair}} {{state}}']],
+        'The state of each pair: its position machine, or halted / failed.',
       ),
     )
     .withPanel(
       series(
         'Basis',
         'short',
-        [['market_maker_arbitrage_basis_bps', '{{pair}}']],
-        'Perpetual over spot, basis points (pending).',
+        [['market_maker_arb_basis_bps', '{{pair}}']],
+        'Perpetual over the other leg, basis points.',
       ),
     )
     .withPanel(
@@ -532,10 +532,10 @@ function arbitrage(): DashboardBuilder {
         'Funding rate and funding collected',
         'short',
         [
-          ['market_maker_arbitrage_funding_rate', 'rate {{pair}}'],
-          ['market_maker_arbitrage_funding_collected_total', 'collected {{pair}}'],
+          ['market_maker_arb_funding_rate{role="perp"}', 'rate {{pair}} {{leg}}'],
+          ['market_maker_arb_funding_collected', 'collected {{pair}}'],
         ],
-        'The current funding rate and cumulative funding received, quote units (pending).',
+        'The current funding rate of each perp leg and the funding received so far, quote units.',
       ),
     )
     .withPanel(
@@ -543,13 +543,13 @@ function arbitrage(): DashboardBuilder {
         'Leg imbalance and compensations',
         'short',
         [
-          ['market_maker_arbitrage_leg_imbalance', 'imbalance {{pair}}'],
+          ['market_maker_arb_leg_imbalance', 'imbalance {{pair}}'],
           [
-            `sum by (pair) (increase(market_maker_arbitrage_compensations_total[${RATE}]))`,
+            `sum by (pair) (increase(market_maker_arb_compensations_total[${RATE}]))`,
             'compensations {{pair}}',
           ],
         ],
-        'Base-unit difference between the legs, and compensation workflows run (pending).',
+        'Base-unit difference between the legs, and compensation orders placed.',
       ),
     );
 }

@@ -14,6 +14,7 @@
  *   `latencyMs`, `rateLimitNextCalls(n)`, `rejectNextPlacements(n)`,
  *   `partialFillNextPlacements(n, fraction)`, `setUnreachable(bool)`, `dropStreams()`, `restart()`.
  * - Scenario control: `venue.step()` (one price step), `venue.setSpotPrice(symbol, price)`,
+ *   `venue.setPerpBasis(symbol, bps)` (the "sim" perp's premium, which funding follows),
  *   `venue.spotBalances(margin?)`, `venue.close()`.
  * - Config keys (all optional, see `simVenueConfigSchema` for units and defaults): seed, symbols,
  *   startPrices, tickIntervalMs, price.*, book.*, fees.{futures,spot}.{makerBps,takerBps},

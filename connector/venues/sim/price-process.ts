@@ -134,6 +134,16 @@ export class PriceProcess {
     this.round(s);
   }
 
+  /**
+   * Moves a symbol's perp basis (perp / spot - 1) to `basis`; it reverts to the configured mean
+   * from there at the configured half-life. For scenario tests: "funding turns against me".
+   */
+  setBasis(symbol: string, basis: number): void {
+    const s = this.state(symbol);
+    s.basis = basis;
+    this.round(s);
+  }
+
   /** Float prices, bases and PRNG position: enough to continue the exact same paths. */
   saveState(): PriceProcessState {
     const symbols: PriceProcessState['symbols'] = {};

@@ -271,6 +271,17 @@ export class SimulatedVenue {
     this.publish();
   }
 
+  /**
+   * Moves the "sim" perp's basis over spot to `bps` basis points (it then reverts to the
+   * configured mean at the configured half-life); funding follows the premium. For scenario
+   * tests of funding-rate arbitrage.
+   */
+  setPerpBasis(symbol: string, bps: number): void {
+    this.spotCore.market(symbol);
+    this.process.setBasis(symbol, bps / 10_000);
+    this.publish();
+  }
+
   /** Every asset of the spot cash account, or of the margin account (with borrowed amounts). */
   spotBalances(margin = false): SpotBalance[] {
     return this.spotLedger.balances(margin);

@@ -18,6 +18,7 @@ import {
   type ArbitragePairConfig,
   type ArbitragePairWire,
 } from '../../../actors/arbitrage/arbitrage.config.js';
+import { arbitrageSectionSchema } from '../../../actors/arbitrage/arbitrage-section.config.js';
 import { describeIssues } from '../../../core/config-file.js';
 import { dec } from '../../../core/decimal.js';
 import type { SymbolInfo } from '../../../core/exchange.types.js';
@@ -181,14 +182,17 @@ describe('arbitragePairSchema', () => {
     }
   });
 
-  it("accepts the README's worked config as written", () => {
+  it("accepts the README's worked config (the engine's arbitrage: section) as written", () => {
     const readme = readFileSync('README.md', 'utf8');
     const section = readme.slice(readme.indexOf('## Arbitrage'));
     const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     assert.ok(block, 'the Arbitrage section has a yaml example');
-    const result = arbitragePairsSchema.safeParse(parse(block));
+    const result = arbitrageSectionSchema.safeParse(
+      (parse(block) as { arbitrage: unknown }).arbitrage,
+    );
     assert.ok(result.success, result.success ? '' : describeIssues(result.error).join('; '));
-    assert.equal(parsed(result.data[0]).legs.b.takerFee, '0.0005');
+    assert.equal(parsed(result.data.pairs[0]).legs.b.takerFee, '0.0005');
+    assert.equal(result.data.guards.min_liquidation_distance, '0.1');
   });
 
   it('refuses two pairs with one id or one shared leg across an engine', () => {

@@ -124,6 +124,7 @@ for (const kind of TEST_DATABASE_KINDS) {
           [
             'active_symbols',
             'alert_outbox',
+            'arbitrage_pairs',
             'engine_instance',
             'fills',
             'order_index',

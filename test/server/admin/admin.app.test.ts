@@ -55,6 +55,7 @@ class FakeEngine implements AdminEngine {
       feeds: { price: 120, orders: null, account: 5_000 },
       database: { ok: true, embedded: true },
       symbols: this.symbols(),
+      arbitrage: [],
     };
   }
 
@@ -343,7 +344,7 @@ describe('admin API', () => {
 
     assert.equal(response.status, 404);
     assert.deepEqual(((await response.json()) as ProblemBody).problems, [
-      'path: /slots is not served; use /health, /status, /symbols or /metrics',
+      'path: /slots is not served; use /health, /status, /symbols, /arbitrage or /metrics',
     ]);
   });
 });
