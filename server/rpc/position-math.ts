@@ -31,6 +31,8 @@ export interface PositionFigures {
   readonly wins: number;
   /** Closing fills whose realized PnL did not cover their own fee. */
   readonly losses: number;
+  /** Losing closing fills in a row at the end of the range (the original's consecutive losses). */
+  readonly lossStreak: number;
   /** When the open position was opened (first fill from flat), epoch ms; 0 when flat. */
   readonly openedAtMs: number;
   /** Execution time of the last fill, epoch ms; 0 without fills. */
@@ -53,6 +55,7 @@ interface Running {
   closing: number;
   wins: number;
   losses: number;
+  lossStreak: number;
   openedAtMs: number;
   updatedAtMs: number;
 }
@@ -110,6 +113,7 @@ function fresh(venue: string, symbol: string): Running {
     closing: 0,
     wins: 0,
     losses: 0,
+    lossStreak: 0,
     openedAtMs: 0,
     updatedAtMs: 0,
   };
@@ -146,8 +150,13 @@ function apply(r: Running, fill: FillRecord, counted: boolean): void {
   r.fees = r.fees.add(fee);
   if (closed) {
     r.closing++;
-    if (realized.sub(fee).gt(0)) r.wins++;
-    else r.losses++;
+    if (realized.sub(fee).gt(0)) {
+      r.wins++;
+      r.lossStreak = 0;
+    } else {
+      r.losses++;
+      r.lossStreak++;
+    }
   }
 }
 
@@ -163,6 +172,7 @@ function figures(r: Running): PositionFigures {
     closingTrades: r.closing,
     wins: r.wins,
     losses: r.losses,
+    lossStreak: r.lossStreak,
     openedAtMs: r.openedAtMs,
     updatedAtMs: r.updatedAtMs,
   };
