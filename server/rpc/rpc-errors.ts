@@ -41,6 +41,11 @@ export function notFound(field: string, message: string): RpcRefusal {
   return new RpcRefusal(Status.NOT_FOUND, `${field}: ${message}`, field);
 }
 
+/** UNAVAILABLE: the engine cannot answer now (it is shutting down). */
+export function unavailable(message: string): RpcRefusal {
+  return new RpcRefusal(Status.UNAVAILABLE, message);
+}
+
 /** RESOURCE_EXHAUSTED: a stream subscriber that cannot keep up. */
 export function exhausted(message: string): RpcRefusal {
   return new RpcRefusal(Status.RESOURCE_EXHAUSTED, message);

@@ -22,6 +22,8 @@ export interface HandlerContext {
   readonly log: Logger;
   /** False once the server shuts down: new calls get UNAVAILABLE. */
   accepting(): boolean;
+  /** Open streams, ended by the server's shutdown. */
+  readonly streams: Set<StreamWriter<unknown>>;
 }
 
 /** Bytes buffered for one stream subscriber before it is cut; about a thousand updates. */
@@ -94,6 +96,7 @@ export function serverStream<Req, Msg>(
     const close = () => {
       if (closed) return;
       closed = true;
+      ctx.streams.delete(writer as StreamWriter<unknown>);
       stop?.();
     };
     const writer: StreamWriter<Msg> = {
@@ -115,6 +118,7 @@ export function serverStream<Req, Msg>(
         call.emit('error', toRpcStatus(e, ctx.log, { method }));
       },
     };
+    ctx.streams.add(writer as StreamWriter<unknown>);
     call.on('cancelled', close);
     call.on('close', close);
     call.on('error', close);
