@@ -195,7 +195,9 @@ export class OrderHistoryRepo {
    * position stream polls. Commits can land out of recording order, so callers overlap windows
    * and drop fills they have seen.
    */
-  async recordedSince(sinceMs: number): Promise<(FillRecord & { readonly recordedAtMs: number })[]> {
+  async recordedSince(
+    sinceMs: number,
+  ): Promise<(FillRecord & { readonly recordedAtMs: number })[]> {
     const sql = this.#sql;
     const rows = await sql<FillRow[]>`
       SELECT ${FILL_COLUMNS(sql)} FROM fills

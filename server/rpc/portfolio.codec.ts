@@ -54,7 +54,10 @@ export function fromProtoProposals(
     );
   }
   if (entries.length > RPC_LIMITS.proposals) {
-    throw invalidArgument('proposals', `${entries.length} symbols; at most ${RPC_LIMITS.proposals}`);
+    throw invalidArgument(
+      'proposals',
+      `${entries.length} symbols; at most ${RPC_LIMITS.proposals}`,
+    );
   }
   return entries.map(([symbol, value]) => {
     requireSymbol(symbol, 'proposals');
@@ -74,7 +77,9 @@ export function toProtoProjection(projection: MarginProjection): SimulateMarginR
 const exchangeOf = (leg: FundingOpportunity['long']) => `${leg.venue}/${leg.market}`;
 
 /** The two legs of every pair that would enter now, weighted by net APR. */
-export function toProtoTargets(opportunities: readonly FundingOpportunity[]): TargetPositionProto[] {
+export function toProtoTargets(
+  opportunities: readonly FundingOpportunity[],
+): TargetPositionProto[] {
   const entering = opportunities.filter((o) => o.entry && o.netApr.gt(0));
   const total = entering.reduce((sum, o) => sum.add(o.netApr), dec(0));
   return entering.flatMap((o) => {

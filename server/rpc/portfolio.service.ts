@@ -49,7 +49,10 @@ export function createPortfolioService(
       return await account.getLatestPrice(symbol);
     } catch (e) {
       if (e instanceof ExchangeError && e.code === 3) {
-        throw invalidArgument(`proposals[${symbol}]`, `the venue does not list ${symbol}: ${e.message}`);
+        throw invalidArgument(
+          `proposals[${symbol}]`,
+          `the venue does not list ${symbol}: ${e.message}`,
+        );
       }
       throw e;
     }

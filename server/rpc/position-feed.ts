@@ -135,7 +135,8 @@ export class PositionFeed {
   }
 
   #wanted(symbol: string): boolean {
-    for (const { symbols } of this.#listeners) if (symbols.size === 0 || symbols.has(symbol)) return true;
+    for (const { symbols } of this.#listeners)
+      if (symbols.size === 0 || symbols.has(symbol)) return true;
     return false;
   }
 }

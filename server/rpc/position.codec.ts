@@ -90,7 +90,10 @@ export function toProtoFill(fill: FillRecord): FillProto {
 }
 
 /** A position replayed from fills, valued at `mark` (absent values when no mark is known). */
-export function toProtoPosition(position: PositionFigures, mark: Decimal | null): PositionDataProto {
+export function toProtoPosition(
+  position: PositionFigures,
+  mark: Decimal | null,
+): PositionDataProto {
   return {
     symbol: position.symbol,
     exchange: position.venue,

@@ -34,12 +34,7 @@ import {
   toProtoPositionSnapshot,
   toProtoSymbolPnl,
 } from './position.codec.js';
-import {
-  flatPosition,
-  positionKey,
-  replayFills,
-  type PositionFigures,
-} from './position-math.js';
+import { flatPosition, positionKey, replayFills, type PositionFigures } from './position-math.js';
 import { notFound } from './rpc-errors.js';
 import { serverStream, unary, type HandlerContext } from './rpc-handler.js';
 import type { AccountPort, HistoryPort, LedgerPort, LiveSymbol } from './rpc.ports.js';
@@ -91,7 +86,11 @@ export function createPositionService(
   const priced = async (position: PositionFigures): Promise<Decimal> =>
     markOf(position.symbol) ?? (await account.getLatestPrice(position.symbol));
 
-  const toUpdate = (position: PositionFigures, type: string, order: Parameters<typeof toProtoLedgerOrder>[0] | null): PositionUpdateProto => ({
+  const toUpdate = (
+    position: PositionFigures,
+    type: string,
+    order: Parameters<typeof toProtoLedgerOrder>[0] | null,
+  ): PositionUpdateProto => ({
     position: toProtoPosition(position, markOf(position.symbol)),
     updateType: type,
     triggerOrder: order ? toProtoLedgerOrder(order) : undefined,

@@ -148,7 +148,10 @@ export function checkReason(text: string, fallback: string, field = 'reason'): s
     );
   }
   if (CONTROL.test(text)) {
-    throw invalidArgument(field, 'contains control characters (newlines, tabs); use one plain line');
+    throw invalidArgument(
+      field,
+      'contains control characters (newlines, tabs); use one plain line',
+    );
   }
   const trimmed = text.trim();
   return trimmed === '' ? fallback : trimmed;

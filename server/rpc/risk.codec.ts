@@ -120,7 +120,10 @@ export function fromProtoLimitsChange(request: UpdatePositionLimitsRequestProto)
   const positive = (value: typeof request.maxLeverage, field: string) => {
     const parsed = fromProtoOptionalDecimal(value, field);
     if (parsed !== undefined && !parsed.gt(0)) {
-      throw invalidArgument(field, `must be positive, was ${value?.value}; omit it to keep the limit`);
+      throw invalidArgument(
+        field,
+        `must be positive, was ${value?.value}; omit it to keep the limit`,
+      );
     }
     return parsed;
   };

@@ -117,7 +117,10 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
         positionsOf(all),
         account.getAccount(),
       ]);
-      const gross = all.reduce((sum, s) => sum.add(exposureOf(s, allPositions.get(s.symbol) ?? null)), ZERO);
+      const gross = all.reduce(
+        (sum, s) => sum.add(exposureOf(s, allPositions.get(s.symbol) ?? null)),
+        ZERO,
+      );
       const { maxPositionNotional, maxGrossExposure } = limits.limits();
       const metrics = symbols.map((live): SymbolRiskView => {
         const position = positions.get(live.symbol) ?? null;
@@ -125,7 +128,8 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
         const notional = live.mark ? quantity.abs().mul(live.mark) : null;
         const exposure = exposureOf(live, position);
         const uses: [string, Decimal][] = [];
-        if (maxPositionNotional) uses.push(['max_position_notional', exposure.div(maxPositionNotional)]);
+        if (maxPositionNotional)
+          uses.push(['max_position_notional', exposure.div(maxPositionNotional)]);
         if (maxGrossExposure) uses.push(['max_gross_exposure', gross.div(maxGrossExposure)]);
         const [binding] = uses.sort((a, b) => b[1].comparedTo(a[1]));
         const open = openBreakers(live.symbol);
@@ -136,7 +140,9 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
           notional,
           unrealized: position && live.mark ? unrealizedPnl(position, live.mark) : null,
           leverage:
-            notional && acct.totalMarginBalance.gt(0) ? notional.div(acct.totalMarginBalance) : null,
+            notional && acct.totalMarginBalance.gt(0)
+              ? notional.div(acct.totalMarginBalance)
+              : null,
           riskScore: binding ? binding[1].toDecimalPlaces(4) : null,
           breach: over || open.length > 0 || live.divergencePaused,
           limitType: over
@@ -190,7 +196,7 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
       const setLimits = limits.setLimits;
       if (!setLimits) {
         throw failedPrecondition(
-          'risk layer not enabled: no pre-trade checker runs, so the limits are the config file\'s (risk.limits); change them there',
+          "risk layer not enabled: no pre-trade checker runs, so the limits are the config file's (risk.limits); change them there",
         );
       }
       const needsMark = change.maxPositionSize ?? change.maxOrderSize;
@@ -202,18 +208,24 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
       }
       const mark = request.symbol === '' ? null : traded(request.symbol).mark;
       if (needsMark && !mark) {
-        throw failedPrecondition(`${request.symbol} has no price yet; retry once it has, or give quote units`);
+        throw failedPrecondition(
+          `${request.symbol} has no price yet; retry once it has, or give quote units`,
+        );
       }
       const toQuote = (base: Decimal | undefined) => (base && mark ? base.mul(mark) : undefined);
       const current = limits.limits();
       const next: PreTradeLimits = {
         ...current,
-        maxPositionNotional: change.maxNotional ?? toQuote(change.maxPositionSize) ?? current.maxPositionNotional,
+        maxPositionNotional:
+          change.maxNotional ?? toQuote(change.maxPositionSize) ?? current.maxPositionNotional,
         maxOrderNotional: toQuote(change.maxOrderSize) ?? current.maxOrderNotional,
       };
       setLimits(next);
       const text = (d: Decimal | null) => (d === null ? 'off' : toPlain(d));
-      ctx.log.warn({ by: BY, reason, symbol: request.symbol }, 'pre-trade limits changed over gRPC');
+      ctx.log.warn(
+        { by: BY, reason, symbol: request.symbol },
+        'pre-trade limits changed over gRPC',
+      );
       return {
         success: true,
         message: `limits of every symbol: max_position_notional ${text(next.maxPositionNotional)}, max_order_notional ${text(next.maxOrderNotional)} (quote units)`,
@@ -223,7 +235,10 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
     getExposure: unary(ctx, 'GetExposure', async () => {
       const symbols = ledger.symbols();
       const [positions, acct] = await Promise.all([positionsOf(symbols), account.getAccount()]);
-      const rows = symbols.map((s) => ({ symbol: s.symbol, notional: exposureOf(s, positions.get(s.symbol) ?? null) }));
+      const rows = symbols.map((s) => ({
+        symbol: s.symbol,
+        notional: exposureOf(s, positions.get(s.symbol) ?? null),
+      }));
       const total = rows.reduce((sum, r) => sum.add(r.notional), ZERO);
       let held = ZERO;
       let unrealized = ZERO;
@@ -267,7 +282,8 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
           `${request.symbol} is not traded by this engine; name a traded symbol, or none for all`,
         );
       }
-      const symbols = request.symbol === '' ? ledger.symbols().map((s) => s.symbol) : [request.symbol];
+      const symbols =
+        request.symbol === '' ? ledger.symbols().map((s) => s.symbol) : [request.symbol];
       const run = reconciliations.trigger(symbols);
       ctx.log.info({ id: run.id, symbols }, 'reconciliation triggered over gRPC');
       return { reconciliationId: run.id, status: run.status };
@@ -293,7 +309,9 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
       const position = [...replayFills(fills).values()].find((p) => p.venue === live.venue);
       const reasons = open.map(breakerText);
       if (live.divergencePaused) {
-        reasons.push('position_divergence (reconciliation): entries paused until the position is back within tolerance');
+        reasons.push(
+          'position_divergence (reconciliation): entries paused until the position is back within tolerance',
+        );
       }
       const since = open.map((b) => b.since ?? 0).filter((t) => t > 0);
       return {
@@ -315,7 +333,10 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
       if (!risk) throw failedPrecondition(RISK_OFF);
       const outcome = risk.tripBreaker(deps.manualBreaker, request.symbol, BY, reason);
       if (!outcome.ok) throw failedPrecondition(outcome.reason);
-      ctx.log.warn({ symbol: request.symbol, breaker: deps.manualBreaker, reason }, 'breaker opened over gRPC');
+      ctx.log.warn(
+        { symbol: request.symbol, breaker: deps.manualBreaker, reason },
+        'breaker opened over gRPC',
+      );
       return { success: true };
     }),
 
@@ -333,10 +354,15 @@ export function createRiskService(deps: RiskServiceDeps, ctx: HandlerContext): R
         refusals.push(`${b.breaker} is open for every symbol (global scope); reset it globally`);
       }
       if (live.divergencePaused) {
-        refusals.push('position_divergence (reconciliation) lifts itself once the position is back within tolerance: TriggerReconciliation');
+        refusals.push(
+          'position_divergence (reconciliation) lifts itself once the position is back within tolerance: TriggerReconciliation',
+        );
       }
       if (refusals.length > 0) throw failedPrecondition(`not closed: ${refusals.join('; ')}`);
-      ctx.log.warn({ symbol: live.symbol, reset: open.map((b) => b.breaker) }, 'breakers closed over gRPC');
+      ctx.log.warn(
+        { symbol: live.symbol, reset: open.map((b) => b.breaker) },
+        'breakers closed over gRPC',
+      );
       return { success: true };
     }),
   };

@@ -100,7 +100,9 @@ export function engineReconcilePort(engine: Engine): ReconcilePort {
 }
 
 /** The limits in force: the live checker's, else the config's (read-only). */
-export function limitsPort(binding: Pick<EngineRpcBinding, 'risk' | 'checker' | 'clock'>): LimitsPort {
+export function limitsPort(
+  binding: Pick<EngineRpcBinding, 'risk' | 'checker' | 'clock'>,
+): LimitsPort {
   const { checker, clock } = binding;
   const configured = preTradeLimitsFromConfig(binding.risk.limits);
   return {

@@ -81,7 +81,10 @@ export type OperatorOutcome =
 
 /** The risk controller (actors/risk/risk-controller): its report and breaker controls. */
 export interface RiskControlPort {
-  report(): { readonly trading: readonly TradingReport[]; readonly breakers: readonly BreakerReport[] };
+  report(): {
+    readonly trading: readonly TradingReport[];
+    readonly breakers: readonly BreakerReport[];
+  };
   tripBreaker(kind: string, scope: string, by: string, reason: string): OperatorOutcome;
   resetBreaker(kind: string, scope: string, by: string): OperatorOutcome;
 }

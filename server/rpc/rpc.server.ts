@@ -15,7 +15,7 @@ import { strictRequests } from '../../connector/codec/wire-check.js';
 import { PortfolioServiceService } from '../../proto/gen/opensqt/market_maker/v1/portfolio.js';
 import { PositionServiceService } from '../../proto/gen/opensqt/market_maker/v1/position.js';
 import { RiskServiceService } from '../../proto/gen/opensqt/market_maker/v1/risk.js';
-import { AlertFeed } from './alert-feed.js';
+import type { AlertFeed } from './alert-feed.js';
 import { createPortfolioService } from './portfolio.service.js';
 import { PositionFeed } from './position-feed.js';
 import { createPositionService } from './position.service.js';
@@ -123,7 +123,9 @@ export async function startEngineRpcServer(
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (e, bound) =>
       e
-        ? reject(new Error(`cannot bind the engine gRPC API to ${host}:${options.port}: ${e.message}`))
+        ? reject(
+            new Error(`cannot bind the engine gRPC API to ${host}:${options.port}: ${e.message}`),
+          )
         : resolve(bound),
     ),
   );
