@@ -191,22 +191,39 @@ export class OrderHistoryRepo {
   }
 
   /**
-   * Fills recorded at or after `sinceMs` (our clock, not the venue's), oldest first: what a
-   * position stream polls. Commits can land out of recording order, so callers overlap windows
-   * and drop fills they have seen.
+   * Fills of our orders recorded at or after `sinceMs` (the database's clock, not the venue's),
+   * oldest first, at most `RECORDED_PAGE` of them: what a position stream polls. Commits can land
+   * out of recording order, so callers overlap windows and drop fills they have seen.
+   * @param sinceMs - epoch ms on the database's clock; null reads only the clock
+   * @returns the database's time now and the fills
    */
-  async recordedSince(
-    sinceMs: number,
-  ): Promise<(FillRecord & { readonly recordedAtMs: number })[]> {
+  async recordedSince(sinceMs: number | null): Promise<RecordedFills> {
     const sql = this.#sql;
+    const [clock] = await sql<{ now_ms: string }[]>`
+      SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms`;
+    const nowMs = Number(clock?.now_ms ?? 0);
+    if (sinceMs === null) return { nowMs, fills: [] };
     const rows = await sql<FillRow[]>`
       SELECT ${FILL_COLUMNS(sql)} FROM fills
       WHERE client_order_id IS NOT NULL
-        AND recorded_at >= to_timestamp(${Math.max(0, sinceMs) / 1000})
+        AND (extract(epoch FROM recorded_at) * 1000) >= ${Math.max(0, sinceMs)}
       ORDER BY recorded_at, venue, trade_id
-      LIMIT 10000`;
-    return rows.map((row) => ({ ...fillFromRow(row), recordedAtMs: Number(row.recorded_ms) }));
+      LIMIT ${RECORDED_PAGE}`;
+    return {
+      nowMs,
+      fills: rows.map((row) => ({ ...fillFromRow(row), recordedAtMs: Number(row.recorded_ms) })),
+    };
   }
+}
+
+/** Most fills one `recordedSince` returns; a full page means more follow. */
+export const RECORDED_PAGE = 10_000;
+
+/** What `recordedSince` returns. */
+export interface RecordedFills {
+  /** The database's clock when asked, epoch ms. */
+  readonly nowMs: number;
+  readonly fills: readonly (FillRecord & { readonly recordedAtMs: number })[];
 }
 
 function symbolsIn(sql: Sql, symbols: readonly string[]): postgres.PendingQuery<postgres.Row[]> {

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { FillRecord } from '../../actors/store/fills.repo.js';
-import type { HistoricOrder } from '../../actors/store/order-history.repo.js';
+import { RECORDED_PAGE, type HistoricOrder } from '../../actors/store/order-history.repo.js';
 import type { HistoryPort } from './rpc.ports.js';
 import { positionKey, replayFills, type PositionFigures } from './position-math.js';
 
@@ -44,7 +44,8 @@ export class PositionFeed {
   readonly #listeners = new Set<{ symbols: ReadonlySet<string>; listener: Listener }>();
   readonly #seen = new Map<string, number>();
   #timer: TimerHandle | null = null;
-  #sinceMs = 0;
+  /** Where the next poll reads from, on the database's clock; null before the first poll. */
+  #sinceMs: number | null = null;
   #polling = false;
   #failures = 0;
 
@@ -79,13 +80,12 @@ export class PositionFeed {
   }
 
   #start(): void {
-    const { clock, pollMs = 250, overlapMs = 5_000 } = this.#o;
-    // Fills recorded before the first subscriber are history, not changes: seen already
-    this.#sinceMs = clock.now() - overlapMs;
+    const { clock, pollMs = 250 } = this.#o;
+    this.#sinceMs = null;
     this.#seen.clear();
     this.#polling = false;
-    void this.#poll(true);
-    this.#timer = clock.every(pollMs, () => void this.#poll(false));
+    void this.#poll();
+    this.#timer = clock.every(pollMs, () => void this.#poll());
   }
 
   #stop(): void {
@@ -93,16 +93,25 @@ export class PositionFeed {
     this.#timer = null;
   }
 
-  async #poll(priming: boolean): Promise<void> {
+  async #poll(): Promise<void> {
     if (this.#polling) return;
     this.#polling = true;
-    const { history, clock, log, overlapMs = 5_000 } = this.#o;
+    const { history, log, overlapMs = 5_000 } = this.#o;
     try {
-      const startedMs = clock.now();
-      const fills = await history.recordedSince(this.#sinceMs);
+      // The first poll only learns where now is: fills recorded before the first subscriber are
+      // history (the snapshot covers them), not changes
+      const priming = this.#sinceMs === null;
+      if (this.#sinceMs === null) {
+        this.#sinceMs = (await history.recordedSince(null)).nowMs - overlapMs;
+      }
+      const { nowMs, fills } = await history.recordedSince(this.#sinceMs);
       const fresh = fills.filter((f) => !this.#seen.has(`${f.venue}/${f.tradeId}`));
       for (const f of fills) this.#seen.set(`${f.venue}/${f.tradeId}`, f.recordedAtMs);
-      this.#sinceMs = Math.max(this.#sinceMs, startedMs - overlapMs);
+      // A full page means more follow: read on from the last one instead of from now
+      const last = fills.at(-1);
+      const next =
+        fills.length >= RECORDED_PAGE && last ? last.recordedAtMs : nowMs - overlapMs;
+      this.#sinceMs = Math.max(this.#sinceMs, next);
       for (const [key, at] of this.#seen) if (at < this.#sinceMs) this.#seen.delete(key);
       this.#failures = 0;
       if (!priming && this.#timer !== null) await this.#publish(fresh);

@@ -15,6 +15,7 @@ import type {
   OrderPageKey,
   Page,
   PageQuery,
+  RecordedFills,
 } from '../../actors/store/order-history.repo.js';
 import type { PreTradeLimits } from '../../actors/risk/pre-trade.js';
 import type { ReconcileSummary } from '../../actors/engine/reconcile.js';
@@ -47,7 +48,7 @@ export interface HistoryPort {
   order(id: string): Promise<HistoricOrder | null>;
   fillsOf(order: HistoricOrder): Promise<FillRecord[]>;
   ownFills(symbols: readonly string[], toMs?: number): Promise<FillRecord[]>;
-  recordedSince(sinceMs: number): Promise<(FillRecord & { readonly recordedAtMs: number })[]>;
+  recordedSince(sinceMs: number | null): Promise<RecordedFills>;
 }
 
 /** The venue account (through the connector). */
