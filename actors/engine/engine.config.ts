@@ -287,10 +287,16 @@ export function loadEngineConfig(
     port: args.adminPort ?? file.admin.port,
   };
   // The command line wins over the environment, which wins over the file
+  const envPort = env.ENGINE_RPC_PORT;
+  if (envPort !== undefined && envPort !== '' && !/^\d{1,5}$/.test(envPort)) {
+    throw new ConfigError('environment', [
+      `ENGINE_RPC_PORT: must be an integer 0-65535, was "${envPort.slice(0, 32)}"`,
+    ]);
+  }
   const rpc = {
     ...file.rpc,
-    host: args.rpcHost ?? env.ENGINE_RPC_HOST ?? file.rpc.host,
-    port: args.rpcPort ?? env.ENGINE_RPC_PORT ?? file.rpc.port,
+    host: args.rpcHost ?? (env.ENGINE_RPC_HOST || file.rpc.host),
+    port: args.rpcPort ?? (envPort ? Number(envPort) : file.rpc.port),
   };
   const result = engineConfigSchema.safeParse({ ...file, admin, rpc });
   if (!result.success) {
