@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       port: rpc.port,
       manualBreaker: rpc.manual_breaker,
       positionPollMs: rpc.position_poll_ms,
+      registry: opened.engine.metrics.registry,
     });
   }
   const symbols = opened.engine.symbols().map((s) => s.symbol);

@@ -109,8 +109,7 @@ export class PositionFeed {
       for (const f of fills) this.#seen.set(`${f.venue}/${f.tradeId}`, f.recordedAtMs);
       // A full page means more follow: read on from the last one instead of from now
       const last = fills.at(-1);
-      const next =
-        fills.length >= RECORDED_PAGE && last ? last.recordedAtMs : nowMs - overlapMs;
+      const next = fills.length >= RECORDED_PAGE && last ? last.recordedAtMs : nowMs - overlapMs;
       this.#sinceMs = Math.max(this.#sinceMs, next);
       for (const [key, at] of this.#seen) if (at < this.#sinceMs) this.#seen.delete(key);
       this.#failures = 0;

@@ -24,6 +24,8 @@ export interface HandlerContext {
   accepting(): boolean;
   /** Open streams, ended by the server's shutdown. */
   readonly streams: Set<StreamWriter<unknown>>;
+  /** Told how each call ended (its gRPC status code), for metrics. */
+  readonly ended?: (method: string, code: Status) => void;
 }
 
 /** Bytes buffered for one stream subscriber before it is cut; about a thousand updates. */
@@ -53,7 +55,11 @@ export function unary<Req, Res>(
   method: string,
   run: (request: Req) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
-  return (call: ServerUnaryCall<Req, Res>, done: sendUnaryData<Res>) => {
+  return (call: ServerUnaryCall<Req, Res>, reply: sendUnaryData<Res>) => {
+    const done: sendUnaryData<Res> = (error, value) => {
+      ctx.ended?.(method, error ? (error.code ?? Status.UNKNOWN) : Status.OK);
+      reply(error, value);
+    };
     if (!ctx.accepting()) return done(SHUTTING_DOWN);
     const bad = malformed(call.request);
     if (bad) return done(bad);
@@ -88,9 +94,13 @@ export function serverStream<Req, Msg>(
   open: (request: Req, writer: StreamWriter<Msg>) => () => void,
 ): (call: ServerWritableStream<Req, Msg>) => void {
   return (call) => {
-    if (!ctx.accepting()) return void call.emit('error', SHUTTING_DOWN);
+    const refuse = (status: { code: Status; details: string }) => {
+      ctx.ended?.(method, status.code);
+      call.emit('error', status);
+    };
+    if (!ctx.accepting()) return refuse(SHUTTING_DOWN);
     const bad = malformed(call.request);
-    if (bad) return void call.emit('error', bad);
+    if (bad) return refuse(bad);
     let closed = false;
     let stop: (() => void) | null = null;
     const close = () => {
@@ -115,7 +125,7 @@ export function serverStream<Req, Msg>(
       fail(e) {
         if (closed) return;
         close();
-        call.emit('error', toRpcStatus(e, ctx.log, { method }));
+        refuse(toRpcStatus(e, ctx.log, { method }));
       },
     };
     ctx.streams.add(writer as StreamWriter<unknown>);

@@ -7,7 +7,8 @@
  * UNAVAILABLE, streams end with UNAVAILABLE "engine shutting down", in-flight unary calls may
  * finish within the grace period, then whatever is open is cut.
  */
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, status as Status } from '@grpc/grpc-js';
+import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 
 import type { Clock } from '../../core/clock.js';
@@ -44,6 +45,23 @@ const SHAPES = {
   portfolio: { simulateMargin: { 1: { 2: {} } } },
 } as const;
 
+/** The API's own metrics; method and code labels come from the contract's bounded sets. */
+function rpcMetrics(registry: Registry) {
+  return {
+    calls: new Counter({
+      name: 'market_maker_rpc_calls_total',
+      help: 'Engine gRPC API calls by method and the status they ended with',
+      labelNames: ['method', 'code'] as const,
+      registers: [registry],
+    }),
+    feedFailures: new Counter({
+      name: 'market_maker_rpc_position_feed_failures_total',
+      help: 'Failed polls of the fills ledger by the SubscribePositions feed (retried next poll)',
+      registers: [registry],
+    }),
+  };
+}
+
 /** What the server reads and drives. */
 export interface EngineRpcDeps {
   readonly ledger: LedgerPort;
@@ -62,6 +80,8 @@ export interface EngineRpcDeps {
 }
 
 export interface EngineRpcOptions {
+  /** Where `market_maker_rpc_calls_total` and the position feed's failures are counted. */
+  readonly registry?: Registry;
   /** Interface to bind; keep it on loopback unless the network is trusted (no auth). */
   readonly host: string;
   /** 0 picks a free port. */
@@ -91,11 +111,18 @@ export async function startEngineRpcServer(
 ): Promise<EngineRpcServer> {
   const { log, clock } = deps;
   let accepting = true;
-  const ctx: HandlerContext = { log, accepting: () => accepting, streams: new Set() };
+  const metrics = options.registry ? rpcMetrics(options.registry) : null;
+  const ctx: HandlerContext = {
+    log,
+    accepting: () => accepting,
+    streams: new Set(),
+    ended: (method, code) => metrics?.calls.inc({ method, code: Status[code] ?? String(code) }),
+  };
   const feed = new PositionFeed({
     history: deps.history,
     clock,
     log,
+    onPollFailed: () => metrics?.feedFailures.inc(),
     ...(options.positionPollMs === undefined ? {} : { pollMs: options.positionPollMs }),
   });
   const reconciliations = new ReconcileTracker({ port: deps.reconcile, clock });

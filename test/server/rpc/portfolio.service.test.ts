@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { status as Status } from '@grpc/grpc-js';
+import { Registry } from 'prom-client';
 
 import { VirtualClock } from '../../../core/clock.js';
 import { dec, ZERO } from '../../../core/decimal.js';
@@ -144,6 +145,19 @@ describe('PortfolioService', () => {
       assert.equal(e.code, Status.INVALID_ARGUMENT);
       assert.match(e.details, pattern);
     }
+  });
+
+  it('counts every call by method and the status it ended with', async (t) => {
+    const registry = new Registry();
+    const rpc = await startRpc(t, { history }, new VirtualClock(T0), 'drawdown', { registry });
+    await call(rpc.clients.portfolio, 'getRiskProfile', {});
+    await failure(call(rpc.clients.portfolio, 'simulateMargin', { proposals: {} }));
+    const text = await registry.metrics();
+    assert.match(text, /market_maker_rpc_calls_total\{method="GetRiskProfile",code="OK"\} 1/);
+    assert.match(
+      text,
+      /market_maker_rpc_calls_total\{method="SimulateMargin",code="INVALID_ARGUMENT"\} 1/,
+    );
   });
 
   it('answers empty lists when no pairs are configured', async (t) => {

@@ -18,7 +18,11 @@ import { PortfolioServiceClient } from '../../../proto/gen/opensqt/market_maker/
 import { PositionServiceClient } from '../../../proto/gen/opensqt/market_maker/v1/position.js';
 import { RiskServiceClient } from '../../../proto/gen/opensqt/market_maker/v1/risk.js';
 import { AlertFeed } from '../../../server/rpc/alert-feed.js';
-import { startEngineRpcServer, type EngineRpcDeps } from '../../../server/rpc/rpc.server.js';
+import {
+  startEngineRpcServer,
+  type EngineRpcDeps,
+  type EngineRpcOptions,
+} from '../../../server/rpc/rpc.server.js';
 import type {
   BreakerReport,
   LimitsPort,
@@ -133,6 +137,7 @@ export async function startRpc(
   deps: Partial<EngineRpcDeps> & Pick<EngineRpcDeps, 'history'>,
   clock: Clock = new VirtualClock(1_700_000_000_000),
   manualBreaker = 'drawdown',
+  extra: Partial<EngineRpcOptions> = {},
 ): Promise<Harness> {
   const full: EngineRpcDeps = {
     ledger: { symbols: () => [] },
@@ -154,6 +159,7 @@ export async function startRpc(
     port: 0,
     manualBreaker,
     positionPollMs: 20,
+    ...extra,
   });
   const insecure = credentials.createInsecure();
   const clients = {
