@@ -3,7 +3,8 @@
  * TriggerReconciliation / GetReconciliationStatus over the engine's reconcile job: a trigger asks
  * each named symbol's job for a `manual` run and files a run id; the run completes once every
  * symbol reported a finished manual run (or the retry the job scheduled after a venue failure)
- * that started after the trigger. A symbol that stops being traded meanwhile fails the run; one
+ * that started after the trigger. However often a symbol is asked for, at most one manual run of it
+ * is queued at a time (it answers every trigger waiting on it). A symbol that stops being traded meanwhile fails the run; one
  * whose venue keeps failing leaves it `running` until `timeoutMs`, then `timed_out`. The last
  * `keep` runs are kept in memory (a restart forgets them: the ids are for following one run).
  */
@@ -95,6 +96,9 @@ export class ReconcileTracker {
       if (oldest !== undefined) this.#runs.delete(oldest);
     }
     for (const symbol of symbols) {
+      // One queued manual run per symbol however often it is asked for: it answers every
+      // trigger waiting on the symbol, and the venue sees one run
+      if (this.#queued(symbol, run)) continue;
       if (!this.#o.port.request(symbol)) {
         this.#fail(run, `${symbol} stopped being traded before its run was queued`);
       }
@@ -114,6 +118,15 @@ export class ReconcileTracker {
   /** Stops listening to the engine. */
   close(): void {
     this.#unsubscribe();
+  }
+
+  /** True when another running run still waits for a manual run of `symbol`. */
+  #queued(symbol: string, except: Run): boolean {
+    for (const run of this.#runs.values()) {
+      if (run === except || run.status !== 'running') continue;
+      if (run.symbols.includes(symbol) && !run.results.has(symbol)) return true;
+    }
+    return false;
   }
 
   #finished(symbol: string, summary: ReconcileSummary): void {

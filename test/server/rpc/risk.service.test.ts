@@ -228,6 +228,12 @@ for (const kind of TEST_DATABASE_KINDS) {
       assert.match(started.reconciliationId, /^rec-[0-9a-f]{32}$/);
       assert.equal(started.status, 'running');
       assert.deepEqual(reconcile.requested.slice(-2), [BTC, ETH]);
+      const again = await call<object, { reconciliationId: string }>(
+        full.clients.risk,
+        'triggerReconciliation',
+        { symbol: BTC },
+      );
+      assert.equal(reconcile.requested.length, 2, 'one queued manual run per symbol');
       reconcile.finish(BTC, T0 - 1, '1', '1'); // a run from before the trigger does not count
       reconcile.finish(BTC, T0, '1.5', '1');
       const running = await call<object, { status: string; results: unknown[] }>(
@@ -251,6 +257,12 @@ for (const kind of TEST_DATABASE_KINDS) {
         [btc.symbol, btc.positionMatch, (btc.divergence as { value: string }).value, btc.corrected],
         [BTC, false, '0.5', true],
       );
+      const second = await call<object, { status: string }>(
+        full.clients.risk,
+        'getReconciliationStatus',
+        { reconciliationId: again.reconciliationId },
+      );
+      assert.equal(second.status, 'completed', 'the queued run answered both triggers');
       const unknown = await failure(
         call(full.clients.risk, 'getReconciliationStatus', {
           reconciliationId: `rec-${'0'.repeat(32)}`,
