@@ -110,6 +110,8 @@ describe('market-maker end to end', () => {
         `  address: ${connector.address}`,
         'admin:',
         '  port: 0',
+        'rpc:',
+        '  port: 0',
         'database:',
         `  embedded_dir: ${path.join(dir, 'pglite')}`,
         'symbols:',
