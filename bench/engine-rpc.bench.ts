@@ -28,6 +28,7 @@ import { OrderHistoryRepo } from '../actors/store/order-history.repo.js';
 import { OrderIndexRepo, type IndexedOrder } from '../actors/store/order-index.repo.js';
 import { PositionServiceClient } from '../proto/gen/opensqt/market_maker/v1/position.js';
 import { AlertFeed } from '../server/rpc/alert-feed.js';
+import { fillsCursor } from '../server/rpc/page-cursor.js';
 import { replayFills } from '../server/rpc/position-math.js';
 import { startEngineRpcServer } from '../server/rpc/rpc.server.js';
 import type { LiveSymbol } from '../server/rpc/rpc.ports.js';
@@ -148,13 +149,6 @@ export async function run(): Promise<Row[]> {
     );
   try {
     // The cursor of the page in the middle of the ledger
-    const half = await unary<{ nextCursor: string }>('getFills', {
-      symbols: [],
-      startTime: 0n,
-      endTime: 0n,
-      limit: Math.floor(FILLS / 2),
-      cursor: '',
-    });
     const middle = (
       await history.fills({
         symbols: [],
@@ -164,6 +158,7 @@ export async function run(): Promise<Row[]> {
         after: null,
       })
     ).rows.at(-1)!;
+    const half = { nextCursor: fillsCursor({ symbols: [], fromMs: 0, toMs: 0 }, middle) };
     const samples = {
       pageFloor: [] as number[],
       page: [] as number[],

@@ -110,17 +110,19 @@ export class OrderHistoryRepo {
   /** One page of orders by creation time, oldest first. */
   async orders(query: PageQuery<OrderPageKey>): Promise<Page<HistoricOrder>> {
     const sql = this.#sql;
-    const created = CREATED_US(sql);
+    // Bounds on created_at itself (exact integer µs / ms from the epoch), so order_index_page serves
+    const at = (us: number) =>
+      sql`(timestamptz 'epoch' + ${us}::bigint * interval '1 microsecond')`;
     const rows = await sql<OrderRow[]>`
       SELECT ${ORDER_COLUMNS(sql)} FROM order_index
       WHERE true
         ${symbolsIn(sql, query.symbols)}
-        ${query.fromMs > 0 ? sql`AND ${created} >= ${query.fromMs * 1000}` : sql``}
-        ${query.toMs > 0 ? sql`AND ${created} < ${query.toMs * 1000}` : sql``}
+        ${query.fromMs > 0 ? sql`AND created_at >= ${at(query.fromMs * 1000)}` : sql``}
+        ${query.toMs > 0 ? sql`AND created_at < ${at(query.toMs * 1000)}` : sql``}
         ${
           query.after
-            ? sql`AND (${created}, client_order_id) >
-                      (${query.after.createdAtUs}, ${query.after.clientOrderId})`
+            ? sql`AND (created_at, client_order_id) >
+                      (${at(query.after.createdAtUs)}, ${query.after.clientOrderId})`
             : sql``
         }
       ORDER BY created_at, client_order_id
