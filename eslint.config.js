@@ -5,8 +5,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const layer = (files, forbidden) => ({
+const layer = (files, forbidden, ignores = []) => ({
   files,
+  ignores,
   rules: {
     'no-restricted-imports': [
       'error',
@@ -25,7 +26,10 @@ const above = {
   actors: ['**/actors/**', 'the engine is above this layer'],
   server: ['**/server/**', 'the HTTP layer is above this layer'],
   apps: ['**/apps/**', 'entry points import layers, never the reverse'],
-  proto: ['**/proto/gen/**', 'generated protobuf types stay inside connector/ (codec)'],
+  proto: [
+    '**/proto/gen/**',
+    'generated protobuf types stay inside connector/ and server/rpc/ (their codecs)',
+  ],
   venues: ['**/connector/venues/**', 'venue internals belong to the connector process'],
 };
 
@@ -66,5 +70,8 @@ export default tseslint.config(
   ),
   layer(['connector/**/*.ts'], [above.machines, above.actors, above.server, above.apps]),
   layer(['actors/**/*.ts'], [above.server, above.apps, above.proto, above.venues]),
-  layer(['server/**/*.ts'], [above.apps, above.proto, above.venues]),
+  layer(['server/**/*.ts'], [above.apps, above.proto, above.venues], ['server/rpc/**']),
+  // The engine's gRPC API is an adapter like the connector's service: its codecs convert the
+  // generated types at the edge, and nothing outside server/rpc sees them
+  layer(['server/rpc/**/*.ts'], [above.apps, above.venues]),
 );

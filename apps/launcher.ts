@@ -58,7 +58,9 @@ const COMPONENTS: readonly Component[] = [
     entry: 'market-maker.main.js',
     args: ['--config', 'configs/market_maker.yaml', '--admin-port', ADMIN_PORT],
     readyPrefix: 'market-maker ready',
-    banner: `market-maker        http://127.0.0.1:${ADMIN_PORT}/status  (admin: /health /status /symbols /metrics; grid on BTCUSDT)`,
+    banner:
+      `market-maker        http://127.0.0.1:${ADMIN_PORT}/status  (admin: /health /status /symbols /metrics; grid on BTCUSDT)\n` +
+      `engine gRPC API     grpc://127.0.0.1:50052  (RiskService, PositionService, PortfolioService)`,
     env: { CONNECTOR_ADDRESS: `127.0.0.1:${CONNECTOR_PORT}` },
   },
 ];

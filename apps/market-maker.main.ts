@@ -3,6 +3,7 @@
  * The market-maker process: `market-maker [--config configs/market_maker.yaml]`. Opens the
  * database (embedded unless `database.url` / DATABASE_URL names a PostgreSQL) and migrates it,
  * connects to the exchange connector, recovers and starts the engine, serves the admin API, then
+ * serves the engine gRPC API (RiskService, PositionService, PortfolioService; `rpc.*`), then
  * logs a line whose message starts with `market-maker ready`. SIGTERM or SIGINT stops it in
  * order (stop trading, let workflows settle, persist snapshots, shut DBOS down, close the
  * database), so starting it again resumes the same grid.
@@ -18,12 +19,20 @@ import { openDatabase, type Database } from '../actors/store/database.js';
 import { loadEngineConfig, parseEngineArgs } from '../actors/engine/engine.config.js';
 import { startEngine, type Engine } from '../actors/engine/engine.js';
 import { redactText } from '../core/redact.js';
+import { bindEngineRpc } from '../server/rpc/rpc.adapters.js';
+import { startEngineRpcServer, type EngineRpcServer } from '../server/rpc/rpc.server.js';
 
 const log = createLogger('market-maker');
 
 /** What is open, closed in reverse order of opening. */
-const opened: { db?: Database; exchange?: RemoteExchange; engine?: Engine; admin?: AdminServer } =
-  {};
+const opened: {
+  db?: Database;
+  exchange?: RemoteExchange;
+  engine?: Engine;
+  admin?: AdminServer;
+  rpc?: EngineRpcServer;
+  detachRpc?: () => void;
+} = {};
 /** Connections to the other venues arbitrage legs name, by venue name. */
 const venues = new Map<string, Promise<RemoteExchange>>();
 let stopping: Promise<void> | null = null;
@@ -34,7 +43,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const { database, connector, admin } = config;
+  const { database, connector, admin, rpc } = config;
   const db = await openDatabase({
     url: database.url === '' ? null : database.url,
     dataDir: database.embedded_dir,
@@ -62,14 +71,8 @@ async function main(): Promise<void> {
     }
     return venue;
   };
-  opened.engine = await startEngine({
-    config,
-    exchange,
-    db,
-    clock: new WallClock(),
-    log,
-    openVenue,
-  });
+  const clock = new WallClock();
+  opened.engine = await startEngine({ config, exchange, db, clock, log, openVenue });
   // Process metrics (memory, handles, fds, event-loop lag) belong to the process, not the engine
   collectDefaultMetrics({ register: opened.engine.metrics.registry });
   const app = createAdminApp(opened.engine, log, {
@@ -77,10 +80,36 @@ async function main(): Promise<void> {
     maxBodyBytes: admin.max_body_bytes,
   });
   opened.admin = await startAdminServer({ fetch: app.fetch, host: admin.host, port: admin.port });
+  if (rpc.enabled) {
+    // The risk controller and the funding scan join here once the engine runs them
+    const { deps, detach } = bindEngineRpc({
+      engine: opened.engine,
+      exchange,
+      sql: db.sql,
+      risk: config.risk,
+      clock,
+      log: log.child({ component: 'engine-rpc' }),
+    });
+    opened.detachRpc = detach;
+    opened.rpc = await startEngineRpcServer(deps, {
+      host: rpc.host,
+      port: rpc.port,
+      manualBreaker: rpc.manual_breaker,
+      positionPollMs: rpc.position_poll_ms,
+      registry: opened.engine.metrics.registry,
+    });
+  }
   const symbols = opened.engine.symbols().map((s) => s.symbol);
+  const grpc = opened.rpc ? `, gRPC ${opened.rpc.address}` : '';
   log.info(
-    { admin: opened.admin.url, connector: connector.address, venue: exchange.name, symbols },
-    `market-maker ready: admin ${opened.admin.url}, trading ${symbols.join(', ') || 'nothing yet'}`,
+    {
+      admin: opened.admin.url,
+      rpc: opened.rpc?.address ?? null,
+      connector: connector.address,
+      venue: exchange.name,
+      symbols,
+    },
+    `market-maker ready: admin ${opened.admin.url}${grpc}, trading ${symbols.join(', ') || 'nothing yet'}`,
   );
 }
 
@@ -89,8 +118,11 @@ function stop(reason: string, code = 0): Promise<void> {
   stopping ??= (async () => {
     log.info({ reason }, 'market-maker stopping');
     let exitCode = code;
-    const { engine, admin, exchange, db } = opened;
+    const { engine, admin, exchange, db, rpc } = opened;
     const steps: [string, (() => Promise<void>) | undefined][] = [
+      // Clients see UNAVAILABLE "engine shutting down" before trading stops
+      ['engine gRPC API', rpc && (() => rpc.shutdown(2_000))],
+      ['engine gRPC alert feed', opened.detachRpc && (async () => opened.detachRpc?.())],
       ['engine', engine?.stop],
       ['admin API', admin?.close],
       ['connector client', exchange && (() => exchange.close())],

@@ -9,6 +9,7 @@ import { run as runArbitrage } from './arbitrage.bench.js';
 import { run as runBookMath } from './book-math.bench.js';
 import { run as runConnector } from './connector.bench.js';
 import { run as runEngine } from './engine.bench.js';
+import { run as runEngineRpc } from './engine-rpc.bench.js';
 import { run as runLive } from './live.bench.js';
 import { run as runPreTrade } from './pre-trade.bench.js';
 import { machineDescription, markdownTable, type Row } from './support/stats.js';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     ['live', runLive],
     ['engine', runEngine],
     ['pre-trade', runPreTrade],
+    ['engine gRPC API', runEngineRpc],
     ['book math', runBookMath],
     ['arbitrage', runArbitrage],
   ];

@@ -113,6 +113,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       JSON.stringify({
         connector: { address: connector.address },
         admin: { port: 0 },
+        rpc: { port: 0 },
         database: options.databaseUrl
           ? { url: options.databaseUrl }
           : { url: '', embedded_dir: join(dir, 'pglite') },

@@ -14,7 +14,7 @@ import { ConfigError, loadConfigFile } from '../../core/config-file.js';
 import { bookMathConfigSchema } from '../book/book-analytics.config.js';
 import { gridConfigSchema, symbolEntrySchema } from './symbol.config.js';
 import { alertsConfigSchema } from '../alerts/alerts.config.js';
-import { riskConfigSchema } from '../risk/risk.config.js';
+import { BREAKER_KINDS, riskConfigSchema } from '../risk/risk.config.js';
 import { arbitrageSectionSchema } from '../arbitrage/arbitrage-section.config.js';
 
 /** Where the engine looks for its config when `--config` is not given. */
@@ -48,6 +48,30 @@ const adminSchema = z
       .min(1024)
       .max(16 * 1024 * 1024)
       .default(64 * 1024),
+  })
+  .strict()
+  .prefault({});
+
+/** A TCP port, also as digits (a `${VAR}` expansion in the config file yields a string). */
+const portNumber = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d{1,5}$/.test(v) ? Number(v) : v),
+  z.number({ error: 'must be a port number 0-65535' }).int().min(0).max(65535),
+);
+
+const rpcSchema = z
+  .object({
+    /** Serve the engine gRPC API (RiskService, PositionService, PortfolioService). */
+    enabled: z.boolean().default(true),
+    /** Interface of the engine gRPC API; it can open breakers and change limits: loopback. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Its port (the original contract's 50052); 0 picks a free port. */
+    port: portNumber.default(50052),
+    /** The breaker kind OpenCircuitBreaker trips on the symbol (a symbol-scoped one). */
+    manual_breaker: z
+      .enum(BREAKER_KINDS, { error: `must be a breaker kind: ${BREAKER_KINDS.join(', ')}` })
+      .default('drawdown'),
+    /** How often SubscribePositions polls the fills ledger for new fills, ms. */
+    position_poll_ms: z.number().int().min(50).max(10_000).default(250),
   })
   .strict()
   .prefault({});
@@ -162,6 +186,7 @@ export const engineConfigSchema = z
   .object({
     connector: connectorSchema,
     admin: adminSchema,
+    rpc: rpcSchema,
     database: databaseSchema,
     risk: riskConfigSchema,
     alerts: alertsConfigSchema,
@@ -198,10 +223,14 @@ export interface EngineArgs {
   readonly adminHost?: string;
   /** `--admin-port`: overrides `admin.port`. */
   readonly adminPort?: number;
+  /** `--rpc-host`: overrides `rpc.host` (and ENGINE_RPC_HOST). */
+  readonly rpcHost?: string;
+  /** `--rpc-port`: overrides `rpc.port` (and ENGINE_RPC_PORT). */
+  readonly rpcPort?: number;
 }
 
 /**
- * Reads `--config PATH [--admin-host H] [--admin-port N]` from the command line.
+ * Reads `--config PATH [--admin-host H] [--admin-port N] [--rpc-host H] [--rpc-port N]`.
  * @param argv - arguments after the script name
  * @returns the config path and whether it was given explicitly
  * @throws {ConfigError} on an unknown option
@@ -214,21 +243,29 @@ export function parseEngineArgs(argv: readonly string[]): EngineArgs {
         config: { type: 'string', short: 'c' },
         'admin-host': { type: 'string' },
         'admin-port': { type: 'string' },
+        'rpc-host': { type: 'string' },
+        'rpc-port': { type: 'string' },
       },
     });
     const port = values['admin-port'];
     if (port !== undefined && !/^\d{1,5}$/.test(port)) {
       throw new Error(`--admin-port: must be an integer 0-65535, was "${port}"`);
     }
+    const rpcPort = values['rpc-port'];
+    if (rpcPort !== undefined && !/^\d{1,5}$/.test(rpcPort)) {
+      throw new Error(`--rpc-port: must be an integer 0-65535, was "${rpcPort}"`);
+    }
     return {
       configPath: values.config ?? DEFAULT_ENGINE_CONFIG_PATH,
       configRequired: values.config !== undefined,
       ...(values['admin-host'] === undefined ? {} : { adminHost: values['admin-host'] }),
       ...(port === undefined ? {} : { adminPort: Number(port) }),
+      ...(values['rpc-host'] === undefined ? {} : { rpcHost: values['rpc-host'] }),
+      ...(rpcPort === undefined ? {} : { rpcPort: Number(rpcPort) }),
     };
   } catch (e) {
     throw new ConfigError('command line', [
-      `${(e as Error).message}; usage: --config FILE [--admin-host HOST] [--admin-port PORT]`,
+      `${(e as Error).message}; usage: --config FILE [--admin-host HOST] [--admin-port PORT] [--rpc-host HOST] [--rpc-port PORT]`,
     ]);
   }
 }
@@ -252,7 +289,19 @@ export function loadEngineConfig(
     host: args.adminHost ?? file.admin.host,
     port: args.adminPort ?? file.admin.port,
   };
-  const result = engineConfigSchema.safeParse({ ...file, admin });
+  // The command line wins over the environment, which wins over the file
+  const envPort = env.ENGINE_RPC_PORT;
+  if (envPort !== undefined && envPort !== '' && !/^\d{1,5}$/.test(envPort)) {
+    throw new ConfigError('environment', [
+      `ENGINE_RPC_PORT: must be an integer 0-65535, was "${envPort.slice(0, 32)}"`,
+    ]);
+  }
+  const rpc = {
+    ...file.rpc,
+    host: args.rpcHost ?? (env.ENGINE_RPC_HOST || file.rpc.host),
+    port: args.rpcPort ?? (envPort ? Number(envPort) : file.rpc.port),
+  };
+  const result = engineConfigSchema.safeParse({ ...file, admin, rpc });
   if (!result.success) {
     throw new ConfigError('command line', [
       ...result.error.issues.map((i) => `--${i.path.join('-').replace('_', '-')}: ${i.message}`),

@@ -42,6 +42,7 @@ import {
 } from './orchestrator.actor.js';
 import type { Feed } from './stream-router.js';
 import { gridConfigFromWire, type GridConfig } from './symbol.config.js';
+import type { ReconcileSummary } from './reconcile.js';
 import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
 
@@ -112,6 +113,16 @@ export interface Engine {
    * @returns a function that unsubscribes
    */
   onPositionDivergence(listener: (divergence: PositionDivergence) => void): () => void;
+  /**
+   * Subscribes to every finished reconciliation run of every symbol.
+   * @returns a function that unsubscribes
+   */
+  onReconciled(listener: (symbol: SymbolId, summary: ReconcileSummary) => void): () => void;
+  /**
+   * Asks a symbol's reconcile job for a run now (trigger `manual`).
+   * @returns false when the symbol is not traded or was given up on
+   */
+  reconcile(symbol: SymbolId): boolean;
   /** True from start until `stop` begins. */
   isAlive(): boolean;
   /** Liveness and the connector's state; cheap (no I/O), for /health. */
@@ -140,6 +151,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const namespace =
     config.orders.client_id_namespace || (await new EngineInstanceRepo(db.sql).clientIdNamespace());
   const divergenceListeners = new Set<(divergence: PositionDivergence) => void>();
+  const reconciledListeners = new Set<(symbol: SymbolId, summary: ReconcileSummary) => void>();
   const orchestrator = new Orchestrator({
     exchange,
     orders: durableOrderGateway,
@@ -167,6 +179,9 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       positionTolerancePct: config.reconcile.position_tolerance_pct,
       onPositionDivergence: (divergence) => {
         for (const listener of divergenceListeners) listener(divergence);
+      },
+      onReconciled: (symbol, summary) => {
+        for (const listener of reconciledListeners) listener(symbol, summary);
       },
     },
   });
@@ -234,6 +249,11 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       divergenceListeners.add(listener);
       return () => divergenceListeners.delete(listener);
     },
+    onReconciled: (listener) => {
+      reconciledListeners.add(listener);
+      return () => reconciledListeners.delete(listener);
+    },
+    reconcile: (symbol) => orchestrator.reconcile(symbol),
     isAlive: () => stopping === null,
     health: () => {
       const health = connector();

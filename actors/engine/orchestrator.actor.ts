@@ -230,6 +230,18 @@ export class Orchestrator {
     return refusedOr(outcome).outcome === 'removed';
   }
 
+  /**
+   * Asks `symbol`'s reconcile job for a run now (an operator's request); it runs after what its
+   * mailbox already holds.
+   * @returns false when the symbol is not traded or was given up on
+   */
+  reconcile(symbol: SymbolId): boolean {
+    const supervisor = this.#symbols.get(symbol);
+    if (!supervisor || supervisor.state() === 'failed') return false;
+    supervisor.mailbox.post({ kind: 'reconcile', trigger: 'manual' });
+    return true;
+  }
+
   // -- QUERIES --
 
   /** Every supervised symbol, in the order added. */

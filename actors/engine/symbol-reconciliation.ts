@@ -154,6 +154,7 @@ export class SymbolReconciliation {
       position: await checkPosition(exchange, symbol, slots),
     };
     this.#summary = summary;
+    this.#o.policy.onReconciled?.(symbol, summary);
     const action = this.#divergence.assess(summary.position);
     if (action === 'confirm') this.#job.later('confirm', CONFIRM_DELAY_MS);
     if (action === 'pause') commands.push(...slots.broadcast({ type: 'risk.pause' }));

@@ -46,6 +46,8 @@ export interface SymbolPolicy {
   readonly positionTolerancePct: number;
   /** Told of every position divergence a reconciliation finds (the risk layer subscribes). */
   readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
+  /** Told of every finished reconciliation run (the engine gRPC API follows manual runs). */
+  readonly onReconciled?: (symbol: SymbolId, summary: ReconcileSummary) => void;
 }
 
 /**
@@ -65,8 +67,8 @@ export interface PositionDivergence {
   readonly atMs: number;
 }
 
-/** What asked for a reconciliation. */
-export type ReconcileTrigger = 'start' | 'stream' | 'timer' | 'confirm' | 'retry';
+/** What asked for a reconciliation; `manual` is an operator's request (engine gRPC API). */
+export type ReconcileTrigger = 'start' | 'stream' | 'timer' | 'confirm' | 'retry' | 'manual';
 
 /** Which symbol an actor trades, and how. */
 export interface SymbolActorOptions {

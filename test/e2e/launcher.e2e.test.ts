@@ -110,6 +110,7 @@ describe('npm start (the launcher)', () => {
       DASHBOARD_PORT: String(await freePort()),
       ADMIN_PORT: String(await freePort()),
       CONNECTOR_METRICS_PORT: String(await freePort()),
+      ENGINE_RPC_PORT: String(await freePort()),
     };
     const adminPort = Number(env.ADMIN_PORT);
 

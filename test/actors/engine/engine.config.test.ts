@@ -195,6 +195,45 @@ describe('engine config', () => {
     );
   });
 
+  it('serves the engine gRPC API on loopback 50052 unless the file, the environment or the command line say otherwise', () => {
+    const absent = { configPath: path.join(dir, 'absent.yaml'), configRequired: false };
+    const defaults = loadEngineConfig(absent, {});
+    assert.deepEqual(
+      [defaults.rpc.enabled, defaults.rpc.host, defaults.rpc.port, defaults.rpc.manual_breaker],
+      [true, '127.0.0.1', 50052, 'drawdown'],
+    );
+    const fromFile = {
+      configPath: file('rpc.yaml', 'rpc: { port: 6000 }\n'),
+      configRequired: true,
+    };
+    assert.equal(loadEngineConfig(fromFile, {}).rpc.port, 6000);
+    const env = { ENGINE_RPC_PORT: '7000', ENGINE_RPC_HOST: '0.0.0.0' };
+    const fromEnv = loadEngineConfig(fromFile, env).rpc;
+    assert.deepEqual([fromEnv.host, fromEnv.port], ['0.0.0.0', 7000]);
+    const args = parseEngineArgs(['--rpc-port', '0', '--rpc-host', '::1']);
+    const fromArgs = loadEngineConfig(
+      { ...fromFile, ...args, configPath: fromFile.configPath },
+      env,
+    ).rpc;
+    assert.deepEqual([fromArgs.host, fromArgs.port], ['::1', 0]);
+    assert.throws(() => parseEngineArgs(['--rpc-port', 'x']), /--rpc-port: must be/);
+    assert.throws(
+      () => loadEngineConfig(absent, { ENGINE_RPC_PORT: 'x' }),
+      /ENGINE_RPC_PORT: must be/,
+    );
+    assert.throws(
+      () =>
+        loadEngineConfig(
+          {
+            configPath: file('bad-rpc.yaml', 'rpc: { manual_breaker: nope }\n'),
+            configRequired: true,
+          },
+          {},
+        ),
+      /rpc.manual_breaker: must be a breaker kind/,
+    );
+  });
+
   it('makes the process exit non-zero and print every problem on a bad config', () => {
     const bad = file('bad-process.yaml', 'admin: { port: -1 }\nrisk: { entries_paused: "no" }\n');
     const bin = fileURLToPath(new URL('../../../bin/market-maker.js', import.meta.url));

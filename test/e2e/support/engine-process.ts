@@ -186,6 +186,8 @@ export async function writeEngineConfig(
     ...connectorLines,
     'admin:',
     '  port: 0',
+    'rpc:',
+    '  port: 0',
     ...database.configLines,
     'symbols:',
     ...symbolLines,

@@ -82,6 +82,11 @@ export interface PositionServiceGetOrderHistoryRequest {
   startTime: bigint;
   endTime: bigint;
   limit: number;
+  /**
+   * The next_cursor of the previous page, to read on after it; empty for the first page. Added
+   * after v1 (backward compatible: peers of the original contract send none and get one page).
+   */
+  cursor: string;
 }
 
 export interface PositionServiceGetOrderHistoryResponse {
@@ -115,6 +120,11 @@ export interface PositionServiceGetFillsRequest {
   startTime: bigint;
   endTime: bigint;
   limit: number;
+  /**
+   * The next_cursor of the previous page, to read on after it; empty for the first page. Added
+   * after v1 (backward compatible: peers of the original contract send none and get one page).
+   */
+  cursor: string;
 }
 
 export interface PositionServiceGetFillsResponse {
@@ -799,7 +809,7 @@ export const PositionServiceGetOpenOrdersResponse: MessageFns<PositionServiceGet
   };
 
 function createBasePositionServiceGetOrderHistoryRequest(): PositionServiceGetOrderHistoryRequest {
-  return { symbols: [], startTime: 0n, endTime: 0n, limit: 0 };
+  return { symbols: [], startTime: 0n, endTime: 0n, limit: 0, cursor: '' };
 }
 
 export const PositionServiceGetOrderHistoryRequest: MessageFns<PositionServiceGetOrderHistoryRequest> =
@@ -829,6 +839,9 @@ export const PositionServiceGetOrderHistoryRequest: MessageFns<PositionServiceGe
       }
       if (message.limit !== 0) {
         writer.uint32(32).int32(message.limit);
+      }
+      if (message.cursor !== '') {
+        writer.uint32(42).string(message.cursor);
       }
       return writer;
     },
@@ -879,6 +892,14 @@ export const PositionServiceGetOrderHistoryRequest: MessageFns<PositionServiceGe
               }
 
               message.limit = reader.int32();
+              continue;
+            }
+            case 5: {
+              if (tag !== 42) {
+                break;
+              }
+
+              message.cursor = reader.string();
               continue;
             }
           }
@@ -1217,7 +1238,7 @@ export const Fill: MessageFns<Fill> = {
 };
 
 function createBasePositionServiceGetFillsRequest(): PositionServiceGetFillsRequest {
-  return { symbols: [], startTime: 0n, endTime: 0n, limit: 0 };
+  return { symbols: [], startTime: 0n, endTime: 0n, limit: 0, cursor: '' };
 }
 
 export const PositionServiceGetFillsRequest: MessageFns<PositionServiceGetFillsRequest> = {
@@ -1246,6 +1267,9 @@ export const PositionServiceGetFillsRequest: MessageFns<PositionServiceGetFillsR
     }
     if (message.limit !== 0) {
       writer.uint32(32).int32(message.limit);
+    }
+    if (message.cursor !== '') {
+      writer.uint32(42).string(message.cursor);
     }
     return writer;
   },
@@ -1293,6 +1317,14 @@ export const PositionServiceGetFillsRequest: MessageFns<PositionServiceGetFillsR
             }
 
             message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cursor = reader.string();
             continue;
           }
         }
