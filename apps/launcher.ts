@@ -4,8 +4,8 @@
  * until it reports ready, prints where to find it, and on Ctrl-C stops them in reverse order so
  * that no state is lost. Child logs (JSON) go to data/logs/<name>.log.
  *
- * Ports: CONNECTOR_PORT (50051), DASHBOARD_PORT (8888), ADMIN_PORT (8080) and
- * CONNECTOR_METRICS_PORT (9464) in the environment move them; everything else comes from
+ * Ports: CONNECTOR_PORT (50051), DASHBOARD_PORT (8888), ADMIN_PORT (8080), ENGINE_RPC_PORT (50052)
+ * and CONNECTOR_METRICS_PORT (9464) in the environment move them; everything else comes from
  * configs/*.yaml in the working directory.
  *
  * `npm start -- --inspect` also serves the Stately inspector bridge (default port 8090, or
@@ -37,6 +37,8 @@ const CONNECTOR_PORT = process.env.CONNECTOR_PORT ?? '50051';
 const DASHBOARD_PORT = process.env.DASHBOARD_PORT ?? '8888';
 const ADMIN_PORT = process.env.ADMIN_PORT ?? '8080';
 const CONNECTOR_METRICS_PORT = process.env.CONNECTOR_METRICS_PORT ?? '9464';
+// The engine reads ENGINE_RPC_PORT itself; the banner only reports it
+const ENGINE_RPC_PORT = process.env.ENGINE_RPC_PORT ?? '50052';
 
 const COMPONENTS: readonly Component[] = [
   {
@@ -60,7 +62,7 @@ const COMPONENTS: readonly Component[] = [
     readyPrefix: 'market-maker ready',
     banner:
       `market-maker        http://127.0.0.1:${ADMIN_PORT}/status  (admin: /health /status /symbols /metrics; grid on BTCUSDT)\n` +
-      `engine gRPC API     grpc://127.0.0.1:50052  (RiskService, PositionService, PortfolioService)`,
+      `engine gRPC API     grpc://127.0.0.1:${ENGINE_RPC_PORT}  (RiskService, PositionService, PortfolioService)`,
     env: { CONNECTOR_ADDRESS: `127.0.0.1:${CONNECTOR_PORT}` },
   },
 ];
