@@ -36,6 +36,7 @@ export interface RiskMetrics {
   readonly exposureTotal: Gauge;
   readonly marginRatio: Gauge;
   readonly liquidationDistance: Gauge<'symbol'>;
+  readonly drawdown: Gauge<'scope'>;
   readonly feedAge: Gauge<'feed' | 'scope'>;
   readonly refusals: Counter<'reason'>;
   readonly retries: Counter<'operation' | 'reason'>;
@@ -93,9 +94,15 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
       registers,
     }),
     liquidationDistance: new Gauge({
-      name: 'market_maker_liquidation_distance_pct',
-      help: 'Distance from mark to liquidation price, percent of mark',
+      name: 'market_maker_liquidation_distance_ratio',
+      help: 'Distance from mark to liquidation price, fraction of mark (0.1 = 10 %)',
       labelNames: ['symbol'],
+      registers,
+    }),
+    drawdown: new Gauge({
+      name: 'market_maker_drawdown_ratio',
+      help: 'Drawdown of a scope (global or a symbol) from its peak equity in the drawdown window, fraction',
+      labelNames: ['scope'],
       registers,
     }),
     feedAge: new Gauge({
