@@ -37,6 +37,15 @@ import type { Feed } from './stream-router.js';
 import { gridConfigFromWire, type GridConfig } from './symbol.config.js';
 import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
+import { createAlerting } from '../alerts/alerting.js';
+import type { PnlReport, TradingControlPort } from '../alerts/telegram-control.js';
+import { ZERO, toPlain } from '../../core/decimal.js';
+import { RiskMonitorActor } from '../risk/risk-monitor.actor.js';
+import { FillsRepo } from '../store/fills.repo.js';
+import { RiskStatesRepo } from '../store/risk-states.repo.js';
+import { EngineAlerts, type DaySummary } from './engine-alerts.js';
+import { EngineRisk } from './engine-risk.js';
+import { RiskControl } from './risk-control.js';
 
 /** DBOS application name: scopes this engine's workflows in the database. Never change it. */
 export const ENGINE_APP_NAME = 'opensqt-market-maker';
@@ -86,6 +95,10 @@ export interface EngineStatus {
 /** A running engine. */
 export interface Engine {
   readonly metrics: EngineMetrics;
+  /** The risk layer: trading states, breakers, pre-trade checks, exposure (`report()`). */
+  readonly risk: EngineRisk;
+  /** The operator's controls (admin API, Telegram): holds, breakers, limits. */
+  readonly control: RiskControl;
   /** This instance's client order id namespace (config, or stored in its database). */
   readonly namespace: string;
   /**
@@ -115,14 +128,61 @@ export interface Engine {
 export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const { config, db, clock, log } = deps;
   const metrics = deps.metrics ?? createEngineMetrics();
-  const exchange = timedExchange(deps.exchange, metrics);
   const store = engineStoreFor(db.sql);
+  const fills = new FillsRepo(db.sql);
+  let orchestrator: Orchestrator | null = null;
+  let control: RiskControl | null = null;
+  const alerting = createAlerting({
+    config: config.alerts,
+    sql: db.sql,
+    clock,
+    logger: log,
+    control: lateControl(() => control),
+    onRaised: (kind, outcome) => metrics.risk.alertsRaised.inc({ kind, outcome }),
+    onDelivery: (channel, outcome) =>
+      metrics.risk.alertDeliveries.inc({ channel: channel.split(':')[0] ?? channel, outcome }),
+  });
+  const risk = await EngineRisk.open({
+    config: config.risk,
+    store: new RiskStatesRepo(db.sql),
+    clock,
+    log,
+    metrics: metrics.risk,
+    alerts: alerting.alerter,
+    onState: (symbol, state, reason) => orchestrator?.applyRisk(symbol, state, reason),
+    onError: (e) =>
+      log.error({ err: e }, 'risk state could not be saved: it may not survive a restart'),
+  });
+  control = await RiskControl.open({
+    risk,
+    limits: config.risk.limits,
+    store: new RiskStatesRepo(db.sql),
+    clock,
+    log,
+    alerts: alerting.alerter,
+    pnl: () => pnlReport(fills, orchestrator?.symbols().map((s) => s.symbol) ?? []),
+  });
+  const exchange = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
+  const engineAlerts = new EngineAlerts({
+    alerts: alerting.alerter,
+    clock,
+    log,
+    venue: exchange.name,
+    connectorUnreachableMs: config.alerts.connector_unreachable_ms,
+    dailySummaryHour: config.alerts.daily_summary.enabled
+      ? config.alerts.daily_summary.utc_hour
+      : null,
+    summarize: (sinceMs) =>
+      daySummaries(fills, orchestrator?.symbols().map((s) => s.symbol) ?? [], sinceMs),
+  });
   const { supervision } = config;
   const namespace =
     config.orders.client_id_namespace || (await new EngineInstanceRepo(db.sql).clientIdNamespace());
   const divergenceListeners = new Set<(divergence: PositionDivergence) => void>();
-  const orchestrator = new Orchestrator({
+  orchestrator = new Orchestrator({
     exchange,
+    risk,
+    onSymbolTrouble: (trouble) => engineAlerts.symbolTrouble(trouble),
     orders: durableOrderGateway,
     store,
     clock,
@@ -146,7 +206,10 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       refusalBackoffMaxMs: config.orders.refusal_backoff_max_ms,
       reconcileIntervalMs: config.reconcile.interval_ms,
       positionTolerancePct: config.reconcile.position_tolerance_pct,
+      risk,
       onPositionDivergence: (divergence) => {
+        risk.divergence(divergence);
+        engineAlerts.divergence(divergence);
         for (const listener of divergenceListeners) listener(divergence);
       },
     },
@@ -166,12 +229,31 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     unbindOrderWorkflows();
     throw e;
   }
+  orchestrator.connector().onChange((status) => engineAlerts.connector(status));
   orchestrator.resume();
+  risk.start();
+  engineAlerts.start();
+  await alerting.start();
+  const monitor = config.risk.monitor.enabled
+    ? new RiskMonitorActor({
+        exchange,
+        clock,
+        logger: log,
+        config: config.risk.monitor,
+        onChange: (change) => risk.controller.monitorChange(change),
+        onRetry: (what) =>
+          metrics.risk.retries.inc({
+            operation: what === 'preload' ? 'kline_preload' : 'resubscribe',
+            reason: 'transient',
+          }),
+      })
+    : null;
+  await monitor?.start();
   log.info({ symbols: orchestrator.symbols().map((s) => s.symbol), namespace }, 'engine recovered');
 
   let stopping: Promise<void> | null = null;
   const connector = (): ConnectorHealth => {
-    const probed = orchestrator.connector().status();
+    const probed = running.connector().status();
     return {
       venue: exchange.name,
       reachable: probed.state !== 'down' && exchange.isReachable(),
@@ -181,8 +263,12 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       latencyMs: probed.latencyMs,
     };
   };
+  const running = orchestrator;
+  const riskControl = control;
   return {
     metrics,
+    risk,
+    control: riskControl,
     namespace,
     onPositionDivergence: (listener) => {
       divergenceListeners.add(listener);
@@ -196,17 +282,21 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     },
     status: async () => ({
       connector: connector(),
-      feeds: orchestrator.feedAges(),
+      feeds: running.feedAges(),
       database: { ok: await store.ping(), embedded: db.embedded },
-      symbols: orchestrator.symbols(),
+      symbols: running.symbols(),
     }),
-    symbols: () => orchestrator.symbols(),
-    addSymbol: (symbol, grid) => orchestrator.addSymbol(symbol, grid),
-    removeSymbol: (symbol) => orchestrator.removeSymbol(symbol),
-    collectMetrics: () => orchestrator.publishMetrics(),
+    symbols: () => running.symbols(),
+    addSymbol: (symbol, grid) => running.addSymbol(symbol, grid),
+    removeSymbol: (symbol) => running.removeSymbol(symbol),
+    collectMetrics: () => running.publishMetrics(),
     stop: () => {
       stopping ??= (async () => {
-        await orchestrator.stop();
+        monitor?.stop();
+        engineAlerts.stop();
+        await running.stop();
+        await risk.stop();
+        await alerting.stop();
         await shutdownDurableRuntime({
           workflowCompletionTimeoutMs: config.shutdown.workflow_grace_ms,
         });
@@ -230,5 +320,55 @@ function dbosLogger(log: Logger): DLogger {
       entry instanceof Error
         ? child.error({ ...metadata, err: entry }, entry.message)
         : child.error({ ...metadata }, text(entry)),
+  };
+}
+
+/** A control port that answers once the engine's controls exist (Telegram starts after). */
+function lateControl(get: () => RiskControl | null): TradingControlPort {
+  const port = (): RiskControl => {
+    const control = get();
+    if (!control) throw new Error('the engine is still starting');
+    return control;
+  };
+  return {
+    status: () => port().status(),
+    pnl: () => port().pnl(),
+    pause: (symbol, by) => port().pause(symbol, by),
+    resume: (symbol, by) => port().resume(symbol, by),
+    haltAll: (by) => port().haltAll(by),
+  };
+}
+
+/** Fills, realized PnL and fees of each symbol since `sinceMs` (the daily summary). */
+async function daySummaries(
+  fills: FillsRepo,
+  symbols: readonly SymbolId[],
+  sinceMs: number,
+): Promise<DaySummary[]> {
+  const out: DaySummary[] = [];
+  for (const symbol of symbols) {
+    const rows = await fills.listBySymbol(symbol, sinceMs);
+    let pnl = ZERO;
+    let fees = ZERO;
+    for (const row of rows) {
+      pnl = pnl.add(row.realizedPnl);
+      fees = fees.add(row.fee);
+    }
+    out.push({ symbol, fills: rows.length, realizedPnl: toPlain(pnl), fees: toPlain(fees) });
+  }
+  return out;
+}
+
+/** Telegram's /pnl: realized PnL and fees per symbol from the fills ledger. */
+async function pnlReport(fills: FillsRepo, symbols: readonly SymbolId[]): Promise<PnlReport> {
+  const rows = await daySummaries(fills, symbols, 0);
+  return {
+    quoteAsset: 'USDT',
+    symbols: rows.map((r) => ({
+      symbol: r.symbol,
+      realized: r.realizedPnl,
+      unrealized: 'n/a',
+      fees: r.fees,
+    })),
   };
 }

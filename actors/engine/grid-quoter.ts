@@ -9,14 +9,32 @@
  * turn into a placement on every tick.
  */
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
+import type { TradingState } from '../../machines/trading-state.machine.js';
 import type { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
+
+/**
+ * What a trading state lets the quoter do: everything (ACTIVE, and REDUCING, where the slots'
+ * own pause holds entries back), only close what the slots hold (FLATTENING), or nothing
+ * (HALTED: no order of ours may rest).
+ */
+export type Quoting = 'all' | 'closes' | 'none';
+
+/**
+ * @param state - the symbol's effective trading state
+ * @returns what the quoter may send
+ */
+export function quotingOf(state: TradingState): Quoting {
+  if (state === 'HALTED') return 'none';
+  return state === 'FLATTENING' ? 'closes' : 'all';
+}
 
 /**
  * Sends each slot what the market calls for.
  * @param slots - the symbol's slots; changed in place
  * @param marketPrice - current price, quote units
  * @param cooldown - which slots must not place yet
+ * @param quoting - what the trading state allows; default everything
  * @returns the commands the slots emitted
  * @throws {Error} when a slot machine fails (the actor crashes and restarts)
  */
@@ -24,15 +42,17 @@ export function quoteGrid(
   slots: SlotSet,
   marketPrice: string,
   cooldown: RefusalCooldown,
+  quoting: Quoting = 'all',
 ): GridSlotCommand[] {
   const commands: GridSlotCommand[] = [];
+  if (quoting === 'none') return commands;
   const open = { type: 'slot.open', marketPrice } as const;
   for (const index of slots.indices()) {
     if (cooldown.cooling(index)) continue;
     const snapshot = slots.snapshot(index);
     if (snapshot?.matches('holding')) {
       commands.push(...slots.send(index, { type: 'slot.close', marketPrice }));
-    } else if (slots.isQuoted(index) && snapshot?.can(open)) {
+    } else if (quoting === 'all' && slots.isQuoted(index) && snapshot?.can(open)) {
       commands.push(...slots.send(index, open));
     }
   }

@@ -21,6 +21,7 @@
  */
 import { toPlain } from '../../core/decimal.js';
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
+import { entriesAllowed, type TradingState } from '../../machines/trading-state.machine.js';
 import type { SymbolId } from '../../core/types.js';
 import { OrderLedger } from '../orders/order-ledger.js';
 import { sample } from './engine.metrics.js';
@@ -28,7 +29,7 @@ import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
 import { latestSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
-import { quoteGrid } from './grid-quoter.js';
+import { quoteGrid, quotingOf } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
 import { RefusalCooldown } from './refusal-cooldown.js';
@@ -73,6 +74,10 @@ export class SymbolActor {
   #running: Promise<void> | null = null;
   /** The price fetched at start, quoted on until the price stream delivers one. */
   #startPrice: string | null = null;
+  /** The risk layer's effective trading state, as last applied to the slots. */
+  #risk: TradingState;
+  /** A flattening symbol reported itself flat (once per flatten). */
+  #flatReported = false;
 
   constructor(deps: SymbolActorDeps, options: SymbolActorOptions) {
     this.#deps = deps;
@@ -106,11 +111,13 @@ export class SymbolActor {
       maxMs: policy.refusalBackoffMaxMs,
     };
     this.#cooldown = new RefusalCooldown(backoff, clock);
+    this.#risk = policy.risk?.state(options.symbol) ?? 'ACTIVE';
     this.#reconciliation = new SymbolReconciliation({
       symbol: options.symbol,
       grid: options.grid,
       policy,
       entriesPaused: options.entriesPaused,
+      entriesHeld: () => !entriesAllowed(this.#risk),
       exchange: deps.exchange,
       clock,
       metrics,
@@ -175,6 +182,7 @@ export class SymbolActor {
       activeOrders: views.filter((v) => v.order !== null).length,
       reconcile: this.#reconciliation.summary,
       divergencePaused: this.#reconciliation.divergencePaused,
+      tradingState: this.#risk,
       slots: views,
       orders: {
         live: this.#ledger.liveOrders(),
@@ -203,8 +211,12 @@ export class SymbolActor {
       const { slots, reports } = await this.#build(price);
       reports.recoverIntents();
       this.#setPhase('reconciling');
-      const gate = this.#options.entriesPaused ? 'risk.pause' : 'risk.resume';
-      const commands = slots.broadcast({ type: gate });
+      const held = this.#options.entriesPaused || !entriesAllowed(this.#risk);
+      const commands = slots.broadcast({ type: held ? 'risk.pause' : 'risk.resume' });
+      // A halt or flatten that began while the actor was down pulls what still rests
+      if (this.#risk === 'HALTED' || this.#risk === 'FLATTENING') {
+        commands.push(...slots.broadcast({ type: 'slot.cancel' }));
+      }
       commands.push(...(await this.#reconciliation.atStart(this.#target())));
       this.#setPhase('trading');
       this.#reconciliation.start();
@@ -301,6 +313,8 @@ export class SymbolActor {
         return this.#reconciliation.asked(message.trigger, this.#target());
       case 'cancelAll':
         return slots.broadcast({ type: 'slot.cancel' });
+      case 'risk':
+        return this.#applyRisk(message.state, message.reason);
       case 'wake':
         return [];
     }
@@ -318,11 +332,12 @@ export class SymbolActor {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
     const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
-      commands.push(...quoteGrid(slots, price, this.#cooldown));
+      commands.push(...quoteGrid(slots, price, this.#cooldown, quotingOf(this.#risk)));
     }
-    reports.recordIntents(commands);
+    const allowed = this.#preTrade(commands);
+    reports.recordIntents(allowed);
     const sent: Promise<void>[] = [];
-    for (const command of commands) {
+    for (const command of allowed) {
       if (command.type === 'command.submitOrder') {
         const carried = slots.document([command.slotIndex]);
         sent.push(this.#orders.dispatch(command, { carried }));
@@ -331,8 +346,76 @@ export class SymbolActor {
         this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
       }
     }
-    writer.write(slots.document(), this.#ledger.takeDirty(), sent);
+    const dirty = this.#ledger.takeDirty();
+    this.#deps.policy.risk?.ordersChanged(this.symbol, dirty);
+    writer.write(slots.document(), dirty, sent);
     this.#publishGauges();
+    this.#checkFlat();
+  }
+
+  /**
+   * Runs each placement past the pre-trade checks; a denied one never reaches its workflow, and
+   * its slot gets the refusal instead (so its cooldown applies). Cancels are never checked.
+   * @returns the commands that may go, with whatever the refused slots emitted in answer
+   */
+  #preTrade(commands: readonly GridSlotCommand[]): GridSlotCommand[] {
+    const risk = this.#deps.policy.risk;
+    if (!risk) return [...commands];
+    const allowed: GridSlotCommand[] = [];
+    const queue = [...commands];
+    for (let command = queue.shift(); command; command = queue.shift()) {
+      const denial = command.type === 'command.submitOrder' ? risk.check(command) : null;
+      if (denial === null) {
+        allowed.push(command);
+        continue;
+      }
+      const answer = this.#requireGrid().reports.denied(
+        command.slotIndex,
+        command.clientOrderId,
+        denial.reason,
+      );
+      queue.push(...answer);
+    }
+    return allowed;
+  }
+
+  // -- RISK --
+
+  /**
+   * Applies the risk layer's effective state to the slots: REDUCING pauses entries (a slot pulls
+   * its resting entry), HALTED and FLATTENING also cancel every working order (closes too;
+   * FLATTENING then closes what the slots hold at the market, see {@link quotingOf}), ACTIVE
+   * resumes entries unless the config or a position divergence holds them.
+   */
+  #applyRisk(state: TradingState, reason: string): GridSlotCommand[] {
+    const { slots } = this.#requireGrid();
+    const before = this.#risk;
+    this.#risk = state;
+    if (state !== 'FLATTENING') this.#flatReported = false;
+    if (state === before) return [];
+    this.#deps.log.warn(
+      { symbol: this.symbol, from: before, to: state, reason },
+      'risk state applied',
+    );
+    if (state === 'ACTIVE') {
+      const held = this.#options.entriesPaused || this.#reconciliation.divergencePaused;
+      return held ? [] : slots.broadcast({ type: 'risk.resume' });
+    }
+    const commands = slots.broadcast({ type: 'risk.pause' });
+    if (state === 'HALTED' || state === 'FLATTENING') {
+      commands.push(...slots.broadcast({ type: 'slot.cancel' }));
+    }
+    return commands;
+  }
+
+  /** A flattening symbol that holds nothing and works no order tells the risk layer, once. */
+  #checkFlat(): void {
+    if (this.#risk !== 'FLATTENING' || this.#flatReported) return;
+    const { slots } = this.#requireGrid();
+    if (!slots.position().isZero() || slots.views().some((v) => v.order !== null)) return;
+    if (this.#orders.inflight > 0) return;
+    this.#flatReported = true;
+    this.#deps.policy.risk?.flattenDone(this.symbol);
   }
 
   // -- INTERNAL --
@@ -343,6 +426,7 @@ export class SymbolActor {
     const active = slots.views().filter((v) => v.order !== null).length;
     this.#deps.metrics.ordersActive.set(labels, active);
     this.#deps.metrics.positionSize.set(labels, sample(slots.position()));
+    this.#deps.policy.risk?.inventory(this.symbol, slots.position(), this.#fills.realizedPnl);
   }
 
   #target(): ReconcileTarget {

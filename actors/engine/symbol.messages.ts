@@ -9,6 +9,8 @@ import type { Clock } from '../../core/clock.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { OrderUpdate } from '../../core/exchange.types.js';
 import type { SymbolId } from '../../core/types.js';
+import type { TradingState } from '../../machines/trading-state.machine.js';
+import type { RiskGate } from './engine-risk.js';
 import type { ExposureSummary, LedgerOrder } from '../orders/order-ledger.types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
@@ -46,6 +48,8 @@ export interface SymbolPolicy {
   readonly positionTolerancePct: number;
   /** Told of every position divergence a reconciliation finds (the risk layer subscribes). */
   readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
+  /** The risk layer: pre-trade checks, the trading state, and what it is fed from the ledger. */
+  readonly risk?: RiskGate;
 }
 
 /**
@@ -97,6 +101,8 @@ export type SymbolMessage =
     }
   /** Reconcile with the venue (the order stream had a gap, the timer fired, ...). */
   | { readonly kind: 'reconcile'; readonly trigger: ReconcileTrigger }
+  /** The risk layer's effective trading state for the symbol changed. */
+  | { readonly kind: 'risk'; readonly state: TradingState; readonly reason: string }
   /** Cancel every working order (the symbol is being removed). */
   | { readonly kind: 'cancelAll' }
   /** A slot's refusal cooldown ended: quote the grid again even if no price arrives. */
@@ -120,6 +126,8 @@ export interface SymbolView {
   readonly reconcile: ReconcileSummary | null;
   /** True while a large position divergence keeps entries paused. */
   readonly divergencePaused: boolean;
+  /** The risk layer's effective trading state the actor applies. */
+  readonly tradingState: TradingState;
   readonly slots: readonly SlotView[];
   /** The order ledger: orders not final yet, the latest final ones, and the exposure. */
   readonly orders: {

@@ -16,9 +16,15 @@ const UNTIMED: ReadonlySet<string> = new Set(['isReachable', 'close']);
  * Wraps `exchange` so each venue call observes its duration.
  * @param exchange - the venue port to time
  * @param metrics - where the histogram lives
+ * @param onLatency - also told of each call's latency, with the symbol the call named (the
+ *   risk layer's latency breaker)
  * @returns a port that behaves exactly like `exchange`
  */
-export function timedExchange(exchange: Exchange, metrics: EngineMetrics): Exchange {
+export function timedExchange(
+  exchange: Exchange,
+  metrics: EngineMetrics,
+  onLatency?: (symbol: string | null, latencyMs: number) => void,
+): Exchange {
   const timed = new Map<string | symbol, unknown>();
   return new Proxy(exchange, {
     get(target, property) {
@@ -35,7 +41,9 @@ export function timedExchange(exchange: Exchange, metrics: EngineMetrics): Excha
           try {
             return await fn.apply(target, args);
           } finally {
-            metrics.exchangeLatency.observe(labels, performance.now() - started);
+            const latencyMs = performance.now() - started;
+            metrics.exchangeLatency.observe(labels, latencyMs);
+            onLatency?.(typeof args[0] === 'string' ? args[0] : null, latencyMs);
           }
         };
         timed.set(property, wrapped);

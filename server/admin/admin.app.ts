@@ -1,6 +1,7 @@
 /**
  * @module server/admin/admin.app
- * The engine's admin API (Hono): /health, /status, /symbols, /metrics, one route file per
+ * The engine's admin API (Hono): /health, /status, /symbols, /metrics, /risk and the kill
+ * switch (/halt, /flatten, /resume), one route file per
  * resource. Before any route: the Host must name this server (DNS-rebinding protection), bodies
  * are capped (413) and must be declared JSON (415). One error path: a malformed request becomes
  * a 400 problem body naming the body, any other failure a logged 500 whose body never carries
@@ -15,6 +16,7 @@ import type { AdminEngine, ProblemBody } from './admin.types.js';
 import { healthRoutes } from './health.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
 import { statusRoutes } from './status.routes.js';
+import { riskRoutes } from './risk.routes.js';
 import { symbolsRoutes } from './symbols.routes.js';
 import {
   bodyCap,
@@ -58,13 +60,16 @@ export function createAdminApp(engine: AdminEngine, log: Logger, options: AdminA
     .use(requireJson(refuse))
     .route('/health', healthRoutes(engine))
     .route('/status', statusRoutes(engine))
+    .route('/', riskRoutes(engine))
     .route('/symbols', symbolsRoutes(engine))
     .route('/metrics', metricsRoutes(engine));
   app.notFound((c) =>
     c.json<ProblemBody>(
       {
         error: 'not found',
-        problems: [`path: ${c.req.path} is not served; use /health, /status, /symbols or /metrics`],
+        problems: [
+          `path: ${c.req.path} is not served; use /health, /status, /symbols, /risk or /metrics`,
+        ],
       },
       404,
     ),

@@ -11,6 +11,8 @@ import type {
   SupervisedSymbolView,
 } from '../../actors/engine/orchestrator.actor.js';
 import type { GridConfig } from '../../actors/engine/symbol.config.js';
+import type { EngineRisk } from '../../actors/engine/engine-risk.js';
+import type { RiskControl } from '../../actors/engine/risk-control.js';
 import type { SymbolId } from '../../core/types.js';
 
 /** The engine as the admin routes see it. */
@@ -32,6 +34,10 @@ export interface AdminEngine {
   /** Refreshes the gauges that are read on demand, before a scrape. */
   collectMetrics(): void;
   readonly metrics: { readonly registry: Registry };
+  /** The risk layer's report (GET /risk); absent: the risk routes answer 503. */
+  readonly risk?: Pick<EngineRisk, 'report'>;
+  /** The operator's controls (pause, halt, flatten, breakers, limits). */
+  readonly control?: Pick<RiskControl, 'hold' | 'resumeScope' | 'trip' | 'reset' | 'setLimits'>;
 }
 
 /** The body of every error response: what went wrong, and one "field: reason" per problem. */
