@@ -16,7 +16,7 @@
 import type { Logger } from 'pino';
 
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import type { Decimal} from '../../core/decimal.js';
+import type { Decimal } from '../../core/decimal.js';
 import { ZERO, dec, toPlain } from '../../core/decimal.js';
 import type { Account } from '../../core/exchange.types.js';
 import type { SubmitOrderCommand } from '../../machines/grid-slot.machine.js';

@@ -361,6 +361,11 @@ export class SymbolActor {
   #preTrade(commands: readonly GridSlotCommand[]): GridSlotCommand[] {
     const risk = this.#deps.policy.risk;
     if (!risk) return [...commands];
+    // The checks must see the fills and cancels this step applied (a close reduces a position
+    // the fill just opened, a filled entry no longer rests)
+    const { slots } = this.#requireGrid();
+    risk.ordersChanged(this.symbol, this.#ledger.peekDirty());
+    risk.inventory(this.symbol, slots.position(), this.#fills.realizedPnl);
     const allowed: GridSlotCommand[] = [];
     const queue = [...commands];
     for (let command = queue.shift(); command; command = queue.shift()) {
