@@ -39,7 +39,7 @@ import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
 import { createAlerting } from '../alerts/alerting.js';
 import type { PnlReport, TradingControlPort } from '../alerts/telegram-control.js';
-import { ZERO, toPlain } from '../../core/decimal.js';
+import { ZERO, dec, toPlain } from '../../core/decimal.js';
 import { RiskMonitorActor } from '../risk/risk-monitor.actor.js';
 import { FillsRepo } from '../store/fills.repo.js';
 import { RiskStatesRepo } from '../store/risk-states.repo.js';
@@ -182,6 +182,11 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   orchestrator = new Orchestrator({
     exchange,
     risk,
+    safety: {
+      maxLeverage: config.risk.safety.max_leverage,
+      maxBalanceUsePct: dec(config.risk.safety.max_balance_use_pct),
+      makerFeeRate: dec(config.risk.safety.maker_fee_rate),
+    },
     onSymbolTrouble: (trouble) => engineAlerts.symbolTrouble(trouble),
     orders: durableOrderGateway,
     store,

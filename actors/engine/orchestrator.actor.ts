@@ -39,7 +39,7 @@ import {
   type SymbolChangeHandler,
   type SymbolChangeOutcome,
 } from './symbol-change.workflow.js';
-import { SymbolRequestError, type SymbolEntry } from './symbol-admission.js';
+import { SymbolRequestError, type GridSafetyPolicy, type SymbolEntry } from './symbol-admission.js';
 import { SymbolActor } from './symbol.actor.js';
 import type { SymbolActorDeps, SymbolActorOptions, SymbolPolicy } from './symbol.messages.js';
 import { gridConfigToWire, parseStoredGridConfig, type GridConfig } from './symbol.config.js';
@@ -86,6 +86,8 @@ export interface OrchestratorOptions {
   readonly probe?: ConnectorProbeOptions;
   /** Checks of the venue when a symbol is removed; default 6 rounds from 200 ms to 2 s. */
   readonly removalSweep?: Omit<SweepPolicy, 'proceed'>;
+  /** The safety checker's limits, applied to every added or changed grid. */
+  readonly safety?: GridSafetyPolicy;
   /** The risk layer: fed by the streams, told of symbols added and removed. */
   readonly risk?: EngineRisk;
   /** Told when a symbol's actor failed and restarts, or is given up on (alerts). */
@@ -149,6 +151,7 @@ export class Orchestrator {
       log,
       symbols: this.#symbols,
       supervise: (symbol, grid) => this.#supervise(symbol, grid),
+      safety: options.safety ?? null,
       resumed: () => this.#resumed,
       refreshStreams: () => this.#router.refreshSymbols(),
       clearGauges: (symbol) => {
