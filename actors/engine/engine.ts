@@ -46,6 +46,7 @@ import { RiskStatesRepo } from '../store/risk-states.repo.js';
 import { EngineAlerts, type DaySummary } from './engine-alerts.js';
 import { EngineRisk } from './engine-risk.js';
 import { RiskControl } from './risk-control.js';
+import type { CleanerPolicy } from './order-cleaner.js';
 
 /** DBOS application name: scopes this engine's workflows in the database. Never change it. */
 export const ENGINE_APP_NAME = 'opensqt-market-maker';
@@ -212,6 +213,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       reconcileIntervalMs: config.reconcile.interval_ms,
       positionTolerancePct: config.reconcile.position_tolerance_pct,
       risk,
+      ...(config.risk.cleaner.enabled ? { cleaner: cleanerPolicy(config.risk.cleaner) } : {}),
       onPositionDivergence: (divergence) => {
         risk.divergence(divergence);
         engineAlerts.divergence(divergence);
@@ -325,6 +327,18 @@ function dbosLogger(log: Logger): DLogger {
       entry instanceof Error
         ? child.error({ ...metadata, err: entry }, entry.message)
         : child.error({ ...metadata }, text(entry)),
+  };
+}
+
+/** The `risk.cleaner` config section as the actors' policy. */
+function cleanerPolicy(c: EngineConfig['risk']['cleaner']): CleanerPolicy {
+  return {
+    intervalMs: c.interval_ms,
+    maxBackoffMs: c.max_backoff_ms,
+    maxAgeMs: c.max_age_ms,
+    maxDistancePct: c.max_distance_pct === null ? null : dec(c.max_distance_pct),
+    maxOpenOrders: c.max_open_orders_per_symbol,
+    maxCancelsPerRun: c.max_cancels_per_run,
   };
 }
 

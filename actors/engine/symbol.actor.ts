@@ -19,7 +19,7 @@
  * `run()` rejects when anything inside the symbol throws (a broken invariant, a failed save, a
  * rejected workflow promise); the supervisor then restarts a new instance from the last snapshot.
  */
-import { toPlain } from '../../core/decimal.js';
+import { dec, toPlain } from '../../core/decimal.js';
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
 import { entriesAllowed, type TradingState } from '../../machines/trading-state.machine.js';
 import type { SymbolId } from '../../core/types.js';
@@ -32,6 +32,7 @@ import { buildSlots } from './grid-builder.js';
 import { quoteGrid, quotingOf } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
+import { OrderCleanerJob, planCleanup } from './order-cleaner.js';
 import { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
 import { SnapshotWriter } from './snapshot-writer.js';
@@ -78,6 +79,7 @@ export class SymbolActor {
   #risk: TradingState;
   /** A flattening symbol reported itself flat (once per flatten). */
   #flatReported = false;
+  readonly #cleaner: OrderCleanerJob | null;
 
   constructor(deps: SymbolActorDeps, options: SymbolActorOptions) {
     this.#deps = deps;
@@ -112,6 +114,9 @@ export class SymbolActor {
     };
     this.#cooldown = new RefusalCooldown(backoff, clock);
     this.#risk = policy.risk?.state(options.symbol) ?? 'ACTIVE';
+    this.#cleaner = policy.cleaner
+      ? new OrderCleanerJob(clock, policy.cleaner, () => options.mailbox.post({ kind: 'clean' }))
+      : null;
     this.#reconciliation = new SymbolReconciliation({
       symbol: options.symbol,
       grid: options.grid,
@@ -157,6 +162,7 @@ export class SymbolActor {
       this.#stop = stop;
       this.#phase = 'stopping';
       this.#reconciliation.stop();
+      this.#cleaner?.stop();
       const timer = setTimeout(() => {
         stop.deadline = true;
         mailbox.interrupt();
@@ -220,6 +226,7 @@ export class SymbolActor {
       commands.push(...(await this.#reconciliation.atStart(this.#target())));
       this.#setPhase('trading');
       this.#reconciliation.start();
+      this.#cleaner?.start();
       log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
@@ -232,6 +239,7 @@ export class SymbolActor {
       await this.#grid?.writer.flush().catch(() => undefined);
       this.#phase = 'stopped';
       this.#reconciliation.stop();
+      this.#cleaner?.stop();
       this.#grid?.reports.stop();
       this.#orders.close();
       this.#grid?.slots.stop();
@@ -315,6 +323,8 @@ export class SymbolActor {
         return slots.broadcast({ type: 'slot.cancel' });
       case 'risk':
         return this.#applyRisk(message.state, message.reason);
+      case 'clean':
+        return this.#clean();
       case 'wake':
         return [];
     }
@@ -409,6 +419,37 @@ export class SymbolActor {
     const commands = slots.broadcast({ type: 'risk.pause' });
     if (state === 'HALTED' || state === 'FLATTENING') {
       commands.push(...slots.broadcast({ type: 'slot.cancel' }));
+    }
+    return commands;
+  }
+
+  /** One run of the order cleaner: the slots owning the targets cancel their orders. */
+  #clean(): GridSlotCommand[] {
+    const policy = this.#deps.policy.cleaner;
+    if (!policy || !this.#cleaner || this.#phase !== 'trading') return [];
+    const { slots } = this.#requireGrid();
+    const price = this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
+    const targets = planCleanup(
+      this.#ledger.openOrders(),
+      (id) => slots.slotOf(id),
+      price === null ? null : dec(price),
+      this.#deps.clock.now(),
+      policy,
+    );
+    this.#cleaner.ran(targets);
+    const commands: GridSlotCommand[] = [];
+    for (const target of targets) {
+      const snapshot = slots.snapshot(target.slotIndex);
+      if (snapshot?.context.order?.clientOrderId !== target.clientOrderId) continue;
+      if (!snapshot.can({ type: 'slot.cancel' })) continue;
+      this.#deps.metrics.risk.ordersCleaned.inc({ symbol: this.symbol, reason: target.reason });
+      commands.push(...slots.send(target.slotIndex, { type: 'slot.cancel' }));
+    }
+    if (targets.length > 0) {
+      this.#deps.log.warn(
+        { symbol: this.symbol, targets, nextRunMs: this.#cleaner.waitMs },
+        'order cleaner pulled resting entries',
+      );
     }
     return commands;
   }

@@ -11,6 +11,7 @@ import type { OrderUpdate } from '../../core/exchange.types.js';
 import type { SymbolId } from '../../core/types.js';
 import type { TradingState } from '../../machines/trading-state.machine.js';
 import type { RiskGate } from './engine-risk.js';
+import type { CleanerPolicy } from './order-cleaner.js';
 import type { ExposureSummary, LedgerOrder } from '../orders/order-ledger.types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
@@ -50,6 +51,8 @@ export interface SymbolPolicy {
   readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
   /** The risk layer: pre-trade checks, the trading state, and what it is fed from the ledger. */
   readonly risk?: RiskGate;
+  /** The order cleaner's limits; absent: no cleaner. */
+  readonly cleaner?: CleanerPolicy;
 }
 
 /**
@@ -103,6 +106,8 @@ export type SymbolMessage =
   | { readonly kind: 'reconcile'; readonly trigger: ReconcileTrigger }
   /** The risk layer's effective trading state for the symbol changed. */
   | { readonly kind: 'risk'; readonly state: TradingState; readonly reason: string }
+  /** Run the order cleaner once. */
+  | { readonly kind: 'clean' }
   /** Cancel every working order (the symbol is being removed). */
   | { readonly kind: 'cancelAll' }
   /** A slot's refusal cooldown ended: quote the grid again even if no price arrives. */

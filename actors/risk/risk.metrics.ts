@@ -40,6 +40,7 @@ export interface RiskMetrics {
   readonly feedAge: Gauge<'feed' | 'scope'>;
   readonly refusals: Counter<'reason'>;
   readonly retries: Counter<'operation' | 'reason'>;
+  readonly ordersCleaned: Counter<'symbol' | 'reason'>;
   readonly monitorTriggered: Gauge<'symbol'>;
   readonly alertsRaised: Counter<'kind' | 'outcome'>;
   readonly alertDeliveries: Counter<'channel' | 'outcome'>;
@@ -121,6 +122,12 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
       name: 'market_maker_retries_total',
       help: 'Bounded retries of venue and delivery loops, by operation and reason',
       labelNames: ['operation', 'reason'],
+      registers,
+    }),
+    ordersCleaned: new Counter({
+      name: 'market_maker_orders_cleaned_total',
+      help: 'Resting entries of ours the order cleaner pulled, by reason (max_age, max_distance, max_open_orders)',
+      labelNames: ['symbol', 'reason'],
       registers,
     }),
     monitorTriggered: new Gauge({
