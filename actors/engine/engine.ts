@@ -213,6 +213,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       reconcileIntervalMs: config.reconcile.interval_ms,
       positionTolerancePct: config.reconcile.position_tolerance_pct,
       risk,
+      flattenSlippagePct: config.risk.flatten_slippage_pct,
       ...(config.risk.cleaner.enabled ? { cleaner: cleanerPolicy(config.risk.cleaner) } : {}),
       onPositionDivergence: (divergence) => {
         risk.divergence(divergence);

@@ -242,7 +242,10 @@ export class SymbolReports {
       metrics.orderRejections.inc({ symbol, reason });
       this.#o.risk?.refusal(symbol, reason);
     }
-    if (applied.outcome === 'applied') this.#roundTrip(order, applied.newTrades);
+    if (applied.outcome === 'applied') {
+      this.#o.risk?.ordersChanged(symbol, [order]);
+      this.#roundTrip(order, applied.newTrades);
+    }
     const index = order.slotIndex ?? slots.slotOf(order.clientOrderId);
     const event = index === null ? null : slotEventFor(order, report.trigger);
     return index === null || event === null ? [] : this.#feed(index, event);

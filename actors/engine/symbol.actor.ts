@@ -273,6 +273,7 @@ export class SymbolActor {
     await this.#ledger.load();
     const reports = new SymbolReports({
       ...this.#deps,
+      ...(policy.risk ? { risk: policy.risk } : {}),
       symbol: this.symbol,
       slots,
       ledger: this.#ledger,
@@ -342,7 +343,8 @@ export class SymbolActor {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
     const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
-      commands.push(...quoteGrid(slots, price, this.#cooldown, quotingOf(this.#risk)));
+      const slippage = dec(this.#deps.policy.flattenSlippagePct ?? '1');
+      commands.push(...quoteGrid(slots, price, this.#cooldown, quotingOf(this.#risk), slippage));
     }
     const allowed = this.#preTrade(commands);
     reports.recordIntents(allowed);

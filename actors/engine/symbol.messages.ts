@@ -51,6 +51,8 @@ export interface SymbolPolicy {
   readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
   /** The risk layer: pre-trade checks, the trading state, and what it is fed from the ledger. */
   readonly risk?: RiskGate;
+  /** How far through the market a flatten's close is priced, percent; default "1". */
+  readonly flattenSlippagePct?: string;
   /** The order cleaner's limits; absent: no cleaner. */
   readonly cleaner?: CleanerPolicy;
 }

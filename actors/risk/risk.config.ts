@@ -270,6 +270,11 @@ export const riskConfigSchema = z
   .object({
     /** Start with new entries paused: slots still close what they hold, but open nothing. */
     entries_paused: z.boolean().default(false),
+    /**
+     * A flatten closes each slot's inventory with a reduce-only limit this far through the
+     * market (percent), so it trades at once but never at any price.
+     */
+    flatten_slippage_pct: percent('1').default('1'),
     breakers: breakersConfigSchema,
     limits: limitsConfigSchema,
     monitor: monitorConfigSchema,

@@ -194,4 +194,28 @@ describe('Symbol actor behind the risk layer', () => {
     await second.btc.stop();
     await second.risk.stop();
   });
+  it('flattens: pulls every order, closes the inventory through the market, then halts', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    const { btc, risk, control } = await startWithRisk(bed, venue, {});
+    await eventually(async () => (await openOrderIds(venue)).length === 2, 'two resting buys');
+    venue.sim.setSpotPrice(BTC, '99880');
+    await eventually(() => btc.slot(-1)?.state === 'closing.resting', 'level -1 holding');
+
+    assert.deepEqual(control.hold('global', 'flatten', 'test'), { ok: true });
+    await eventually(
+      () => risk.report().trading.find((t) => t.scope === 'global')?.state === 'HALTED',
+      'the flatten done and the engine halted',
+    );
+    const [position] = await venue.exchange.getPositions(BTC);
+    assert.equal(position?.size.toFixed() ?? '0', '0');
+    assert.deepEqual(await openOrderIds(venue), []);
+    assert.equal(btc.slot(-1)?.position, '0');
+    // Resume is allowed once halted
+    assert.deepEqual(control.resumeScope('global', 'test'), { ok: true });
+    venue.sim.setSpotPrice(BTC, '100000');
+    await eventually(async () => (await openOrderIds(venue)).length === 2, 'entries again');
+    await btc.stop();
+    await risk.stop();
+  });
 });
