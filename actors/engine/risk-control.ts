@@ -4,7 +4,8 @@
  * resume, halt and flatten a symbol or everything, trip and reset a breaker, change the
  * pre-trade limits at runtime. Every change is durable (holds and breakers live in the risk
  * controller's persisted machines; limits are stored in `risk_states` as `global/limits`),
- * logged at warn with who asked, and raised as an `operator_action` alert. A refusal (unknown
+ * logged at warn with who asked, and raised as an `operator_action` alert; each answers only once
+ * the change is stored, so an acknowledged halt survives a crash right after. A refusal (unknown
  * scope, a reset while the condition holds, a bad limit) is an {@link OperatorResult} with the
  * reason, never an exception.
  */
@@ -87,33 +88,33 @@ export class RiskControl implements TradingControlPort {
    * Places a latched operator hold on a scope (`global` or a symbol).
    * @param level - reduce (pause entries), halt (cancel our orders), flatten (close)
    */
-  hold(scope: string, level: HoldLevel, by: string): OperatorResult {
+  hold(scope: string, level: HoldLevel, by: string): Promise<OperatorResult> {
     const result = this.#o.risk.controller.hold(scope, level, by);
     if (result.ok) this.#announce(`${level} ${scope}`, by);
-    return result;
+    return this.#durable(result);
   }
 
   /** Lifts the operator holds of a scope. */
-  resumeScope(scope: string, by: string): OperatorResult {
+  resumeScope(scope: string, by: string): Promise<OperatorResult> {
     const result = this.#o.risk.controller.resume(scope, by);
     if (result.ok) this.#announce(`resume ${scope}`, by);
-    return result;
+    return this.#durable(result);
   }
 
   /** Trips a breaker by hand. */
-  trip(kind: string, scope: string, by: string, reason: string): OperatorResult {
-    if (!isBreakerKind(kind)) return unknownBreaker(kind);
+  trip(kind: string, scope: string, by: string, reason: string): Promise<OperatorResult> {
+    if (!isBreakerKind(kind)) return Promise.resolve(unknownBreaker(kind));
     const result = this.#o.risk.controller.tripBreaker(kind, scope, by, reason);
     if (result.ok) this.#announce(`trip breaker ${kind} on ${scope}`, by);
-    return result;
+    return this.#durable(result);
   }
 
   /** Resets a breaker by hand; refused while its condition holds. */
-  reset(kind: string, scope: string, by: string): OperatorResult {
-    if (!isBreakerKind(kind)) return unknownBreaker(kind);
+  reset(kind: string, scope: string, by: string): Promise<OperatorResult> {
+    if (!isBreakerKind(kind)) return Promise.resolve(unknownBreaker(kind));
     const result = this.#o.risk.controller.resetBreaker(kind, scope, by);
     if (result.ok) this.#announce(`reset breaker ${kind} on ${scope}`, by);
-    return result;
+    return this.#durable(result);
   }
 
   /**
@@ -164,18 +165,24 @@ export class RiskControl implements TradingControlPort {
   }
 
   pause(symbol: string, by: string): Promise<OperatorResult> {
-    return Promise.resolve(this.hold(symbol, 'reduce', by));
+    return this.hold(symbol, 'reduce', by);
   }
 
   resume(symbol: string, by: string): Promise<OperatorResult> {
-    return Promise.resolve(this.resumeScope(symbol, by));
+    return this.resumeScope(symbol, by);
   }
 
   haltAll(by: string): Promise<OperatorResult> {
-    return Promise.resolve(this.hold(GLOBAL, 'halt', by));
+    return this.hold(GLOBAL, 'halt', by);
   }
 
   // -- INTERNAL --
+
+  /** Answers once the change is stored: an acknowledged halt survives a crash right after. */
+  async #durable(result: OperatorResult): Promise<OperatorResult> {
+    if (result.ok) await this.#o.risk.controller.flush();
+    return result;
+  }
 
   #announce(action: string, by: string, fields: Record<string, string> = {}): void {
     const atMs = this.#o.clock.now();

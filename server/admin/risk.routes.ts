@@ -68,8 +68,8 @@ export function riskRoutes(engine: Pick<AdminEngine, 'risk' | 'control'>): Hono 
     const by = body.data.by ?? 'admin';
     const result =
       action === 'pause'
-        ? control.hold(symbol.data, 'reduce', by)
-        : control.resumeScope(symbol.data, by);
+        ? await control.hold(symbol.data, 'reduce', by)
+        : await control.resumeScope(symbol.data, by);
     return answer(c, result, { symbol: symbol.data, action });
   };
   const globalAction = (action: 'halt' | 'flatten' | 'resume') => async (c: Context) => {
@@ -78,7 +78,9 @@ export function riskRoutes(engine: Pick<AdminEngine, 'risk' | 'control'>): Hono 
     if (!body.ok) return body.response;
     const by = body.data.by ?? 'admin';
     const result =
-      action === 'resume' ? control.resumeScope('global', by) : control.hold('global', action, by);
+      action === 'resume'
+        ? await control.resumeScope('global', by)
+        : await control.hold('global', action, by);
     return answer(c, result, { scope: 'global', action });
   };
   const breakerAction = (action: 'trip' | 'reset') => async (c: Context) => {
@@ -90,8 +92,8 @@ export function riskRoutes(engine: Pick<AdminEngine, 'risk' | 'control'>): Hono 
     const by = body.data.by ?? 'admin';
     const result =
       action === 'trip'
-        ? control.trip(name, scope, by, body.data.reason ?? `tripped by ${by}`)
-        : control.reset(name, scope, by);
+        ? await control.trip(name, scope, by, body.data.reason ?? `tripped by ${by}`)
+        : await control.reset(name, scope, by);
     return answer(c, result, { breaker: name, scope, action });
   };
   return new Hono()

@@ -138,7 +138,7 @@ describe('Symbol actor behind the risk layer', () => {
     const { btc, risk, control, alerts } = await startWithRisk(bed, venue, {});
     await eventually(async () => (await openOrderIds(venue)).length === 2, 'two resting buys');
 
-    assert.deepEqual(control.hold('global', 'halt', 'test'), { ok: true });
+    assert.deepEqual(await control.hold('global', 'halt', 'test'), { ok: true });
     await eventually(async () => (await openOrderIds(venue)).length === 0, 'every order cancelled');
     const placed = venue.placements.length;
     venue.sim.setSpotPrice(BTC, '100050');
@@ -148,7 +148,7 @@ describe('Symbol actor behind the risk layer', () => {
     assert.equal(venue.placements.length, placed, 'nothing placed while halted');
     assert.ok(alerts.some((a) => a.kind === 'operator_action'));
 
-    assert.deepEqual(control.resumeScope('global', 'test'), { ok: true });
+    assert.deepEqual(await control.resumeScope('global', 'test'), { ok: true });
     await eventually(async () => (await openOrderIds(venue)).length === 2, 'entries again');
     await btc.stop();
     await risk.stop();
@@ -177,7 +177,7 @@ describe('Symbol actor behind the risk layer', () => {
     );
     assert.ok(first.alerts.some((a) => a.kind === 'breaker_tripped'));
     // A manual reset is refused while the drawdown still holds
-    const reset = first.control.reset('drawdown', BTC, 'test');
+    const reset = await first.control.reset('drawdown', BTC, 'test');
     assert.equal(reset.ok, false);
     await first.btc.stop();
     await first.risk.stop();
@@ -202,7 +202,7 @@ describe('Symbol actor behind the risk layer', () => {
     venue.sim.setSpotPrice(BTC, '99880');
     await eventually(() => btc.slot(-1)?.state === 'closing.resting', 'level -1 holding');
 
-    assert.deepEqual(control.hold('global', 'flatten', 'test'), { ok: true });
+    assert.deepEqual(await control.hold('global', 'flatten', 'test'), { ok: true });
     await eventually(
       () => risk.report().trading.find((t) => t.scope === 'global')?.state === 'HALTED',
       'the flatten done and the engine halted',
@@ -212,7 +212,7 @@ describe('Symbol actor behind the risk layer', () => {
     assert.deepEqual(await openOrderIds(venue), []);
     assert.equal(btc.slot(-1)?.position, '0');
     // Resume is allowed once halted
-    assert.deepEqual(control.resumeScope('global', 'test'), { ok: true });
+    assert.deepEqual(await control.resumeScope('global', 'test'), { ok: true });
     venue.sim.setSpotPrice(BTC, '100000');
     await eventually(async () => (await openOrderIds(venue)).length === 2, 'entries again');
     await btc.stop();
