@@ -3,7 +3,9 @@
  * the market-maker process on the embedded PGlite (and PostgreSQL when TEST_DATABASE_URL is set),
  * and local fake Slack and Telegram servers. A price stream that goes silent pauses entries (the
  * resting ones are pulled) until it is fresh again; a Telegram /pause from a chat that is not a
- * control chat changes nothing and gets no answer; a price crash trips the drawdown breaker:
+ * control chat changes nothing and gets no answer; injected venue latency trips the latency
+ * breaker until the slow calls leave its window; a global exposure cap set at runtime refuses
+ * the entry that would reopen a level but lets the level's close through; a price crash trips the drawdown breaker:
  * entries stop, every order of ours is cancelled, and the alert reaches Slack and Telegram; after
  * a SIGKILL and a restart the breaker is still open and nothing is placed.
  */
@@ -65,6 +67,10 @@ async function riskOf(engine: EngineProcess): Promise<RiskReport> {
   return (await response.json()) as RiskReport;
 }
 
+async function metricsText(engine: EngineProcess): Promise<string> {
+  return (await fetch(`${engine.adminUrl}/metrics`)).text();
+}
+
 function breaker(report: RiskReport, name: string, scope = SYMBOL) {
   return report.breakers.find((b) => b.breaker === name && b.scope === scope);
 }
@@ -100,6 +106,7 @@ for (const dbCase of DATABASE_CASES) {
         '  breakers:',
         '    drawdown: { max_drawdown_pct: "2" }',
         '    stale_price: { max_age_ms: 2000 }',
+        '    latency: { max_p99_ms: 200, window_ms: 6000, min_samples: 4, cooldown_ms: 500 }',
         'alerts:',
         '  slack:',
         `    base_url: ${slack.url}`,
@@ -142,6 +149,58 @@ for (const dbCase of DATABASE_CASES) {
         WAIT_MS,
       );
       await eventually(async () => (await openOrders()) === 2, 'entries again', WAIT_MS);
+
+      // Injected venue latency (every call, the connector probe's included) trips the latency
+      // breaker: entries pause globally until the slow calls have left the window
+      v.sim.faults.latencyMs = 400;
+      await eventually(
+        async () => breaker(await riskOf(engine), 'latency', 'global')?.state === 'open',
+        'the latency breaker open',
+        WAIT_MS,
+      );
+      await eventually(async () => (await openOrders()) === 0, 'entries pulled', WAIT_MS);
+      v.sim.faults.latencyMs = 0;
+      await eventually(
+        async () => breaker(await riskOf(engine), 'latency', 'global')?.state === 'closed',
+        'the latency breaker closed again',
+        WAIT_MS,
+      );
+      await eventually(async () => (await openOrders()) === 2, 'entries after latency', WAIT_MS);
+
+      // A global exposure cap at runtime: a bad value is refused naming the field; the close of a
+      // filled level goes through, the entry that would reopen it does not
+      const limits = (body: unknown) =>
+        fetch(`${engine.adminUrl}/risk/limits`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const bad = await limits({ max_gross_exposure: 'lots' });
+      assert.equal(bad.status, 400);
+      const problems = ((await bad.json()) as { problems: string[] }).problems;
+      assert.match(problems[0] ?? '', /^max_gross_exposure: /);
+      assert.equal((await limits({ max_gross_exposure: '150' })).status, 200);
+      v.sim.setSpotPrice(SYMBOL, '99880');
+      await eventually(
+        async () => (await v.venue.getOpenOrders(SYMBOL)).some((o) => o.side === 'SELL'),
+        'the close of level -1 under the cap',
+        WAIT_MS,
+      );
+      v.sim.setSpotPrice(SYMBOL, '100020');
+      await eventually(
+        async () => (await metricsText(engine)).includes('reason="GLOBAL_EXPOSURE"'),
+        'the reopening entry denied',
+        WAIT_MS,
+      );
+      assert.equal((await v.venue.getPositions(SYMBOL))[0]?.size.toFixed() ?? '0', '0');
+      assert.equal(await openOrders(), 1);
+      assert.equal((await limits({ max_gross_exposure: '200000' })).status, 200);
+      v.sim.setSpotPrice(SYMBOL, '100000');
+      await eventually(
+        async () => (await openOrders()) === 2,
+        'entries under the old cap',
+        WAIT_MS,
+      );
 
       // A /pause from a chat that is not a control chat: no answer, no change
       telegram!.pushText(STRANGER_CHAT, `/pause ${SYMBOL}`);
