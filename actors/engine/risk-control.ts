@@ -16,10 +16,10 @@ import { describeIssues } from '../../core/config-file.js';
 import type { HoldLevel } from '../../machines/trading-state.machine.js';
 import type { AlertSink } from '../alerts/alert.types.js';
 import type { PnlReport, StatusReport, TradingControlPort } from '../alerts/telegram-control.js';
-import type { RiskStatesRepo } from '../store/risk-states.repo.js';
 import { GLOBAL } from '../risk/breaker-bank.js';
 import { preTradeLimitsFromConfig } from '../risk/pre-trade.js';
 import type { OperatorResult } from '../risk/risk-controller.js';
+import type { RiskStateStore } from '../risk/risk-persistence.js';
 import {
   BREAKER_KINDS,
   limitsConfigSchema,
@@ -34,7 +34,7 @@ const LIMITS_KEY = { scope: GLOBAL, machine: 'limits' } as const;
 export interface RiskControlOptions {
   readonly risk: EngineRisk;
   readonly limits: LimitsConfig;
-  readonly store: RiskStatesRepo;
+  readonly store: RiskStateStore;
   readonly clock: Clock;
   readonly log: Logger;
   readonly alerts?: AlertSink;
