@@ -318,6 +318,17 @@ export class EngineRisk implements RiskGate {
   // -- QUERIES --
 
   /**
+   * Unrealized PnL of a symbol's venue position at the last price, quote units; null before
+   * the account stream reported the position or a price arrived.
+   */
+  unrealized(symbol: string): Decimal | null {
+    const figures = this.#symbols.get(symbol);
+    const last = this.#book.lastPrice(symbol);
+    if (!figures || last === null) return null;
+    return figures.venueSize.mul(last.sub(figures.entryPrice));
+  }
+
+  /**
    * Everything GET /risk shows (and the gRPC RiskService reads): trading states with their
    * holds, breakers with reason and since, the limits in force, exposure per symbol and total
    * (quote units, decimal strings), margin ratio and drawdowns (fractions, decimal strings).

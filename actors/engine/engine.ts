@@ -39,7 +39,7 @@ import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
 import { createAlerting } from '../alerts/alerting.js';
 import type { PnlReport, TradingControlPort } from '../alerts/telegram-control.js';
-import { ZERO, dec, toPlain } from '../../core/decimal.js';
+import { ZERO, dec, toPlain, type Decimal } from '../../core/decimal.js';
 import { RiskMonitorActor } from '../risk/risk-monitor.actor.js';
 import { FillsRepo } from '../store/fills.repo.js';
 import { RiskStatesRepo } from '../store/risk-states.repo.js';
@@ -161,7 +161,10 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     clock,
     log,
     alerts: alerting.alerter,
-    pnl: () => pnlReport(fills, orchestrator?.symbols().map((s) => s.symbol) ?? []),
+    pnl: () =>
+      pnlReport(fills, orchestrator?.symbols().map((s) => s.symbol) ?? [], (symbol) =>
+        risk.unrealized(symbol),
+      ),
   });
   const exchange = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
   const engineAlerts = new EngineAlerts({
@@ -380,14 +383,18 @@ async function daySummaries(
 }
 
 /** Telegram's /pnl: realized PnL and fees per symbol from the fills ledger. */
-async function pnlReport(fills: FillsRepo, symbols: readonly SymbolId[]): Promise<PnlReport> {
+async function pnlReport(
+  fills: FillsRepo,
+  symbols: readonly SymbolId[],
+  unrealized: (symbol: string) => Decimal | null,
+): Promise<PnlReport> {
   const rows = await daySummaries(fills, symbols, 0);
   return {
     quoteAsset: 'USDT',
     symbols: rows.map((r) => ({
       symbol: r.symbol,
       realized: r.realizedPnl,
-      unrealized: 'n/a',
+      unrealized: toPlain(unrealized(r.symbol) ?? ZERO),
       fees: r.fees,
     })),
   };
