@@ -90,6 +90,7 @@ export class EngineRisk implements RiskGate {
   readonly #symbols = new Map<string, SymbolFigures>();
   #marginRatio: Decimal | null = null;
   #timer: TimerHandle | null = null;
+  #connectorUp = true;
 
   private constructor(options: EngineRiskOptions, controller: RiskController) {
     this.#o = options;
@@ -129,6 +130,7 @@ export class EngineRisk implements RiskGate {
   /** Evaluates the breakers once a second until {@link stop}. */
   start(): void {
     const tick = () => {
+      if (!this.#connectorUp) this.#touchFeeds();
       this.controller.tick();
       this.#timer = this.#o.clock.after(1_000, tick);
     };
@@ -226,6 +228,18 @@ export class EngineRisk implements RiskGate {
     this.controller.account(account.totalMaintenanceMargin, account.totalMarginBalance);
     const { totalMaintenanceMargin: mm, totalMarginBalance: balance } = account;
     this.#marginRatio = balance.gt(0) ? mm.div(balance) : null;
+  }
+
+  /**
+   * The exchange connector stopped or started answering. While it is down nothing trades (the
+   * supervisors stop every symbol until it answers), so the feeds do not age meanwhile: a stale
+   * feed breaker is for a stream that goes silent while the connector answers, and an outage
+   * must not leave entries pulled once it is over.
+   */
+  connector(up: boolean): void {
+    if (!up) this.#touchFeeds();
+    this.#connectorUp = up;
+    if (up) this.#touchFeeds();
   }
 
   /** A venue call's latency; `symbol` when the call named one. */
@@ -388,6 +402,15 @@ export class EngineRisk implements RiskGate {
   }
 
   // -- INTERNAL --
+
+  #touchFeeds(): void {
+    this.controller.feed('orders', GLOBAL);
+    this.controller.feed('account', GLOBAL);
+    for (const symbol of this.#symbols.keys()) {
+      this.controller.feed('price', symbol);
+      this.controller.feed('positions', symbol);
+    }
+  }
 
   #tradingState(scope: string, state: TradingState): void {
     if (scope === GLOBAL) this.#book.globalState(state);

@@ -38,6 +38,7 @@ import { gridConfigFromWire, type GridConfig } from './symbol.config.js';
 import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
 import { createAlerting } from '../alerts/alerting.js';
+import { alertSecrets } from '../alerts/alerts.config.js';
 import type { PnlReport, TradingControlPort } from '../alerts/telegram-control.js';
 import { ZERO, dec, toPlain, type Decimal } from '../../core/decimal.js';
 import { RiskMonitorActor } from '../risk/risk-monitor.actor.js';
@@ -240,11 +241,23 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     unbindOrderWorkflows();
     throw e;
   }
-  orchestrator.connector().onChange((status) => engineAlerts.connector(status));
+  orchestrator.connector().onChange((status) => {
+    risk.connector(status.state !== 'down');
+    engineAlerts.connector(status);
+  });
   orchestrator.resume();
   risk.start();
   engineAlerts.start();
-  await alerting.start();
+  // Alerts and Telegram are for people: trading must not wait on them or fail without them
+  await alerting.start().catch((e: unknown) => {
+    // A grammY error quotes the Bot API URL, which holds the token
+    const token = alertSecrets(config.alerts).telegramToken;
+    const text = String((e as Error)?.message ?? e);
+    log.error(
+      { error: token ? text.replaceAll(token, '***') : text },
+      'Telegram control could not start: alerts are still sent, commands are not read',
+    );
+  });
   const monitor = config.risk.monitor.enabled
     ? new RiskMonitorActor({
         exchange,

@@ -16,8 +16,8 @@ const UNTIMED: ReadonlySet<string> = new Set(['isReachable', 'close']);
  * Wraps `exchange` so each venue call observes its duration.
  * @param exchange - the venue port to time
  * @param metrics - where the histogram lives
- * @param onLatency - also told of each call's latency, with the symbol the call named (the
- *   risk layer's latency breaker)
+ * @param onLatency - also told of each answered call's latency, with the symbol the call named
+ *   (the risk layer's latency breaker)
  * @returns a port that behaves exactly like `exchange`
  */
 export function timedExchange(
@@ -38,12 +38,17 @@ export function timedExchange(
         const labels = { exchange: target.name, operation: name };
         wrapped = async (...args: unknown[]) => {
           const started = performance.now();
+          let answered = false;
           try {
-            return await fn.apply(target, args);
+            const result = await fn.apply(target, args);
+            answered = true;
+            return result;
           } finally {
             const latencyMs = performance.now() - started;
             metrics.exchangeLatency.observe(labels, latencyMs);
-            onLatency?.(typeof args[0] === 'string' ? args[0] : null, latencyMs);
+            // A call that failed says nothing of how fast the venue answers (an outage is
+            // supervision's business), so only answered calls feed the latency breaker
+            if (answered) onLatency?.(typeof args[0] === 'string' ? args[0] : null, latencyMs);
           }
         };
         timed.set(property, wrapped);
