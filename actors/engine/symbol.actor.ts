@@ -12,6 +12,13 @@
  * once the placements have reached the venue, off the message loop (snapshot-writer). A slot
  * whose placement the venue refused waits out an exponential cooldown before it places again.
  *
+ * The risk layer (policy `risk`, see engine-risk) sits between the slots' intents and the
+ * workflows: each placement passes the pre-trade checks first (a denied one never reaches a
+ * workflow; its slot gets the refusal), and the symbol's effective trading state, delivered as a
+ * `risk` message, is applied to the slots: REDUCING pauses entries, HALTED cancels every order
+ * and quotes nothing, FLATTENING cancels, then closes what the slots hold through the market and
+ * reports the symbol flat. The order cleaner (policy `cleaner`) runs as a `clean` message.
+ *
  * Lifecycle: `restore()` loads the last saved snapshot and fill totals (no venue I/O); `run()`
  * takes back any slot state a placement carried past a lost save, builds the grid, loads the
  * ledger, reconciles with the venue, then trades until `stop()`, reconciling again on a timer
