@@ -19,7 +19,10 @@ import { openDatabase, type Database } from '../actors/store/database.js';
 import { loadEngineConfig, parseEngineArgs } from '../actors/engine/engine.config.js';
 import { startEngine, type Engine } from '../actors/engine/engine.js';
 import { redactText } from '../core/redact.js';
-import { bindEngineRpc } from '../server/rpc/rpc.adapters.js';
+import type { AlertSink } from '../actors/alerts/alert.types.js';
+import { AlertFeed } from '../server/rpc/alert-feed.js';
+import { fundingScan } from '../server/rpc/funding-scan.js';
+import { bindEngineRpc, riskControlPort } from '../server/rpc/rpc.adapters.js';
 import { startEngineRpcServer, type EngineRpcServer } from '../server/rpc/rpc.server.js';
 
 const log = createLogger('market-maker');
@@ -72,7 +75,19 @@ async function main(): Promise<void> {
     return venue;
   };
   const clock = new WallClock();
-  opened.engine = await startEngine({ config, exchange, db, clock, log, openVenue });
+  // Every alert the engine raises also reaches SubscribeRiskAlerts of the engine gRPC API
+  const alertFeed = rpc.enabled
+    ? new AlertFeed(clock, log.child({ component: 'engine-rpc' }))
+    : null;
+  opened.engine = await startEngine({
+    config,
+    exchange,
+    db,
+    clock,
+    log,
+    openVenue,
+    ...(alertFeed ? { alertTap: (sink: AlertSink) => alertFeed.tee(sink) } : {}),
+  });
   // Process metrics (memory, handles, fds, event-loop lag) belong to the process, not the engine
   collectDefaultMetrics({ register: opened.engine.metrics.registry });
   const app = createAdminApp(opened.engine, log, {
@@ -81,9 +96,13 @@ async function main(): Promise<void> {
   });
   opened.admin = await startAdminServer({ fetch: app.fetch, host: admin.host, port: admin.port });
   if (rpc.enabled) {
-    // The risk controller and the funding scan join here once the engine runs them
+    const { engine } = opened;
     const { deps, detach } = bindEngineRpc({
-      engine: opened.engine,
+      engine,
+      controller: riskControlPort(engine.risk.controller),
+      checker: engine.risk.checker,
+      funding: fundingScan(engine.arbitrage.fundingMonitor, () => engine.arbitrage.pairConfigs()),
+      ...(alertFeed ? { alerts: alertFeed } : {}),
       exchange,
       sql: db.sql,
       risk: config.risk,

@@ -7,7 +7,10 @@
  * through `PreTradeChecker.check` against an ExposureBook holding 50 symbols, each with a position
  * at mark and 20 resting orders, until the check returns its verdict (a pass: every check runs,
  * the order-rate bucket included). Batches of the two paths alternate so machine noise falls on
- * both. Also timed alone: `check` on a prebuilt intent.
+ * both. A third path is the engine's own gate as the symbol actor calls it
+ * (`EngineRisk.check(command)`: the intent built from the command, the checks, the exposure book
+ * updated with the passed order, which the sample then drops again as its cancel would), over
+ * the same 50 busy symbols. Also timed alone: `check` on a prebuilt intent.
  *
  * Run alone with `node --import tsx bench/pre-trade.bench.ts`; BENCH_PRETRADE_SAMPLES sets the
  * samples per path (default 20,000).
@@ -16,7 +19,15 @@ import { fileURLToPath } from 'node:url';
 
 import { createActor } from 'xstate';
 
+import { Registry } from 'prom-client';
+
+import { EngineRisk } from '../actors/engine/engine-risk.js';
+import { gridConfigFromWire, gridConfigSchema } from '../actors/engine/symbol.config.js';
 import { ExposureBook } from '../actors/risk/exposure-book.js';
+import { riskConfigSchema } from '../actors/risk/risk.config.js';
+import { createRiskMetrics } from '../actors/risk/risk.metrics.js';
+import { VirtualClock } from '../core/clock.js';
+import { createLogger } from '../core/logger.js';
 import { PreTradeChecker, type OrderIntent } from '../actors/risk/pre-trade.js';
 import { dec } from '../core/decimal.js';
 import type { SymbolId } from '../core/types.js';
@@ -30,8 +41,7 @@ const ORDERS_PER_SYMBOL = 20;
 const GOAL_ADDED_P99_MS = 0.05;
 
 /** A book as busy as a 50-symbol engine: positions at mark and resting grid orders. */
-function busyBook(): ExposureBook {
-  const book = new ExposureBook();
+function busyBook(book: ExposureBook = new ExposureBook()): ExposureBook {
   for (let s = 0; s < SYMBOLS; s++) {
     const symbol = s === 0 ? 'BTCUSDT' : `SYM${s}USDT`;
     book.price(symbol, dec('100000'));
@@ -74,8 +84,41 @@ function intentOf(command: SubmitOrderCommand): OrderIntent {
   };
 }
 
+/** The engine's risk gate over 50 busy symbols, with limits that never deny here. */
+async function engineGate(): Promise<EngineRisk> {
+  const clock = new VirtualClock();
+  const risk = await EngineRisk.open({
+    config: riskConfigSchema.parse({
+      limits: {
+        max_position_notional: '1000000',
+        max_gross_exposure: '100000000',
+        max_open_orders_per_symbol: 1_000,
+        max_open_orders_total: 100_000,
+        order_rate: { global_per_second: 1_000_000_000, symbol_per_second: 1_000_000_000 },
+      },
+    }),
+    store: { save: (_k, _s, v) => Promise.resolve(v + 1), loadAll: () => Promise.resolve([]) },
+    clock,
+    log: createLogger('bench', 'silent'),
+    metrics: createRiskMetrics(new Registry()),
+    onState: () => undefined,
+    onError: (e) => {
+      throw e;
+    },
+  });
+  const grid = gridConfigFromWire(
+    gridConfigSchema.parse({ levels_below: 20, interval: '100', order_quantity: '0.001' }),
+  );
+  for (let s = 0; s < SYMBOLS; s++)
+    risk.addSymbol(s === 0 ? 'BTCUSDT' : `SYM${s}USDT`, grid, dec('100000'));
+  busyBook(risk.view);
+  return risk;
+}
+
 /** Baseline and with-checks samples of tick → intent, in alternating batches. */
-function measure(samples: number): { base: number[]; checked: number[]; alone: number[] } {
+async function measure(
+  samples: number,
+): Promise<{ base: number[]; checked: number[]; gated: number[]; alone: number[] }> {
   const slot = createActor(gridSlotMachine, {
     input: {
       namespace: 'BNCH',
@@ -90,12 +133,14 @@ function measure(samples: number): { base: number[]; checked: number[]; alone: n
   }).start();
   const book = busyBook();
   const checks = checker();
-  let withChecks = false;
+  const gate = await engineGate();
+  let mode: 'base' | 'checks' | 'gate' = 'base';
   let doneAt = 0n;
   let verdictSeen: unknown = 'none';
   let now = 0;
   slot.on('command.submitOrder', (command) => {
-    if (withChecks) verdictSeen = checks.check(intentOf(command), book, now++);
+    if (mode === 'checks') verdictSeen = checks.check(intentOf(command), book, now++);
+    if (mode === 'gate') verdictSeen = gate.check(command);
     doneAt = process.hrtime.bigint();
   });
   const once = (): number => {
@@ -105,19 +150,24 @@ function measure(samples: number): { base: number[]; checked: number[]; alone: n
     const order = slot.getSnapshot().context.order;
     if (!order) throw new Error('the slot did not open');
     slot.send({ type: 'order.canceled', clientOrderId: order.clientOrderId });
+    gate.view.orderGone('BTCUSDT', order.clientOrderId);
     return took;
   };
   const base: number[] = [];
   const checked: number[] = [];
-  for (let warm = 0; warm < 2_000; warm++) {
-    withChecks = warm % 2 === 0;
+  const gated: number[] = [];
+  const modes = ['base', 'checks', 'gate'] as const;
+  for (let warm = 0; warm < 3_000; warm++) {
+    mode = modes[warm % 3] ?? 'base';
     once();
   }
   while (base.length < samples) {
-    withChecks = false;
+    mode = 'base';
     for (let i = 0; i < BATCH; i++) base.push(once());
-    withChecks = true;
+    mode = 'checks';
     for (let i = 0; i < BATCH; i++) checked.push(once());
+    mode = 'gate';
+    for (let i = 0; i < BATCH; i++) gated.push(once());
   }
   if (verdictSeen !== null) throw new Error(`the check denied: ${JSON.stringify(verdictSeen)}`);
 
@@ -138,7 +188,7 @@ function measure(samples: number): { base: number[]; checked: number[]; alone: n
     checks.check(intent, book, now++);
     if (i >= 2_000) alone.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  return { base, checked, alone };
+  return { base, checked, gated, alone };
 }
 
 /**
@@ -146,7 +196,7 @@ function measure(samples: number): { base: number[]; checked: number[]; alone: n
  * @returns its table rows
  */
 export async function run(): Promise<Row[]> {
-  const { base, checked, alone } = measure(SAMPLES);
+  const { base, checked, gated, alone } = await measure(SAMPLES);
   const rows: Row[] = [];
   for (const p of [50, 99]) {
     const b = percentile(base, p);
@@ -168,6 +218,23 @@ export async function run(): Promise<Row[]> {
     measured: ms(added),
     ratio: '',
     met: added <= GOAL_ADDED_P99_MS,
+  });
+  const gateAdded = percentile(gated, 99) - percentile(base, 99);
+  rows.push({
+    metric: `tick→intent p50 / p99 through the engine's gate (EngineRisk.check)`,
+    original: '—',
+    goal: '—',
+    measured: `${ms(percentile(gated, 50))} / ${ms(percentile(gated, 99))}`,
+    ratio: `${(percentile(gated, 99) / percentile(base, 99)).toFixed(2)}x`,
+    met: true,
+  });
+  rows.push({
+    metric: "added by the engine's gate, p99 (gate − without)",
+    original: '—',
+    goal: `≤ ${GOAL_ADDED_P99_MS} ms`,
+    measured: ms(gateAdded),
+    ratio: '',
+    met: gateAdded <= GOAL_ADDED_P99_MS,
   });
   rows.push({
     metric: `check() alone p50 / p99 (${SYMBOLS} symbols × ${ORDERS_PER_SYMBOL} resting orders)`,

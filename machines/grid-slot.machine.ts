@@ -69,6 +69,8 @@ export interface WorkingOrder {
   readonly quantity: string;
   /** Cumulative executed quantity already applied to `position`. */
   readonly filledQuantity: string;
+  /** True for a flatten's close: it may take liquidity (not post-only). */
+  readonly taker?: boolean;
 }
 
 /** Slot state; strings, numbers and null only, so it persists as JSON. */
@@ -93,6 +95,11 @@ export type GridSlotControlEvent =
   /** Close what the slot holds; `marketPrice` (quote units) prices it off the current market. */
   | { readonly type: 'slot.close'; readonly marketPrice: string }
   | { readonly type: 'slot.cancel' }
+  /**
+   * Close what the slot holds now (the risk layer flattens): a reduce-only limit at
+   * `limitPrice`, which the actor sets through the market, allowed to take liquidity.
+   */
+  | { readonly type: 'slot.flatten'; readonly limitPrice: string }
   | { readonly type: 'risk.pause' }
   | { readonly type: 'risk.resume' };
 
@@ -261,6 +268,13 @@ const slotSetup = setup({
       const next = nextOrder(context, 'close', side, price, toPlain(held.abs()));
       return { ...next, lastRejectReason: null };
     }),
+    placeFlatten: assign(({ context, event }) => {
+      assertEvent(event, 'slot.flatten');
+      const held = dec(context.position);
+      const side: Side = held.isPositive() ? 'SELL' : 'BUY';
+      const next = nextOrder(context, 'close', side, event.limitPrice, toPlain(held.abs()));
+      return { ...next, order: { ...next.order, taker: true }, lastRejectReason: null };
+    }),
     applyFill: assign(({ context, event }) => {
       const order = working(context);
       const cumulative = reportedFill(context, event) ?? order.filledQuantity;
@@ -290,8 +304,9 @@ const slotSetup = setup({
         side: order.side,
         price: order.price,
         quantity: order.quantity,
-        // Makers only: a taker fill would pay fees and trade away from the lattice
-        postOnly: true,
+        // Makers only: a taker fill would pay fees and trade away from the lattice (a flatten
+        // is the exception: it must close now)
+        postOnly: order.taker !== true,
         reduceOnly: order.role === 'close',
       };
     }),
@@ -398,7 +413,10 @@ export const gridSlotMachine = slotSetup.createMachine({
     },
     opening: workingPhase('open'),
     holding: {
-      on: { 'slot.close': { target: 'closing', actions: ['placeExit', 'submitOrder'] } },
+      on: {
+        'slot.close': { target: 'closing', actions: ['placeExit', 'submitOrder'] },
+        'slot.flatten': { target: 'closing', actions: ['placeFlatten', 'submitOrder'] },
+      },
     },
     closing: workingPhase('close'),
     settling: {

@@ -81,6 +81,22 @@ export const alertsConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The exchange connector unanswered this long raises `connector_unreachable`, ms. */
+    connector_unreachable_ms: count(60_000).default(60_000),
+    daily_summary: z
+      .object({
+        /** Send a summary (fills, realized PnL, fees per symbol over the last 24 h) once a day. */
+        enabled: z.boolean().default(true),
+        /** The UTC hour (0-23) it is sent at. */
+        utc_hour: z
+          .number({ error: 'must be an hour of the day, 0 to 23' })
+          .int('must be a whole hour, 0 to 23')
+          .min(0, 'must be 0 to 23')
+          .max(23, 'must be 0 to 23')
+          .default(0),
+      })
+      .strict()
+      .prefault({}),
     rate_limit: z
       .object({
         /** Most alerts of one topic (kind + scope) per destination within the window. */

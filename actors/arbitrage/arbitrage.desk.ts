@@ -207,6 +207,16 @@ export class ArbitrageDesk {
     return [...this.#pairs.values()].map((p) => p.view());
   }
 
+  /** The configuration of every pair the desk supervises now. */
+  pairConfigs(): ArbitragePairConfig[] {
+    return [...this.#pairs.values()].map((p) => p.config);
+  }
+
+  /** The funding monitor the pairs decide on (read-only use: the engine gRPC API's scan). */
+  get fundingMonitor(): Pick<FundingMonitor, 'legView' | 'snapshot'> {
+    return this.#monitor;
+  }
+
   // -- INTERNAL --
 
   #supervise(config: ArbitragePairConfig): PairSupervisor {

@@ -8,6 +8,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { Decimal } from '../../core/decimal.js';
+import { createRiskMetrics, type RiskMetrics } from '../risk/risk.metrics.js';
 
 /** Lifecycle of a supervised symbol, as /status and the symbol_state gauge report it. */
 export const SYMBOL_STATES = [
@@ -47,6 +48,8 @@ export interface EngineMetrics {
   readonly connectorOutages: Counter;
   readonly symbolOutageWaits: Counter<'symbol'>;
   readonly unmanagedOrders: Gauge<'symbol'>;
+  /** The risk layer's metrics, on the same registry (actors/risk/risk.metrics). */
+  readonly risk: RiskMetrics;
 }
 
 /**
@@ -58,6 +61,7 @@ export function createEngineMetrics(): EngineMetrics {
   const registers = [registry];
   return {
     registry,
+    risk: createRiskMetrics(registry),
     ordersPlaced: new Counter({
       name: 'market_maker_orders_placed_total',
       help: 'Orders the venue accepted',

@@ -45,6 +45,17 @@ import { gridConfigFromWire, type GridConfig } from './symbol.config.js';
 import type { ReconcileSummary } from './reconcile.js';
 import type { PositionDivergence } from './symbol.messages.js';
 import { timedExchange } from './timed.exchange.js';
+import { createAlerting } from '../alerts/alerting.js';
+import { alertSecrets } from '../alerts/alerts.config.js';
+import type { PnlReport, TradingControlPort } from '../alerts/telegram-control.js';
+import { ZERO, dec, toPlain, type Decimal } from '../../core/decimal.js';
+import { RiskMonitorActor } from '../risk/risk-monitor.actor.js';
+import { FillsRepo } from '../store/fills.repo.js';
+import { RiskStatesRepo } from '../store/risk-states.repo.js';
+import { EngineAlerts, type DaySummary } from './engine-alerts.js';
+import { EngineRisk } from './engine-risk.js';
+import { RiskControl } from './risk-control.js';
+import type { CleanerPolicy } from './order-cleaner.js';
 
 /** DBOS application name: scopes this engine's workflows in the database. Never change it. */
 export const ENGINE_APP_NAME = 'opensqt-market-maker';
@@ -65,8 +76,13 @@ export interface EngineDeps {
    * venues); default: only `exchange`'s own name is served.
    */
   readonly openVenue?: (name: string) => Promise<Exchange>;
-  /** Where arbitrage pairs raise alerts; default: they log only. */
+  /** Where arbitrage pairs raise alerts; default: the engine's alerter. */
   readonly alerts?: AlertSink;
+  /**
+   * Wraps the engine's alerter so another reader hears every alert it raises (the engine gRPC
+   * API's SubscribeRiskAlerts); default: none.
+   */
+  readonly alertTap?: (sink: AlertSink) => AlertSink;
 }
 
 /** The exchange connector as the engine's liveness probe last found it. */
@@ -106,6 +122,10 @@ export interface Engine {
   readonly arbitrageMetrics: ArbitrageMetrics;
   /** The funding-rate arbitrage pairs (GET /arbitrage, POST /symbols with strategy arbitrage). */
   readonly arbitrage: ArbitrageDesk;
+  /** The risk layer: trading states, breakers, pre-trade checks, exposure (`report()`). */
+  readonly risk: EngineRisk;
+  /** The operator's controls (admin API, Telegram): holds, breakers, limits. */
+  readonly control: RiskControl;
   /** This instance's client order id namespace (config, or stored in its database). */
   readonly namespace: string;
   /**
@@ -145,15 +165,71 @@ export interface Engine {
 export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const { config, db, clock, log } = deps;
   const metrics = deps.metrics ?? createEngineMetrics();
-  const exchange = timedExchange(deps.exchange, metrics);
   const store = engineStoreFor(db.sql);
+  const fills = new FillsRepo(db.sql);
+  let orchestrator: Orchestrator | null = null;
+  let control: RiskControl | null = null;
+  const alerting = createAlerting({
+    config: config.alerts,
+    sql: db.sql,
+    clock,
+    logger: log,
+    control: lateControl(() => control),
+    onRaised: (kind, outcome) => metrics.risk.alertsRaised.inc({ kind, outcome }),
+    onDelivery: (channel, outcome) =>
+      metrics.risk.alertDeliveries.inc({ channel: channel.split(':')[0] ?? channel, outcome }),
+  });
+  const alerter = deps.alertTap ? deps.alertTap(alerting.alerter) : alerting.alerter;
+  const risk = await EngineRisk.open({
+    config: config.risk,
+    store: new RiskStatesRepo(db.sql),
+    clock,
+    log,
+    metrics: metrics.risk,
+    alerts: alerter,
+    onState: (symbol, state, reason) => orchestrator?.applyRisk(symbol, state, reason),
+    onError: (e) =>
+      log.error({ err: e }, 'risk state could not be saved: it may not survive a restart'),
+  });
+  control = await RiskControl.open({
+    risk,
+    limits: config.risk.limits,
+    store: new RiskStatesRepo(db.sql),
+    clock,
+    log,
+    alerts: alerter,
+    pnl: () =>
+      pnlReport(fills, orchestrator?.symbols().map((s) => s.symbol) ?? [], (symbol) =>
+        risk.unrealized(symbol),
+      ),
+  });
+  const exchange = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
+  const engineAlerts = new EngineAlerts({
+    alerts: alerter,
+    clock,
+    log,
+    venue: exchange.name,
+    connectorUnreachableMs: config.alerts.connector_unreachable_ms,
+    dailySummaryHour: config.alerts.daily_summary.enabled
+      ? config.alerts.daily_summary.utc_hour
+      : null,
+    summarize: (sinceMs) =>
+      daySummaries(fills, orchestrator?.symbols().map((s) => s.symbol) ?? [], sinceMs),
+  });
   const { supervision } = config;
   const namespace =
     config.orders.client_id_namespace || (await new EngineInstanceRepo(db.sql).clientIdNamespace());
   const divergenceListeners = new Set<(divergence: PositionDivergence) => void>();
   const reconciledListeners = new Set<(symbol: SymbolId, summary: ReconcileSummary) => void>();
-  const orchestrator = new Orchestrator({
+  orchestrator = new Orchestrator({
     exchange,
+    risk,
+    safety: {
+      maxLeverage: config.risk.safety.max_leverage,
+      maxBalanceUsePct: dec(config.risk.safety.max_balance_use_pct),
+      makerFeeRate: dec(config.risk.safety.maker_fee_rate),
+    },
+    onSymbolTrouble: (trouble) => engineAlerts.symbolTrouble(trouble),
     orders: durableOrderGateway,
     store,
     clock,
@@ -177,7 +253,12 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       refusalBackoffMaxMs: config.orders.refusal_backoff_max_ms,
       reconcileIntervalMs: config.reconcile.interval_ms,
       positionTolerancePct: config.reconcile.position_tolerance_pct,
+      risk,
+      flattenSlippagePct: config.risk.flatten_slippage_pct,
+      ...(config.risk.cleaner.enabled ? { cleaner: cleanerPolicy(config.risk.cleaner) } : {}),
       onPositionDivergence: (divergence) => {
+        risk.divergence(divergence);
+        engineAlerts.divergence(divergence);
         for (const listener of divergenceListeners) listener(divergence);
       },
       onReconciled: (symbol, summary) => {
@@ -201,7 +282,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     clock,
     log,
     metrics: arbitrageMetrics,
-    alerts: deps.alerts ?? null,
+    alerts: deps.alerts ?? alerter,
     policy: {
       maxFailures: supervision.max_failures,
       windowMs: supervision.window_ms,
@@ -224,13 +305,44 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     unbindOrderWorkflows();
     throw e;
   }
+  orchestrator.connector().onChange((status) => {
+    risk.connector(status.state !== 'down');
+    engineAlerts.connector(status);
+  });
   orchestrator.resume();
   desk.resume();
+  risk.start();
+  engineAlerts.start();
+  // Alerts and Telegram are for people: trading must not wait on them or fail without them
+  await alerting.start().catch((e: unknown) => {
+    // A grammY error quotes the Bot API URL, which holds the token
+    const token = alertSecrets(config.alerts).telegramToken;
+    const text = String((e as Error)?.message ?? e);
+    log.error(
+      { error: token ? text.replaceAll(token, '***') : text },
+      'Telegram control could not start: alerts are still sent, commands are not read',
+    );
+  });
+  const monitor = config.risk.monitor.enabled
+    ? new RiskMonitorActor({
+        exchange,
+        clock,
+        logger: log,
+        config: config.risk.monitor,
+        onChange: (change) => risk.controller.monitorChange(change),
+        onRetry: (what) =>
+          metrics.risk.retries.inc({
+            operation: what === 'preload' ? 'kline_preload' : 'resubscribe',
+            reason: 'transient',
+          }),
+      })
+    : null;
+  await monitor?.start();
   log.info({ symbols: orchestrator.symbols().map((s) => s.symbol), namespace }, 'engine recovered');
 
   let stopping: Promise<void> | null = null;
   const connector = (): ConnectorHealth => {
-    const probed = orchestrator.connector().status();
+    const probed = running.connector().status();
     return {
       venue: exchange.name,
       reachable: probed.state !== 'down' && exchange.isReachable(),
@@ -240,10 +352,14 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       latencyMs: probed.latencyMs,
     };
   };
+  const running = orchestrator;
+  const riskControl = control;
   return {
     metrics,
     arbitrageMetrics,
     arbitrage: desk,
+    risk,
+    control: riskControl,
     namespace,
     onPositionDivergence: (listener) => {
       divergenceListeners.add(listener);
@@ -253,7 +369,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       reconciledListeners.add(listener);
       return () => reconciledListeners.delete(listener);
     },
-    reconcile: (symbol) => orchestrator.reconcile(symbol),
+    reconcile: (symbol) => running.reconcile(symbol),
     isAlive: () => stopping === null,
     health: () => {
       const health = connector();
@@ -262,18 +378,22 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     },
     status: async () => ({
       connector: connector(),
-      feeds: orchestrator.feedAges(),
+      feeds: running.feedAges(),
       database: { ok: await store.ping(), embedded: db.embedded },
-      symbols: orchestrator.symbols(),
+      symbols: running.symbols(),
       arbitrage: desk.pairs(),
     }),
-    symbols: () => orchestrator.symbols(),
-    addSymbol: (symbol, grid) => orchestrator.addSymbol(symbol, grid),
-    removeSymbol: (symbol) => orchestrator.removeSymbol(symbol),
-    collectMetrics: () => orchestrator.publishMetrics(),
+    symbols: () => running.symbols(),
+    addSymbol: (symbol, grid) => running.addSymbol(symbol, grid),
+    removeSymbol: (symbol) => running.removeSymbol(symbol),
+    collectMetrics: () => running.publishMetrics(),
     stop: () => {
       stopping ??= (async () => {
-        await Promise.all([orchestrator.stop(), desk.stop()]);
+        monitor?.stop();
+        engineAlerts.stop();
+        await Promise.all([running.stop(), desk.stop()]);
+        await risk.stop();
+        await alerting.stop();
         await shutdownDurableRuntime({
           workflowCompletionTimeoutMs: config.shutdown.workflow_grace_ms,
         });
@@ -297,5 +417,71 @@ function dbosLogger(log: Logger): DLogger {
       entry instanceof Error
         ? child.error({ ...metadata, err: entry }, entry.message)
         : child.error({ ...metadata }, text(entry)),
+  };
+}
+
+/** The `risk.cleaner` config section as the actors' policy. */
+function cleanerPolicy(c: EngineConfig['risk']['cleaner']): CleanerPolicy {
+  return {
+    intervalMs: c.interval_ms,
+    maxBackoffMs: c.max_backoff_ms,
+    maxAgeMs: c.max_age_ms,
+    maxDistancePct: c.max_distance_pct === null ? null : dec(c.max_distance_pct),
+    maxOpenOrders: c.max_open_orders_per_symbol,
+    maxCancelsPerRun: c.max_cancels_per_run,
+  };
+}
+
+/** A control port that answers once the engine's controls exist (Telegram starts after). */
+function lateControl(get: () => RiskControl | null): TradingControlPort {
+  const port = (): RiskControl => {
+    const control = get();
+    if (!control) throw new Error('the engine is still starting');
+    return control;
+  };
+  return {
+    status: () => port().status(),
+    pnl: () => port().pnl(),
+    pause: (symbol, by) => port().pause(symbol, by),
+    resume: (symbol, by) => port().resume(symbol, by),
+    haltAll: (by) => port().haltAll(by),
+  };
+}
+
+/** Fills, realized PnL and fees of each symbol since `sinceMs` (the daily summary). */
+async function daySummaries(
+  fills: FillsRepo,
+  symbols: readonly SymbolId[],
+  sinceMs: number,
+): Promise<DaySummary[]> {
+  const out: DaySummary[] = [];
+  for (const symbol of symbols) {
+    const rows = await fills.listBySymbol(symbol, sinceMs);
+    let pnl = ZERO;
+    let fees = ZERO;
+    for (const row of rows) {
+      pnl = pnl.add(row.realizedPnl);
+      fees = fees.add(row.fee);
+    }
+    out.push({ symbol, fills: rows.length, realizedPnl: toPlain(pnl), fees: toPlain(fees) });
+  }
+  return out;
+}
+
+/** Telegram's /pnl: realized PnL and fees per symbol from the fills ledger. */
+async function pnlReport(
+  fills: FillsRepo,
+  symbols: readonly SymbolId[],
+  unrealized: (symbol: string) => Decimal | null,
+): Promise<PnlReport> {
+  const rows = await daySummaries(fills, symbols, 0);
+  return {
+    quoteAsset: 'USDT',
+    symbols: rows.map((r) => ({
+      symbol: r.symbol,
+      realized: r.realizedPnl,
+      unrealized: toPlain(unrealized(r.symbol) ?? ZERO),
+      fees: r.fees,
+    })),
   };
 }

@@ -39,11 +39,17 @@ import {
   type SymbolChangeHandler,
   type SymbolChangeOutcome,
 } from './symbol-change.workflow.js';
-import { SymbolRequestError, type SymbolEntry } from './symbol-admission.js';
+import { SymbolRequestError, type GridSafetyPolicy, type SymbolEntry } from './symbol-admission.js';
 import { SymbolActor } from './symbol.actor.js';
 import type { SymbolActorDeps, SymbolActorOptions, SymbolPolicy } from './symbol.messages.js';
 import { gridConfigToWire, parseStoredGridConfig, type GridConfig } from './symbol.config.js';
-import { SymbolSupervisor, type SupervisedSymbolView } from './symbol.supervisor.js';
+import {
+  SymbolSupervisor,
+  type SupervisedSymbolView,
+  type SupervisorContext,
+} from './symbol.supervisor.js';
+import type { TradingState } from '../../machines/trading-state.machine.js';
+import type { EngineRisk } from './engine-risk.js';
 import { cancelOrdersOfFailed } from './failed-symbol.js';
 import { sweepOrders, type SweepPolicy } from './venue-sweep.js';
 
@@ -80,6 +86,12 @@ export interface OrchestratorOptions {
   readonly probe?: ConnectorProbeOptions;
   /** Checks of the venue when a symbol is removed; default 6 rounds from 200 ms to 2 s. */
   readonly removalSweep?: Omit<SweepPolicy, 'proceed'>;
+  /** The safety checker's limits, applied to every added or changed grid. */
+  readonly safety?: GridSafetyPolicy;
+  /** The risk layer: fed by the streams, told of symbols added and removed. */
+  readonly risk?: EngineRisk;
+  /** Told when a symbol's actor failed and restarts, or is given up on (alerts). */
+  readonly onSymbolTrouble?: SupervisorContext['onTrouble'];
   /** Builds each actor; tests wrap it to make one symbol misbehave. */
   readonly createActor?: (deps: SymbolActorDeps, options: SymbolActorOptions) => SymbolActor;
 }
@@ -108,6 +120,8 @@ export class Orchestrator {
       mailboxOf: (symbol) => this.#symbols.get(symbol as SymbolId)?.mailbox,
       symbols: () => [...this.#symbols.keys()],
       onAccount: (account) => this.#onAccount(account),
+      onPrice: (symbol, price) => options.risk?.price(symbol, price),
+      onOrderUpdate: () => options.risk?.feed('orders'),
     });
     this.#connector = new LivenessProbe({
       probe: () => exchange.getType(),
@@ -137,9 +151,13 @@ export class Orchestrator {
       log,
       symbols: this.#symbols,
       supervise: (symbol, grid) => this.#supervise(symbol, grid),
+      safety: options.safety ?? null,
       resumed: () => this.#resumed,
       refreshStreams: () => this.#router.refreshSymbols(),
-      clearGauges: (symbol) => clearSymbolGauges(metrics, symbol),
+      clearGauges: (symbol) => {
+        clearSymbolGauges(metrics, symbol);
+        options.risk?.removeSymbol(symbol);
+      },
       sweep: (symbol) =>
         sweepOrders(
           exchange,
@@ -269,6 +287,17 @@ export class Orchestrator {
       if (age !== null) metrics.feedAge.set({ feed }, age);
     }
     metrics.connectorUp.set(this.#connector.isUp() ? 1 : 0);
+    this.#options.risk?.publishMetrics(this.feedAges());
+  }
+
+  /**
+   * Hands a symbol's new effective trading state to its actor (the risk layer's command).
+   * @returns false when the symbol is not traded
+   */
+  applyRisk(symbol: string, state: TradingState, reason: string): boolean {
+    const supervisor = this.#symbols.get(symbol as SymbolId);
+    supervisor?.mailbox.post({ kind: 'risk', state, reason });
+    return supervisor !== undefined;
   }
 
   // -- INTERNAL --
@@ -295,6 +324,7 @@ export class Orchestrator {
       createActor: this.#options.createActor ?? ((deps, options) => new SymbolActor(deps, options)),
       connector: this.#connector,
       detach: (fn) => this.#detach(fn),
+      ...(this.#options.onSymbolTrouble ? { onTrouble: this.#options.onSymbolTrouble } : {}),
       onFailed: async (failed) => {
         await store.activeSymbols.setStatus(failed, 'failed');
         await cancelOrdersOfFailed(supervisor, {
@@ -310,10 +340,12 @@ export class Orchestrator {
       },
     });
     this.#symbols.set(symbol, supervisor);
+    this.#options.risk?.addSymbol(symbol, grid, null);
     return supervisor;
   }
 
   #onAccount(account: Account): void {
+    this.#options.risk?.account(account);
     for (const position of account.positions) {
       if (!this.#symbols.has(position.symbol as SymbolId)) continue;
       const labels = { symbol: position.symbol };

@@ -258,8 +258,8 @@ function submitCommand(symbol: SymbolId, index: number, order: WorkingOrder): Su
     side: order.side,
     price: order.price,
     quantity: order.quantity,
-    // Slots place every order as a maker; closes are reduce-only (grid-slot.machine)
-    postOnly: true,
+    // Slots place every order as a maker but a flatten's close; closes are reduce-only
+    postOnly: order.taker !== true,
     reduceOnly: order.role === 'close',
   };
 }

@@ -16,7 +16,7 @@ import type { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { StreamSink, Subscription } from '../../core/stream.js';
 import type { Account, OrderUpdate } from '../../core/exchange.types.js';
-import { toPlain } from '../../core/decimal.js';
+import { toPlain, type Decimal } from '../../core/decimal.js';
 import type { Mailbox } from './mailbox.js';
 import type { SymbolMessage } from './symbol.messages.js';
 
@@ -36,6 +36,10 @@ export interface StreamRouterOptions {
   readonly symbols: () => readonly string[];
   /** Called with every account update (positions, balances). */
   readonly onAccount?: (account: Account) => void;
+  /** Called with every price of a traded symbol (the risk layer's feed and price). */
+  readonly onPrice?: (symbol: string, price: Decimal) => void;
+  /** Called on every order update (the order feed's freshness). */
+  readonly onOrderUpdate?: () => void;
   /** First wait before resubscribing a stream that ended, doubled per try; default 500 ms. */
   readonly initialBackoffMs?: number;
   /** Cap of the resubscribe wait; default 30 s. */
@@ -142,6 +146,7 @@ export class StreamRouter {
       const subscription = exchange.subscribePrice(
         symbols,
         sink((p) => {
+          this.#options.onPrice?.(p.symbol, p.price);
           this.#options
             .mailboxOf(p.symbol)
             ?.offerPrice({ price: toPlain(p.price), timeMs: p.timeMs });
@@ -152,6 +157,7 @@ export class StreamRouter {
   }
 
   #route(update: OrderUpdate): void {
+    this.#options.onOrderUpdate?.();
     const symbol = update.order.symbol;
     let lane = this.#lanes.get(symbol);
     if (!lane) {

@@ -6,9 +6,19 @@
  */
 import { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
-import { toPlain } from '../../core/decimal.js';
+import { dec, toPlain, type Decimal } from '../../core/decimal.js';
+import { checkGridSafety } from '../risk/safety-checker.js';
 import type { SymbolId } from '../../core/types.js';
 import { venueFitProblems, type GridConfig } from './symbol.config.js';
+
+/** The safety checker's limits (`risk.safety`). */
+export interface GridSafetyPolicy {
+  readonly maxLeverage: number;
+  /** Percent of the available balance the grid's margin may use. */
+  readonly maxBalanceUsePct: Decimal;
+  /** Maker fee rate assumed for both legs of a round trip, a fraction. */
+  readonly makerFeeRate: Decimal;
+}
 
 /** One traded symbol and its grid. */
 export interface SymbolEntry {
@@ -41,6 +51,7 @@ export class SymbolRequestError extends Error {
  * @param grid - its grid config
  * @param keptAnchor - the anchor of the symbol's persisted lattice when the grid keeps it;
  *   null when a new lattice will be anchored (at `anchor_price` or the market)
+ * @param safety - when given, the safety checker runs too (fees, leverage, balance, minimums)
  * @throws {SymbolRequestError} `invalid`, naming each problem
  * @throws {ExchangeError} when the venue cannot be asked (not an answer about the request)
  */
@@ -49,6 +60,7 @@ export async function admitGrid(
   symbol: SymbolId,
   grid: GridConfig,
   keptAnchor: string | null = null,
+  safety: GridSafetyPolicy | null = null,
 ) {
   let info;
   try {
@@ -69,5 +81,38 @@ export async function admitGrid(
     keptAnchor === null
       ? venueFitProblems(grid, info, price)
       : venueFitProblems(grid, info, price, keptAnchor);
+  if (problems.length === 0 && safety !== null) {
+    problems.push(
+      ...(await safetyProblems(exchange, symbol, grid, info, price, keptAnchor, safety)),
+    );
+  }
   if (problems.length > 0) throw new SymbolRequestError('invalid', problems);
+}
+
+/** The safety checker's violations as "parameter: message" problems. */
+async function safetyProblems(
+  exchange: Exchange,
+  symbol: SymbolId,
+  grid: GridConfig,
+  info: Awaited<ReturnType<Exchange['getSymbolInfo']>>,
+  price: string,
+  keptAnchor: string | null,
+  safety: GridSafetyPolicy,
+): Promise<string[]> {
+  const [account, positions] = await Promise.all([
+    exchange.getAccount(),
+    exchange.getPositions(symbol),
+  ]);
+  const leverage = positions.find((p) => p.symbol === symbol)?.leverage ?? account.accountLeverage;
+  const violations = checkGridSafety({
+    grid: keptAnchor === null ? grid : { ...grid, anchorPrice: keptAnchor },
+    filters: info,
+    makerFeeRate: safety.makerFeeRate,
+    availableBalance: account.availableBalance,
+    leverage,
+    maxLeverage: safety.maxLeverage,
+    maxBalanceUsePct: safety.maxBalanceUsePct,
+    marketPrice: dec(price),
+  });
+  return violations.map((v) => `${v.parameter}: ${v.message}`);
 }

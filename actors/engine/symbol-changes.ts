@@ -19,7 +19,7 @@ import {
   type SymbolChange,
   type SymbolChangeOutcome,
 } from './symbol-change.workflow.js';
-import { admitGrid, SymbolRequestError } from './symbol-admission.js';
+import { admitGrid, SymbolRequestError, type GridSafetyPolicy } from './symbol-admission.js';
 import {
   gridConfigFromWire,
   gridConfigSchema,
@@ -55,6 +55,8 @@ export interface SymbolChangesDeps {
   readonly clearGauges: (symbol: SymbolId) => void;
   /** Cancels our orders of the symbol until the venue lists none. */
   readonly sweep: (symbol: SymbolId) => Promise<SweepResult>;
+  /** The safety checker's limits; null: only the venue's filters are checked. */
+  readonly safety?: GridSafetyPolicy | null;
   /** How long a removal waits for placements still in flight, ms; default 10000. */
   readonly drainMs?: number;
 }
@@ -92,7 +94,7 @@ export class SymbolChanges {
     const { store, symbols, log } = this.#deps;
     const stored = await this.#storedGrid(symbol);
     const kept = stored && latticeFits(stored.lattice, grid) ? stored.lattice.anchorPrice : null;
-    await admitGrid(this.#deps.exchange, symbol, grid, kept);
+    await admitGrid(this.#deps.exchange, symbol, grid, kept, this.#deps.safety ?? null);
     const current = symbols.get(symbol);
     const same = current !== undefined && sameGridConfig(current.grid, grid);
     if (same && current.state() !== 'failed') return { ok: true, outcome: 'unchanged' };

@@ -40,6 +40,8 @@ export interface SymbolReconciliationOptions {
   readonly policy: SymbolPolicy;
   /** Entries stay paused by config whatever the position says. */
   readonly entriesPaused: boolean;
+  /** True while the risk layer holds entries (REDUCING or worse): a divergence ending keeps them paused. */
+  readonly entriesHeld?: () => boolean;
   readonly exchange: Exchange;
   readonly clock: Clock;
   readonly metrics: EngineMetrics;
@@ -158,7 +160,7 @@ export class SymbolReconciliation {
     const action = this.#divergence.assess(summary.position);
     if (action === 'confirm') this.#job.later('confirm', CONFIRM_DELAY_MS);
     if (action === 'pause') commands.push(...slots.broadcast({ type: 'risk.pause' }));
-    if (action === 'resume' && !this.#o.entriesPaused) {
+    if (action === 'resume' && !this.#o.entriesPaused && !(this.#o.entriesHeld?.() ?? false)) {
       commands.push(...slots.broadcast({ type: 'risk.resume' }));
     }
     const surprising = summary.foreign.length + summary.conflicts.length > 0;

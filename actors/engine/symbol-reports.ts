@@ -17,11 +17,11 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { toExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
-import type { OrderUpdate } from '../../core/exchange.types.js';
-import type { SymbolId } from '../../core/types.js';
+import type { OrderUpdate, Trade } from '../../core/exchange.types.js';
+import type { ClientOrderId, SymbolId } from '../../core/types.js';
 import type { GridSlotCommand, GridSlotVenueEvent } from '../../machines/grid-slot.machine.js';
 import type { OrderLedger } from '../orders/order-ledger.js';
-import type { OrderReport } from '../orders/order-ledger.types.js';
+import type { LedgerOrder, OrderReport } from '../orders/order-ledger.types.js';
 import { isTerminal } from '../orders/order-status.table.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
@@ -30,6 +30,8 @@ import type { Mailbox } from './mailbox.js';
 import { lookup } from './reconcile.js';
 import type { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
+import type { RiskGate } from './engine-risk.js';
+import { RoundTripTracker } from './round-trips.js';
 import type { SymbolMessage } from './symbol.messages.js';
 import { isOpenStatus, reportOfOrder, reportOfPlacement, slotEventFor } from './venue-events.js';
 
@@ -52,6 +54,8 @@ export interface SymbolReportsOptions {
   readonly clock: Clock;
   readonly metrics: EngineMetrics;
   readonly log: Logger;
+  /** The risk layer: told of refusals and round trips. */
+  readonly risk?: RiskGate;
 }
 
 /** One symbol's report path; see the module doc. */
@@ -60,6 +64,7 @@ export class SymbolReports {
   readonly #timers = new Set<TimerHandle>();
   /** Placements a reconciliation sent again because the venue did not know them. */
   readonly #resubmitted = new Set<string>();
+  readonly #roundTrips = new RoundTripTracker();
 
   constructor(options: SymbolReportsOptions) {
     this.#o = options;
@@ -233,11 +238,38 @@ export class SymbolReports {
     const order = applied.order;
     if (!order || applied.outcome === 'illegal' || applied.outcome === 'unknown') return [];
     if (applied.outcome === 'applied' && order.status === 'REJECTED') {
-      metrics.orderRejections.inc({ symbol, reason: order.rejectReason ?? 'ORDER_REJECTED' });
+      const reason = order.rejectReason ?? 'ORDER_REJECTED';
+      metrics.orderRejections.inc({ symbol, reason });
+      this.#o.risk?.refusal(symbol, reason);
+    }
+    if (applied.outcome === 'applied') {
+      this.#o.risk?.ordersChanged(symbol, [order]);
+      this.#roundTrip(order, applied.newTrades);
     }
     const index = order.slotIndex ?? slots.slotOf(order.clientOrderId);
     const event = index === null ? null : slotEventFor(order, report.trigger);
     return index === null || event === null ? [] : this.#feed(index, event);
+  }
+
+  /**
+   * A pre-trade check denied a slot's placement before it reached the workflow: the slot gets
+   * the refusal (its entry stays un-placed, its refusal cooldown starts).
+   * @returns what the slot emitted in answer
+   */
+  denied(index: number, clientOrderId: ClientOrderId, reason: string): GridSlotCommand[] {
+    return this.#feed(index, { type: 'order.rejected', clientOrderId, reason });
+  }
+
+  /** Tells the risk layer of a round trip a close order of ours finished. */
+  #roundTrip(order: LedgerOrder, trades: readonly Trade[]): void {
+    const risk = this.#o.risk;
+    if (!risk) return;
+    const tracker = this.#roundTrips;
+    const filled = order.status === 'FILLED';
+    let done = tracker.trades(order.clientOrderId, order.reduceOnly, trades, filled);
+    // A close canceled after a partial fill still closed what it filled
+    if (!filled && isTerminal(order.status)) done = tracker.ended(order.clientOrderId);
+    if (done) risk.roundTrip(this.#o.symbol, done.grossPnl, done.fees);
   }
 
   /** Sends one event to a slot whose state takes it, and paces the slot after a refusal. */

@@ -12,6 +12,13 @@
  * once the placements have reached the venue, off the message loop (snapshot-writer). A slot
  * whose placement the venue refused waits out an exponential cooldown before it places again.
  *
+ * The risk layer (policy `risk`, see engine-risk) sits between the slots' intents and the
+ * workflows: each placement passes the pre-trade checks first (a denied one never reaches a
+ * workflow; its slot gets the refusal), and the symbol's effective trading state, delivered as a
+ * `risk` message, is applied to the slots: REDUCING pauses entries, HALTED cancels every order
+ * and quotes nothing, FLATTENING cancels, then closes what the slots hold through the market and
+ * reports the symbol flat. The order cleaner (policy `cleaner`) runs as a `clean` message.
+ *
  * Lifecycle: `restore()` loads the last saved snapshot and fill totals (no venue I/O); `run()`
  * takes back any slot state a placement carried past a lost save, builds the grid, loads the
  * ledger, reconciles with the venue, then trades until `stop()`, reconciling again on a timer
@@ -19,8 +26,9 @@
  * `run()` rejects when anything inside the symbol throws (a broken invariant, a failed save, a
  * rejected workflow promise); the supervisor then restarts a new instance from the last snapshot.
  */
-import { toPlain } from '../../core/decimal.js';
+import { dec, toPlain } from '../../core/decimal.js';
 import type { GridSlotCommand } from '../../machines/grid-slot.machine.js';
+import { entriesAllowed, type TradingState } from '../../machines/trading-state.machine.js';
 import type { SymbolId } from '../../core/types.js';
 import { OrderLedger } from '../orders/order-ledger.js';
 import { sample } from './engine.metrics.js';
@@ -28,9 +36,10 @@ import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
 import { latestSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
-import { quoteGrid } from './grid-quoter.js';
+import { quoteGrid, quotingOf } from './grid-quoter.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
+import { OrderCleanerJob, planCleanup } from './order-cleaner.js';
 import { RefusalCooldown } from './refusal-cooldown.js';
 import type { SlotSet } from './slot-set.js';
 import { SnapshotWriter } from './snapshot-writer.js';
@@ -73,6 +82,11 @@ export class SymbolActor {
   #running: Promise<void> | null = null;
   /** The price fetched at start, quoted on until the price stream delivers one. */
   #startPrice: string | null = null;
+  /** The risk layer's effective trading state, as last applied to the slots. */
+  #risk: TradingState;
+  /** A flattening symbol reported itself flat (once per flatten). */
+  #flatReported = false;
+  readonly #cleaner: OrderCleanerJob | null;
 
   constructor(deps: SymbolActorDeps, options: SymbolActorOptions) {
     this.#deps = deps;
@@ -106,11 +120,16 @@ export class SymbolActor {
       maxMs: policy.refusalBackoffMaxMs,
     };
     this.#cooldown = new RefusalCooldown(backoff, clock);
+    this.#risk = policy.risk?.state(options.symbol) ?? 'ACTIVE';
+    this.#cleaner = policy.cleaner
+      ? new OrderCleanerJob(clock, policy.cleaner, () => options.mailbox.post({ kind: 'clean' }))
+      : null;
     this.#reconciliation = new SymbolReconciliation({
       symbol: options.symbol,
       grid: options.grid,
       policy,
       entriesPaused: options.entriesPaused,
+      entriesHeld: () => !entriesAllowed(this.#risk),
       exchange: deps.exchange,
       clock,
       metrics,
@@ -150,6 +169,7 @@ export class SymbolActor {
       this.#stop = stop;
       this.#phase = 'stopping';
       this.#reconciliation.stop();
+      this.#cleaner?.stop();
       const timer = setTimeout(() => {
         stop.deadline = true;
         mailbox.interrupt();
@@ -175,6 +195,7 @@ export class SymbolActor {
       activeOrders: views.filter((v) => v.order !== null).length,
       reconcile: this.#reconciliation.summary,
       divergencePaused: this.#reconciliation.divergencePaused,
+      tradingState: this.#risk,
       slots: views,
       orders: {
         live: this.#ledger.liveOrders(),
@@ -203,11 +224,16 @@ export class SymbolActor {
       const { slots, reports } = await this.#build(price);
       reports.recoverIntents();
       this.#setPhase('reconciling');
-      const gate = this.#options.entriesPaused ? 'risk.pause' : 'risk.resume';
-      const commands = slots.broadcast({ type: gate });
+      const held = this.#options.entriesPaused || !entriesAllowed(this.#risk);
+      const commands = slots.broadcast({ type: held ? 'risk.pause' : 'risk.resume' });
+      // A halt or flatten that began while the actor was down pulls what still rests
+      if (this.#risk === 'HALTED' || this.#risk === 'FLATTENING') {
+        commands.push(...slots.broadcast({ type: 'slot.cancel' }));
+      }
       commands.push(...(await this.#reconciliation.atStart(this.#target())));
       this.#setPhase('trading');
       this.#reconciliation.start();
+      this.#cleaner?.start();
       log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
@@ -220,6 +246,7 @@ export class SymbolActor {
       await this.#grid?.writer.flush().catch(() => undefined);
       this.#phase = 'stopped';
       this.#reconciliation.stop();
+      this.#cleaner?.stop();
       this.#grid?.reports.stop();
       this.#orders.close();
       this.#grid?.slots.stop();
@@ -253,6 +280,7 @@ export class SymbolActor {
     await this.#ledger.load();
     const reports = new SymbolReports({
       ...this.#deps,
+      ...(policy.risk ? { risk: policy.risk } : {}),
       symbol: this.symbol,
       slots,
       ledger: this.#ledger,
@@ -301,6 +329,10 @@ export class SymbolActor {
         return this.#reconciliation.asked(message.trigger, this.#target());
       case 'cancelAll':
         return slots.broadcast({ type: 'slot.cancel' });
+      case 'risk':
+        return this.#applyRisk(message.state, message.reason);
+      case 'clean':
+        return this.#clean();
       case 'wake':
         return [];
     }
@@ -318,11 +350,13 @@ export class SymbolActor {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
     const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
-      commands.push(...quoteGrid(slots, price, this.#cooldown));
+      const slippage = dec(this.#deps.policy.flattenSlippagePct ?? '1');
+      commands.push(...quoteGrid(slots, price, this.#cooldown, quotingOf(this.#risk), slippage));
     }
-    reports.recordIntents(commands);
+    const allowed = this.#preTrade(commands);
+    reports.recordIntents(allowed);
     const sent: Promise<void>[] = [];
-    for (const command of commands) {
+    for (const command of allowed) {
       if (command.type === 'command.submitOrder') {
         const carried = slots.document([command.slotIndex]);
         sent.push(this.#orders.dispatch(command, { carried }));
@@ -331,8 +365,112 @@ export class SymbolActor {
         this.#orders.dispatch(command, { venueOrderId: venueOrderId ?? null });
       }
     }
-    writer.write(slots.document(), this.#ledger.takeDirty(), sent);
+    const dirty = this.#ledger.takeDirty();
+    this.#deps.policy.risk?.ordersChanged(this.symbol, dirty);
+    writer.write(slots.document(), dirty, sent);
     this.#publishGauges();
+    this.#checkFlat();
+  }
+
+  /**
+   * Runs each placement past the pre-trade checks; a denied one never reaches its workflow, and
+   * its slot gets the refusal instead (so its cooldown applies). Cancels are never checked.
+   * @returns the commands that may go, with whatever the refused slots emitted in answer
+   */
+  #preTrade(commands: readonly GridSlotCommand[]): GridSlotCommand[] {
+    const risk = this.#deps.policy.risk;
+    if (!risk) return [...commands];
+    // The checks must see the fills and cancels this step applied (a close reduces a position
+    // the fill just opened, a filled entry no longer rests)
+    const { slots } = this.#requireGrid();
+    risk.ordersChanged(this.symbol, this.#ledger.peekDirty());
+    risk.inventory(this.symbol, slots.position(), this.#fills.realizedPnl);
+    const allowed: GridSlotCommand[] = [];
+    const queue = [...commands];
+    for (let command = queue.shift(); command; command = queue.shift()) {
+      const denial = command.type === 'command.submitOrder' ? risk.check(command) : null;
+      if (denial === null) {
+        allowed.push(command);
+        continue;
+      }
+      const answer = this.#requireGrid().reports.denied(
+        command.slotIndex,
+        command.clientOrderId,
+        denial.reason,
+      );
+      queue.push(...answer);
+    }
+    return allowed;
+  }
+
+  // -- RISK --
+
+  /**
+   * Applies the risk layer's effective state to the slots: REDUCING pauses entries (a slot pulls
+   * its resting entry), HALTED and FLATTENING also cancel every working order (closes too;
+   * FLATTENING then closes what the slots hold at the market, see {@link quotingOf}), ACTIVE
+   * resumes entries unless the config or a position divergence holds them.
+   */
+  #applyRisk(state: TradingState, reason: string): GridSlotCommand[] {
+    const { slots } = this.#requireGrid();
+    const before = this.#risk;
+    this.#risk = state;
+    if (state !== 'FLATTENING') this.#flatReported = false;
+    if (state === before) return [];
+    this.#deps.log.warn(
+      { symbol: this.symbol, from: before, to: state, reason },
+      'risk state applied',
+    );
+    if (state === 'ACTIVE') {
+      const held = this.#options.entriesPaused || this.#reconciliation.divergencePaused;
+      return held ? [] : slots.broadcast({ type: 'risk.resume' });
+    }
+    const commands = slots.broadcast({ type: 'risk.pause' });
+    if (state === 'HALTED' || state === 'FLATTENING') {
+      commands.push(...slots.broadcast({ type: 'slot.cancel' }));
+    }
+    return commands;
+  }
+
+  /** One run of the order cleaner: the slots owning the targets cancel their orders. */
+  #clean(): GridSlotCommand[] {
+    const policy = this.#deps.policy.cleaner;
+    if (!policy || !this.#cleaner || this.#phase !== 'trading') return [];
+    const { slots } = this.#requireGrid();
+    const price = this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
+    const targets = planCleanup(
+      this.#ledger.openOrders(),
+      (id) => slots.slotOf(id),
+      price === null ? null : dec(price),
+      this.#deps.clock.now(),
+      policy,
+    );
+    this.#cleaner.ran(targets);
+    const commands: GridSlotCommand[] = [];
+    for (const target of targets) {
+      const snapshot = slots.snapshot(target.slotIndex);
+      if (snapshot?.context.order?.clientOrderId !== target.clientOrderId) continue;
+      if (!snapshot.can({ type: 'slot.cancel' })) continue;
+      this.#deps.metrics.risk.ordersCleaned.inc({ symbol: this.symbol, reason: target.reason });
+      commands.push(...slots.send(target.slotIndex, { type: 'slot.cancel' }));
+    }
+    if (targets.length > 0) {
+      this.#deps.log.warn(
+        { symbol: this.symbol, targets, nextRunMs: this.#cleaner.waitMs },
+        'order cleaner pulled resting entries',
+      );
+    }
+    return commands;
+  }
+
+  /** A flattening symbol that holds nothing and works no order tells the risk layer, once. */
+  #checkFlat(): void {
+    if (this.#risk !== 'FLATTENING' || this.#flatReported) return;
+    const { slots } = this.#requireGrid();
+    if (!slots.position().isZero() || slots.views().some((v) => v.order !== null)) return;
+    if (this.#orders.inflight > 0) return;
+    this.#flatReported = true;
+    this.#deps.policy.risk?.flattenDone(this.symbol);
   }
 
   // -- INTERNAL --
@@ -343,6 +481,7 @@ export class SymbolActor {
     const active = slots.views().filter((v) => v.order !== null).length;
     this.#deps.metrics.ordersActive.set(labels, active);
     this.#deps.metrics.positionSize.set(labels, sample(slots.position()));
+    this.#deps.policy.risk?.inventory(this.symbol, slots.position(), this.#fills.realizedPnl);
   }
 
   #target(): ReconcileTarget {

@@ -9,6 +9,9 @@ import type { Clock } from '../../core/clock.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { OrderUpdate } from '../../core/exchange.types.js';
 import type { SymbolId } from '../../core/types.js';
+import type { TradingState } from '../../machines/trading-state.machine.js';
+import type { RiskGate } from './engine-risk.js';
+import type { CleanerPolicy } from './order-cleaner.js';
 import type { ExposureSummary, LedgerOrder } from '../orders/order-ledger.types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
@@ -48,6 +51,12 @@ export interface SymbolPolicy {
   readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
   /** Told of every finished reconciliation run (the engine gRPC API follows manual runs). */
   readonly onReconciled?: (symbol: SymbolId, summary: ReconcileSummary) => void;
+  /** The risk layer: pre-trade checks, the trading state, and what it is fed from the ledger. */
+  readonly risk?: RiskGate;
+  /** How far through the market a flatten's close is priced, percent; default "1". */
+  readonly flattenSlippagePct?: string;
+  /** The order cleaner's limits; absent: no cleaner. */
+  readonly cleaner?: CleanerPolicy;
 }
 
 /**
@@ -99,6 +108,10 @@ export type SymbolMessage =
     }
   /** Reconcile with the venue (the order stream had a gap, the timer fired, ...). */
   | { readonly kind: 'reconcile'; readonly trigger: ReconcileTrigger }
+  /** The risk layer's effective trading state for the symbol changed. */
+  | { readonly kind: 'risk'; readonly state: TradingState; readonly reason: string }
+  /** Run the order cleaner once. */
+  | { readonly kind: 'clean' }
   /** Cancel every working order (the symbol is being removed). */
   | { readonly kind: 'cancelAll' }
   /** A slot's refusal cooldown ended: quote the grid again even if no price arrives. */
@@ -122,6 +135,8 @@ export interface SymbolView {
   readonly reconcile: ReconcileSummary | null;
   /** True while a large position divergence keeps entries paused. */
   readonly divergencePaused: boolean;
+  /** The risk layer's effective trading state the actor applies. */
+  readonly tradingState: TradingState;
   readonly slots: readonly SlotView[];
   /** The order ledger: orders not final yet, the latest final ones, and the exposure. */
   readonly orders: {

@@ -49,6 +49,21 @@ export interface SupervisorContext {
   readonly detach: <T>(fn: () => T) => T;
   /** Records that the symbol was given up on and deals with its orders. */
   readonly onFailed: (symbol: SymbolId) => Promise<void>;
+  /**
+   * Told when the actor failed (not an outage) and restarts after `waitMs`, or was given up on
+   * (`waitMs` null): the engine raises the alert.
+   */
+  readonly onTrouble?: (trouble: SymbolTrouble) => void;
+}
+
+/** A symbol's actor failed: it restarts, or it was given up on. */
+export interface SymbolTrouble {
+  readonly symbol: SymbolId;
+  readonly kind: 'restarting' | 'failed';
+  readonly failures: number;
+  readonly error: string;
+  /** Wait before the restart, ms; null when given up on. */
+  readonly waitMs: number | null;
 }
 
 /** What became of a failed symbol's orders (see the orchestrator's failure policy). */
@@ -243,6 +258,7 @@ export class SymbolSupervisor {
       this.mailbox.discard();
       setSymbolState(metrics, this.symbol, 'failed');
       log.error(ids, `symbol failed ${failures} times within the window: giving up on it`);
+      this.#trouble('failed', failures, null);
       this.#context.onFailed(this.symbol).catch((error: unknown) => {
         log.error({ symbol: this.symbol, err: error }, 'could not record the symbol as failed');
       });
@@ -252,6 +268,7 @@ export class SymbolSupervisor {
     this.#state = 'restarting';
     setSymbolState(metrics, this.symbol, 'restarting');
     log.error({ ...ids, waitMs }, 'symbol actor failed: restarting from its last snapshot');
+    this.#trouble('restarting', failures, waitMs);
     this.#timer = clock.after(waitMs, () => {
       this.#timer = null;
       void this.#restart();
@@ -287,6 +304,11 @@ export class SymbolSupervisor {
         void this.#restart();
       });
     });
+  }
+
+  #trouble(kind: SymbolTrouble['kind'], failures: number, waitMs: number | null): void {
+    const error = this.#lastError ?? 'unknown';
+    this.#context.onTrouble?.({ symbol: this.symbol, kind, failures, error, waitMs });
   }
 
   async #restart(): Promise<void> {

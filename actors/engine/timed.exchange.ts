@@ -16,9 +16,15 @@ const UNTIMED: ReadonlySet<string> = new Set(['isReachable', 'close']);
  * Wraps `exchange` so each venue call observes its duration.
  * @param exchange - the venue port to time
  * @param metrics - where the histogram lives
+ * @param onLatency - also told of each answered call's latency, with the symbol the call named
+ *   (the risk layer's latency breaker)
  * @returns a port that behaves exactly like `exchange`
  */
-export function timedExchange(exchange: Exchange, metrics: EngineMetrics): Exchange {
+export function timedExchange(
+  exchange: Exchange,
+  metrics: EngineMetrics,
+  onLatency?: (symbol: string | null, latencyMs: number) => void,
+): Exchange {
   const timed = new Map<string | symbol, unknown>();
   return new Proxy(exchange, {
     get(target, property) {
@@ -32,10 +38,17 @@ export function timedExchange(exchange: Exchange, metrics: EngineMetrics): Excha
         const labels = { exchange: target.name, operation: name };
         wrapped = async (...args: unknown[]) => {
           const started = performance.now();
+          let answered = false;
           try {
-            return await fn.apply(target, args);
+            const result = await fn.apply(target, args);
+            answered = true;
+            return result;
           } finally {
-            metrics.exchangeLatency.observe(labels, performance.now() - started);
+            const latencyMs = performance.now() - started;
+            metrics.exchangeLatency.observe(labels, latencyMs);
+            // A call that failed says nothing of how fast the venue answers (an outage is
+            // supervision's business), so only answered calls feed the latency breaker
+            if (answered) onLatency?.(typeof args[0] === 'string' ? args[0] : null, latencyMs);
           }
         };
         timed.set(property, wrapped);

@@ -137,6 +137,11 @@ export class OrderLedger {
     this.#dirty.set(next.clientOrderId, next);
   }
 
+  /** The orders changed since the last {@link takeDirty}, left in place (the risk layer reads them). */
+  peekDirty(): LedgerOrder[] {
+    return [...this.#dirty.values()];
+  }
+
   /** The intents recorded since the last call, for the owner to persist with its snapshot. */
   takeDirty(): LedgerOrder[] {
     const dirty = [...this.#dirty.values()];

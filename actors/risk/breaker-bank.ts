@@ -149,6 +149,20 @@ export class BreakerBank {
     this.#get<DivergenceEvaluator>('position_divergence', symbol)?.record(local, venue);
   }
 
+  /**
+   * Drawdown of every scope with a drawdown breaker, as a fraction of its window's peak equity
+   * (for the `market_maker_drawdown_ratio` gauge); scopes with no equity yet are left out.
+   */
+  drawdowns(nowMs: number): Map<string, Decimal> {
+    const out = new Map<string, Decimal>();
+    for (const [k, evaluator] of this.#evaluators) {
+      if (!(evaluator instanceof DrawdownEvaluator)) continue;
+      const ratio = evaluator.ratio(nowMs);
+      if (ratio !== null) out.set(k.slice(k.indexOf('|') + 1), ratio);
+    }
+    return out;
+  }
+
   /** A trip consumed what the condition counted (the loss streak). */
   acknowledge(id: BreakerId): void {
     const evaluator = this.#evaluators.get(key(id.kind, id.scope));

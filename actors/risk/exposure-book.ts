@@ -72,6 +72,13 @@ export class ExposureBook implements RiskView {
     this.#regross(book);
   }
 
+  /** The venue's mark price of a symbol (from its position report). */
+  mark(symbol: string, markPrice: Decimal): void {
+    const book = this.#book(symbol);
+    book.markPrice = markPrice;
+    this.#regross(book);
+  }
+
   /** The last price of a symbol (also the mark when the venue reports none). */
   price(symbol: string, price: Decimal): void {
     const book = this.#book(symbol);

@@ -3,7 +3,8 @@
  * Pre-trade checks between a strategy's intent and its order workflow. `check(intent, view, now)`
  * returns null (the order may go) or a {@link Denial} with a reason from a bounded list and the
  * numbers behind it. Checks, in order: the intent is sane; the trading state allows it; the price
- * is within the band around the last price; for orders that grow exposure, the per-order
+ * is within the band around the last price (a close that rests away from the market, such as a
+ * grid's take-profit after a crash, is exempt: it cannot trade at a bad price); for orders that grow exposure, the per-order
  * notional, the symbol's exposure, the global gross exposure (REQ-RISK-003) and the open-order
  * caps; last, the order-rate throttle (per symbol and global), which only spends a token on an
  * order that passed everything else.
@@ -142,6 +143,15 @@ export function reducesRisk(intent: OrderIntent, exposure: SymbolExposure): bool
   return opposite && intent.quantity.add(exposure.closingOrdersQuantity).lte(position.abs());
 }
 
+/**
+ * Whether a limit order rests rather than trades at once at `last`: a buy at or below it, a
+ * sell at or above it.
+ */
+function isPassive(intent: OrderIntent, last: Decimal): boolean {
+  if (intent.price === null) return false;
+  return intent.side === 'BUY' ? intent.price.lte(last) : intent.price.gte(last);
+}
+
 /** The checks, with their limits and the order-rate buckets. */
 export class PreTradeChecker {
   #limits: PreTradeLimits;
@@ -189,7 +199,9 @@ export class PreTradeChecker {
     }
     const last = view.lastPrice(symbol);
     const limits = this.#limits;
-    if (price !== null && last !== null && limits.priceBandPct !== null) {
+    // A passive close (a take-profit resting away from the market) cannot trade at a bad price
+    const passiveClose = reduces && price !== null && last !== null && isPassive(intent, last);
+    if (price !== null && last !== null && limits.priceBandPct !== null && !passiveClose) {
       const offPct = price.sub(last).abs().div(last).mul(this.#hundred);
       if (offPct.gt(limits.priceBandPct)) {
         return deny(

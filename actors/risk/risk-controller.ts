@@ -307,6 +307,11 @@ export class RiskController {
     };
   }
 
+  /** Drawdown per scope, fraction of the window's peak equity (gauges, GET /risk). */
+  drawdowns(): Map<string, Decimal> {
+    return this.#bank.drawdowns(this.#now());
+  }
+
   /** Waits for every pending snapshot save. */
   flush(): Promise<void> {
     return this.#persistence.flush();

@@ -244,15 +244,42 @@ export const safetyConfigSchema = z
   .strict()
   .prefault({});
 
+/** The order cleaner: pulls stale entries of ours (never partial fills, closes, or others'). */
+export const cleanerConfigSchema = z
+  .object({
+    /** Run the cleaner at all; off by default (a grid's entries rest for long on purpose). */
+    enabled: z.boolean().default(false),
+    /** Between runs, ms. */
+    interval_ms: positiveMs(60_000).default(60_000),
+    /** Cap of the wait after runs that found their cancels had not taken yet, ms. */
+    max_backoff_ms: positiveMs(600_000).default(600_000),
+    /** Entries resting longer than this are pulled, ms; null: no age limit. */
+    max_age_ms: positiveMs(3_600_000).nullable().default(null),
+    /** Entries farther than this from the market are pulled, percent; null: off. */
+    max_distance_pct: percent('10').nullable().default('10'),
+    /** Most open orders of ours per symbol; the oldest entries above it are pulled. */
+    max_open_orders_per_symbol: count(100).nullable().default(null),
+    /** Most cancels per symbol and run. */
+    max_cancels_per_run: count(10).default(10),
+  })
+  .strict()
+  .prefault({});
+
 /** The whole `risk:` section. */
 export const riskConfigSchema = z
   .object({
     /** Start with new entries paused: slots still close what they hold, but open nothing. */
     entries_paused: z.boolean().default(false),
+    /**
+     * A flatten closes each slot's inventory with a reduce-only limit this far through the
+     * market (percent), so it trades at once but never at any price.
+     */
+    flatten_slippage_pct: percent('1').default('1'),
     breakers: breakersConfigSchema,
     limits: limitsConfigSchema,
     monitor: monitorConfigSchema,
     safety: safetyConfigSchema,
+    cleaner: cleanerConfigSchema,
   })
   .strict()
   .prefault({});

@@ -36,9 +36,11 @@ export interface RiskMetrics {
   readonly exposureTotal: Gauge;
   readonly marginRatio: Gauge;
   readonly liquidationDistance: Gauge<'symbol'>;
+  readonly drawdown: Gauge<'scope'>;
   readonly feedAge: Gauge<'feed' | 'scope'>;
   readonly refusals: Counter<'reason'>;
   readonly retries: Counter<'operation' | 'reason'>;
+  readonly ordersCleaned: Counter<'symbol' | 'reason'>;
   readonly monitorTriggered: Gauge<'symbol'>;
   readonly alertsRaised: Counter<'kind' | 'outcome'>;
   readonly alertDeliveries: Counter<'channel' | 'outcome'>;
@@ -93,9 +95,15 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
       registers,
     }),
     liquidationDistance: new Gauge({
-      name: 'market_maker_liquidation_distance_pct',
-      help: 'Distance from mark to liquidation price, percent of mark',
+      name: 'market_maker_liquidation_distance_ratio',
+      help: 'Distance from mark to liquidation price, fraction of mark (0.1 = 10 %)',
       labelNames: ['symbol'],
+      registers,
+    }),
+    drawdown: new Gauge({
+      name: 'market_maker_drawdown_ratio',
+      help: 'Drawdown of a scope (global or a symbol) from its peak equity in the drawdown window, fraction',
+      labelNames: ['scope'],
       registers,
     }),
     feedAge: new Gauge({
@@ -114,6 +122,12 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
       name: 'market_maker_retries_total',
       help: 'Bounded retries of venue and delivery loops, by operation and reason',
       labelNames: ['operation', 'reason'],
+      registers,
+    }),
+    ordersCleaned: new Counter({
+      name: 'market_maker_orders_cleaned_total',
+      help: 'Resting entries of ours the order cleaner pulled, by reason (max_age, max_distance, max_open_orders)',
+      labelNames: ['symbol', 'reason'],
       registers,
     }),
     monitorTriggered: new Gauge({

@@ -5,8 +5,7 @@
  * time and asks for a {@link Verdict} at a time; nothing here reads a clock. Memory is bounded by
  * the window (old samples are dropped as time moves on) and by a hard cap per evaluator.
  */
-import type { Decimal } from '../../core/decimal.js';
-import { dec, toPlain } from '../../core/decimal.js';
+import { Decimal, dec, toPlain } from '../../core/decimal.js';
 
 /** An evaluator's answer: does the breaker's condition hold, and the measure in words. */
 export interface Verdict {
@@ -59,6 +58,19 @@ export class DrawdownEvaluator {
    * @param nowMs - epoch ms
    * @returns whether the drawdown from the window's peak to the last equity is at the limit
    */
+  /**
+   * @param nowMs - epoch ms
+   * @returns the drawdown from the window's peak to the last equity as a fraction (0.1 = 10 %),
+   *   or null before a positive equity was recorded
+   */
+  ratio(nowMs: number): Decimal | null {
+    this.#expire(nowMs);
+    const peak = this.#peaks[this.#head];
+    const last = this.#last;
+    if (!peak || !last || !peak.equity.gt(0)) return null;
+    return Decimal.max(peak.equity.sub(last.equity), 0).div(peak.equity);
+  }
+
   verdict(nowMs: number): Verdict {
     this.#expire(nowMs);
     const peak = this.#peaks[this.#head];

@@ -1,6 +1,7 @@
 /**
  * @module server/admin/admin.app
- * The engine's admin API (Hono): /health, /status, /symbols, /arbitrage, /metrics, one route file per
+ * The engine's admin API (Hono): /health, /status, /symbols, /arbitrage, /metrics, /risk and the
+ * kill switch (/halt, /flatten, /resume), one route file per
  * resource. Before any route: the Host must name this server (DNS-rebinding protection), bodies
  * are capped (413) and must be declared JSON (415). One error path: a malformed request becomes
  * a 400 problem body naming the body, any other failure a logged 500 whose body never carries
@@ -16,6 +17,7 @@ import { arbitrageRoutes } from './arbitrage.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
 import { statusRoutes } from './status.routes.js';
+import { riskRoutes } from './risk.routes.js';
 import { symbolsRoutes } from './symbols.routes.js';
 import {
   bodyCap,
@@ -59,6 +61,7 @@ export function createAdminApp(engine: AdminEngine, log: Logger, options: AdminA
     .use(requireJson(refuse))
     .route('/health', healthRoutes(engine))
     .route('/status', statusRoutes(engine))
+    .route('/', riskRoutes(engine))
     .route('/symbols', symbolsRoutes(engine))
     .route('/arbitrage', arbitrageRoutes(engine))
     .route('/metrics', metricsRoutes(engine));
@@ -67,7 +70,7 @@ export function createAdminApp(engine: AdminEngine, log: Logger, options: AdminA
       {
         error: 'not found',
         problems: [
-          `path: ${c.req.path} is not served; use /health, /status, /symbols, /arbitrage or /metrics`,
+          `path: ${c.req.path} is not served; use /health, /status, /symbols, /arbitrage, /risk or /metrics`,
         ],
       },
       404,

@@ -12,6 +12,8 @@ import type {
 } from '../../actors/engine/orchestrator.actor.js';
 import type { GridConfig } from '../../actors/engine/symbol.config.js';
 import type { SupervisedPairView } from '../../actors/arbitrage/arbitrage.desk.js';
+import type { EngineRisk } from '../../actors/engine/engine-risk.js';
+import type { RiskControl } from '../../actors/engine/risk-control.js';
 import type { SymbolId } from '../../core/types.js';
 
 /** The engine as the admin routes see it. */
@@ -35,6 +37,10 @@ export interface AdminEngine {
   readonly metrics: { readonly registry: Registry };
   /** Funding-rate arbitrage pairs; absent in an engine without them. */
   readonly arbitrage?: ArbitrageAdmin;
+  /** The risk layer's report (GET /risk); absent: the risk routes answer 503. */
+  readonly risk?: Pick<EngineRisk, 'report'>;
+  /** The operator's controls (pause, halt, flatten, breakers, limits). */
+  readonly control?: Pick<RiskControl, 'hold' | 'resumeScope' | 'trip' | 'reset' | 'setLimits'>;
 }
 
 /** The arbitrage pairs as the admin routes see them (the engine's ArbitrageDesk). */

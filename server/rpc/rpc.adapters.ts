@@ -47,6 +47,8 @@ export interface EngineRpcBinding {
   } | null;
   /** The arbitrage funding scan, when the engine runs arbitrage. */
   readonly funding?: FundingScanPort | null;
+  /** The alert feed the engine's alerter was tapped with (EngineDeps.alertTap); default: a new one. */
+  readonly alerts?: AlertFeed;
 }
 
 /** The order ledgers of the engine's symbols, through its /status views. */
@@ -121,7 +123,7 @@ export function bindEngineRpc(binding: EngineRpcBinding): {
   readonly detach: () => void;
 } {
   const { engine, clock, log } = binding;
-  const alerts = new AlertFeed(clock, log);
+  const alerts = binding.alerts ?? new AlertFeed(clock, log);
   const detach = engine.onPositionDivergence((d) => alerts.divergence(d));
   return {
     deps: {

@@ -385,6 +385,31 @@ describe('gridSlotMachine: refusals', () => {
   });
 });
 
+describe('gridSlotMachine: flatten', () => {
+  it('closes what it holds with a reduce-only limit that may take liquidity, and settles flat on its fill', () => {
+    const slot = holdingAfterPartial(LONG, '0.001');
+    slot.send({ type: 'slot.flatten', limitPrice: '59300' });
+    const close = slot.submits().at(-1);
+    assert.deepEqual(
+      [close?.side, close?.price, close?.quantity, close?.postOnly, close?.reduceOnly],
+      ['SELL', '59300', '0.001', false, true],
+    );
+    slot.send({ type: 'order.filled', clientOrderId: slot.id() });
+    assert.equal(slot.snapshot().value, 'free');
+    assert.equal(slot.snapshot().context.position, '0');
+    // The next close of the slot is a maker again
+    slot.send({ type: 'slot.open', marketPrice: MARKET });
+    assert.equal(slot.submits().at(-1)?.postOnly, true);
+  });
+
+  it('ignores a flatten while it holds nothing', () => {
+    const slot = startSlot();
+    slot.send({ type: 'slot.flatten', limitPrice: '59300' });
+    assert.equal(slot.snapshot().value, 'free');
+    assert.deepEqual(slot.commands, []);
+  });
+});
+
 describe('gridSlotMachine: risk pause', () => {
   it('ignores opens while entries are paused and resumes them', () => {
     const slot = startSlot();

@@ -56,6 +56,8 @@ const CLOSES: GridSlotEvent[] = [
   { type: 'slot.close', marketPrice: '120' },
   { type: 'slot.close', marketPrice: '80' },
 ];
+// The risk layer's flatten: a close priced through the market by the actor, taking liquidity
+const FLATTEN: GridSlotEvent = { type: 'slot.flatten', limitPrice: '95' };
 // Three placements cover open, close and one more open or reprice
 const PLACEMENTS_PER_PATH = 3;
 
@@ -87,6 +89,7 @@ function eventModel(opens: GridSlotEvent[], closes: GridSlotEvent[] = CLOSES) {
   return (snapshot: Snapshot): GridSlotEvent[] => [
     ...opens,
     ...closes,
+    FLATTEN,
     { type: 'slot.cancel' },
     { type: 'risk.pause' },
     { type: 'risk.resume' },
@@ -97,6 +100,7 @@ function eventModel(opens: GridSlotEvent[], closes: GridSlotEvent[] = CLOSES) {
 const EVENT_TYPES = [
   'slot.open',
   'slot.close',
+  'slot.flatten',
   'slot.cancel',
   'risk.pause',
   'risk.resume',
@@ -185,8 +189,11 @@ class PaperVenue {
       side,
       generation: this.used.size + 1,
     });
-    assert.equal(command.postOnly, true);
-    if (command.reduceOnly) {
+    // Every order is a maker but a flatten's close
+    assert.equal(command.postOnly, cause?.type !== 'slot.flatten');
+    if (command.reduceOnly && cause?.type === 'slot.flatten') {
+      assert.equal(command.price, cause.limitPrice);
+    } else if (command.reduceOnly) {
       assert.ok(cause?.type === 'slot.close', `close ${id} placed on ${cause?.type}`);
       const entry = side === 'SELL' ? 'BUY' : 'SELL';
       assert.equal(command.price, closePrice(this.input, k, entry, cause.marketPrice));
@@ -288,6 +295,7 @@ function systemUnderTest(input: GridSlotInput) {
 function describeEvent(event: GridSlotEvent | { type: string }): string {
   const e = event as Partial<Record<string, string>> & { type: string };
   if (e.marketPrice) return `${e.type}@${e.marketPrice}`;
+  if (e.limitPrice) return `${e.type}@${e.limitPrice}`;
   if (e.reason) return `${e.type}(${e.reason})`;
   if (e.filledQuantity) return `${e.type}(${e.filledQuantity})`;
   return e.type;

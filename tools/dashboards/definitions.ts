@@ -441,14 +441,14 @@ function risk(): DashboardBuilder {
   return board(
     'opensqt-risk',
     'OpenSQT / Risk',
-    'Breakers, trading states, exposure and margin (risk-layer metrics are pending), with the feed and supervision signals they act on.',
+    'Breakers, trading states, exposure and margin, with the feed and supervision signals they act on.',
   )
     .withPanel(
       series(
         'Open breakers',
         'short',
         [['market_maker_breaker_open == 1', '{{breaker}} {{scope}}']],
-        'Circuit breakers currently open (pending: market_maker_breaker_open).',
+        'Circuit breakers currently open or cooling down.',
       ),
     )
     .withPanel(
@@ -461,7 +461,7 @@ function risk(): DashboardBuilder {
             '{{breaker}} {{scope}}',
           ],
         ],
-        'Trips per breaker (pending: market_maker_breaker_trips_total).',
+        'Trips per breaker, by its condition or an operator.',
       ),
     )
     .withPanel(
@@ -469,7 +469,7 @@ function risk(): DashboardBuilder {
         'Trading state',
         'short',
         [['market_maker_trading_state == 1', '{{scope}} {{state}}']],
-        'ACTIVE, REDUCING, HALTED or FLATTENING per scope (pending: market_maker_trading_state).',
+        'ACTIVE, REDUCING, HALTED or FLATTENING per scope (global or a symbol).',
       ),
     )
     .withPanel(
@@ -477,7 +477,7 @@ function risk(): DashboardBuilder {
         'Exposure',
         'currencyUSD',
         [['market_maker_exposure_notional', '{{symbol}}']],
-        'Notional exposure per symbol (pending: market_maker_exposure_notional).',
+        'Gross exposure per symbol: |position| at mark + resting opening orders, quote units.',
       ),
     )
     .withPanel(
@@ -486,10 +486,10 @@ function risk(): DashboardBuilder {
         'percentunit',
         [
           ['market_maker_drawdown_ratio', 'drawdown {{scope}}'],
-          ['market_maker_margin_ratio', 'margin {{venue}}'],
+          ['market_maker_margin_ratio', 'margin ratio'],
           ['market_maker_liquidation_distance_ratio', 'to liquidation {{symbol}}'],
         ],
-        'Drawdown in the window, margin ratio and distance to liquidation (pending).',
+        'Drawdown from the peak equity in the window, margin ratio and distance to liquidation.',
       ),
     )
     .withPanel(

@@ -6,16 +6,8 @@
  * (and the name checked) when the layer lands.
  */
 
-/** Declared for the risk layer (breakers, trading states, exposure, margin). */
-export const PENDING_RISK = [
-  'market_maker_breaker_open',
-  'market_maker_breaker_trips_total',
-  'market_maker_trading_state',
-  'market_maker_exposure_notional',
-  'market_maker_drawdown_ratio',
-  'market_maker_margin_ratio',
-  'market_maker_liquidation_distance_ratio',
-] as const;
+/** Declared for the risk layer: none left (every risk metric is exported by the engine). */
+export const PENDING_RISK = [] as const;
 
 /** Every pending name. */
 export const PENDING_METRICS: readonly string[] = [...PENDING_RISK];

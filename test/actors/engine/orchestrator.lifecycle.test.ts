@@ -23,6 +23,7 @@ import {
   type GridConfigWire,
 } from '../../../actors/engine/symbol.config.js';
 import type { SymbolMessage } from '../../../actors/engine/symbol.messages.js';
+import { dec } from '../../../core/decimal.js';
 import { ExchangeError } from '../../../core/errors.js';
 import type { Exchange } from '../../../core/exchange.port.js';
 import type { SymbolId } from '../../../core/types.js';
@@ -333,6 +334,41 @@ describe('Orchestrator symbol lifecycle', () => {
     }, 'ETH managing its orders again');
     assert.equal(await orch.removeSymbol(ETH), true);
     assert.deepEqual(await openOrderIds(venue, ETH), []);
+    await orch.stop();
+  });
+  it('refuses a grid the safety checker rejects, naming the parameter and the numbers, and trades nothing of it', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    const safety = {
+      maxLeverage: 10,
+      maxBalanceUsePct: dec('80'),
+      makerFeeRate: dec('0.0002'),
+    };
+    const orch = orchestrator(bed, venue, { safety });
+    await orch.restore([]);
+    orch.resume();
+
+    // 10 apart at 100000: a round trip earns 0.01 and pays 0.04 in maker fees
+    await assert.rejects(orch.addSymbol(BTC, grid({ ...SMALL_GRID, interval: '10' })), (e) => {
+      assert.ok(e instanceof SymbolRequestError);
+      assert.equal(e.kind, 'invalid');
+      assert.match(
+        e.problems[0] ?? '',
+        /^grid\.interval: a round trip at level 99990 earns 0\.01 but pays 0\.0399/,
+      );
+      return true;
+    });
+    // 100 levels of 1 BTC need ~1,000,000 of margin at leverage 10; 80,000 is usable
+    await assert.rejects(
+      orch.addSymbol(BTC, grid({ ...SMALL_GRID, levels_below: 100, order_quantity: '1' })),
+      (e) => {
+        assert.ok(e instanceof SymbolRequestError);
+        assert.match(e.problems.join('\n'), /^grid\.order_quantity: 100 levels × 1 need/m);
+        return true;
+      },
+    );
+    assert.deepEqual(orch.symbols(), []);
+    assert.equal((await orch.addSymbol(BTC, grid(SMALL_GRID))).outcome, 'added');
     await orch.stop();
   });
 });

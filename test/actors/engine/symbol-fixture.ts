@@ -6,7 +6,7 @@
  */
 import { Mailbox } from '../../../actors/engine/mailbox.js';
 import { durableOrderGateway } from '../../../actors/engine/order-gateway.js';
-import { StreamRouter } from '../../../actors/engine/stream-router.js';
+import { StreamRouter, type StreamRouterOptions } from '../../../actors/engine/stream-router.js';
 import { SymbolActor } from '../../../actors/engine/symbol.actor.js';
 import {
   gridConfigFromWire,
@@ -48,9 +48,11 @@ export async function startSymbol(
   grid: GridConfigWire = SMALL_GRID,
   symbol: SymbolId = BTC,
   policy: SymbolPolicy = TEST_POLICY,
+  hooks: Pick<StreamRouterOptions, 'onPrice' | 'onAccount' | 'onOrderUpdate'> = {},
+  mailbox: Mailbox<SymbolMessage> = new Mailbox<SymbolMessage>(64),
 ): Promise<RunningSymbol> {
-  const mailbox = new Mailbox<SymbolMessage>(64);
   const router = new StreamRouter({
+    ...hooks,
     exchange: venue.exchange,
     clock: venue.clock,
     log: bed.log,

@@ -69,6 +69,14 @@ describe('PreTradeChecker', () => {
     assert.equal(checker.check(buy('1', '95'), book, 0), null);
   });
 
+  it('lets a resting take-profit far from a crashed market through the band, not a crossing close', () => {
+    const { book, checker } = setup();
+    book.position('BTCUSDT', dec('2'), dec('100'));
+    // Bought at 125, the market fell to 100: the close rests 25 % above it
+    assert.equal(checker.check(sell('1', '125'), book, 0), null);
+    assert.equal(checker.check(sell('1', '90'), book, 0)?.reason, 'PRICE_BAND');
+  });
+
   it('denies an order above the notional limit', () => {
     const { book, checker } = setup();
     assert.deepEqual(checker.check(buy('10.01'), book, 0), {

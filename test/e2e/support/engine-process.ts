@@ -215,11 +215,14 @@ export class EngineFleet {
     return child;
   }
 
-  /** Starts the engine and resolves once it logs that it is ready. */
-  start(configPath: string): Promise<EngineProcess> {
+  /**
+   * Starts the engine and resolves once it logs that it is ready.
+   * @param env - extra environment (secrets such as SLACK_WEBHOOK_URL)
+   */
+  start(configPath: string, env: Readonly<Record<string, string>> = {}): Promise<EngineProcess> {
     const child = spawn(process.execPath, [BIN, '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: '' },
+      env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
     });
     this.#started.push(child);
     const output: string[] = [];

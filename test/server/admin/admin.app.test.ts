@@ -344,7 +344,7 @@ describe('admin API', () => {
 
     assert.equal(response.status, 404);
     assert.deepEqual(((await response.json()) as ProblemBody).problems, [
-      'path: /slots is not served; use /health, /status, /symbols, /arbitrage or /metrics',
+      'path: /slots is not served; use /health, /status, /symbols, /arbitrage, /risk or /metrics',
     ]);
   });
 });
