@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import type { LivenessStatus } from '../../core/liveness.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { SymbolId } from '../../core/types.js';
+import { createBookAnalytics } from '../book/book-analytics.js';
 import type { Database } from '../store/database.js';
 import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
 import {
@@ -121,6 +122,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const namespace =
     config.orders.client_id_namespace || (await new EngineInstanceRepo(db.sql).clientIdNamespace());
   const divergenceListeners = new Set<(divergence: PositionDivergence) => void>();
+  // One book-math pool for every symbol: dynamic slippage reads its newest books
+  const bookAnalytics = createBookAnalytics(config.book_math);
   const orchestrator = new Orchestrator({
     exchange,
     orders: durableOrderGateway,
@@ -149,11 +152,15 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       onPositionDivergence: (divergence) => {
         for (const listener of divergenceListeners) listener(divergence);
       },
+      bookAnalytics,
     },
   });
 
   const seed = config.symbols.map((s) => ({ symbol: s.symbol, grid: gridConfigFromWire(s.grid) }));
-  await orchestrator.restore(seed);
+  await orchestrator.restore(seed).catch(async (e: unknown) => {
+    await bookAnalytics.close();
+    throw e;
+  });
   registerOrderVenue(exchange);
   bindOrderWorkflows();
   try {
@@ -164,6 +171,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     });
   } catch (e) {
     unbindOrderWorkflows();
+    await bookAnalytics.close();
     throw e;
   }
   orchestrator.resume();
@@ -207,6 +215,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     stop: () => {
       stopping ??= (async () => {
         await orchestrator.stop();
+        await bookAnalytics.close();
         await shutdownDurableRuntime({
           workflowCompletionTimeoutMs: config.shutdown.workflow_grace_ms,
         });

@@ -25,6 +25,7 @@ import {
   type WorkingOrder,
 } from '../../machines/grid-slot.machine.js';
 import type { SymbolId } from '../../core/types.js';
+import { generationFloor } from './grid-change.js';
 
 type SlotActor = Actor<typeof gridSlotMachine>;
 /** One slot machine's snapshot. */
@@ -94,8 +95,14 @@ export class SlotSet {
   #window: ReadonlySet<number>;
   /** The trailing window's keep range; null for a window fixed by the config. */
   #keep: { readonly from: number; readonly to: number } | null = null;
-  /** Every slot spawned from now on starts after this generation. */
+  /** Persisted: the highest generation of a dropped slot or of an earlier lattice generation. */
   #floor: number;
+  /**
+   * Not persisted: the highest generation of the slots this set was built with (and of a
+   * previous grid). A slot spawned later starts after both, so it never mints an id any slot of
+   * its level used before.
+   */
+  readonly #builtFloor: number;
   readonly #skipped = new Map<number, string>();
   readonly #namespace: string;
   #outbox: GridSlotCommand[] = [];
@@ -124,6 +131,7 @@ export class SlotSet {
     this.#window = new Set(window);
     this.#namespace = namespace;
     this.#floor = document?.generationFloor ?? 0;
+    this.#builtFloor = Math.max(generationFloor(document), ...carried.values());
     const stored = document?.slots ?? {};
     const indices = new Set([...window, ...carried.keys(), ...Object.keys(stored).map(Number)]);
     for (const index of [...indices].sort((a, b) => a - b)) {
@@ -151,7 +159,7 @@ export class SlotSet {
     this.#window = new Set(window.levels);
     this.#keep = { from: window.keepFrom, to: window.keepTo };
     for (const index of window.levels) {
-      if (!this.#slots.has(index)) this.#spawn(index, null, this.#floor);
+      if (!this.#slots.has(index)) this.#spawn(index, null, this.#spawnFloor());
     }
     const dropped: number[] = [];
     for (const [index, slot] of this.#slots) {
@@ -177,18 +185,33 @@ export class SlotSet {
    * Starts a new lattice generation: every slot is dropped (all must be free) and the floor
    * rises over every generation used, so the new lattice's slots never mint an id again.
    * @param lattice - the new lattice
+   * @param window - the levels a fixed window quotes on it (a trailing grid sets its window on
+   *   the next quote)
    * @throws {Error} when a slot holds inventory or works an order
    */
-  relattice(lattice: GridLattice): void {
+  relattice(lattice: GridLattice, window: readonly number[]): void {
     if (!this.isIdle()) throw new Error(`${this.symbol} cannot change lattice while slots work`);
+    this.#floor = this.#spawnFloor();
     for (const slot of this.#slots.values()) {
       this.#floor = Math.max(this.#floor, slot.getSnapshot().context.generation);
       slot.stop();
     }
     this.#slots.clear();
     this.#skipped.clear();
-    this.#window = new Set();
     this.#lattice = lattice;
+    this.#window = new Set(window);
+    for (const index of window) this.#spawn(index, null, this.#floor);
+  }
+
+  /** True when any slot holds inventory (long or short), whatever its order. */
+  holdsInventory(): boolean {
+    return [...this.#slots.values()].some(
+      (slot) => !dec(slot.getSnapshot().context.position).isZero(),
+    );
+  }
+
+  #spawnFloor(): number {
+    return Math.max(this.#floor, this.#builtFloor);
   }
 
   /**
@@ -271,7 +294,8 @@ export class SlotSet {
     if (current && !current.matches('free')) {
       throw new Error(`${this.symbol} slot ${adoption.index} is busy; cannot adopt an order`);
     }
-    const base = current?.context ?? this.#fresh(adoption.index, this.#floor).getSnapshot().context;
+    const base =
+      current?.context ?? this.#fresh(adoption.index, this.#spawnFloor()).getSnapshot().context;
     const { order } = adoption;
     const unfilled = dec(order.quantity).sub(order.filledQuantity);
     // Open orders have built what they filled; a close still holds what it has not sold

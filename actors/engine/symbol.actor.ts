@@ -28,7 +28,7 @@ import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
 import { latestSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
-import { quoteGrid } from './grid-quoter.js';
+import { GridPass } from './grid-pass.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
 import { RefusalCooldown } from './refusal-cooldown.js';
@@ -65,6 +65,8 @@ export class SymbolActor {
   readonly #ledger: OrderLedger;
   readonly #cooldown: RefusalCooldown;
   readonly #reconciliation: SymbolReconciliation;
+  /** Trailing window, dynamic interval and dynamic slippage around the quoter. */
+  readonly #pass: GridPass;
   #phase: SymbolPhase = 'restoring';
   /** What exists once the grid is built. */
   #grid: BuiltGrid | null = null;
@@ -106,6 +108,15 @@ export class SymbolActor {
       maxMs: policy.refusalBackoffMaxMs,
     };
     this.#cooldown = new RefusalCooldown(backoff, clock);
+    this.#pass = new GridPass({
+      symbol: options.symbol,
+      grid: options.grid,
+      exchange: deps.exchange,
+      clock,
+      log,
+      metrics,
+      ...(policy.bookAnalytics && { book: policy.bookAnalytics }),
+    });
     this.#reconciliation = new SymbolReconciliation({
       symbol: options.symbol,
       grid: options.grid,
@@ -208,6 +219,7 @@ export class SymbolActor {
       commands.push(...(await this.#reconciliation.atStart(this.#target())));
       this.#setPhase('trading');
       this.#reconciliation.start();
+      this.#pass.start(slots);
       log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
@@ -220,6 +232,7 @@ export class SymbolActor {
       await this.#grid?.writer.flush().catch(() => undefined);
       this.#phase = 'stopped';
       this.#reconciliation.stop();
+      this.#pass.stop();
       this.#grid?.reports.stop();
       this.#orders.close();
       this.#grid?.slots.stop();
@@ -249,6 +262,7 @@ export class SymbolActor {
       price,
       log,
       policy.namespace,
+      await this.#pass.initialAtr(),
     );
     await this.#ledger.load();
     const reports = new SymbolReports({
@@ -318,7 +332,11 @@ export class SymbolActor {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
     const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
-      commands.push(...quoteGrid(slots, price, this.#cooldown));
+      const save = async () => {
+        writer.write(slots.document(), this.#ledger.takeDirty(), []);
+        await writer.flush();
+      };
+      commands.push(...(await this.#pass.quote(slots, price, this.#cooldown, save)));
     }
     reports.recordIntents(commands);
     const sent: Promise<void>[] = [];

@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { OrderUpdate } from '../../core/exchange.types.js';
 import type { SymbolId } from '../../core/types.js';
+import type { BookAnalytics } from '../book/book-analytics.port.js';
 import type { ExposureSummary, LedgerOrder } from '../orders/order-ledger.types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
@@ -46,6 +47,11 @@ export interface SymbolPolicy {
   readonly positionTolerancePct: number;
   /** Told of every position divergence a reconciliation finds (the risk layer subscribes). */
   readonly onPositionDivergence?: (divergence: PositionDivergence) => void;
+  /**
+   * The engine's order-book analytics, shared by every symbol (dynamic slippage, REQ-RISK-002);
+   * absent: grid orders are priced off the market price alone.
+   */
+  readonly bookAnalytics?: BookAnalytics;
 }
 
 /**
