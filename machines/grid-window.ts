@@ -52,8 +52,9 @@ export interface TrailingWindow {
   readonly levels: readonly number[];
   /**
    * Resting entries on levels from `keepFrom` to `keepTo` (inclusive) stay; any other is pulled.
-   * One level wider than `levels` on each far side, so a price wobbling around the midpoint
-   * between two levels does not cancel and re-place the same order on every tick.
+   * One level wider than `levels` on each far side (and, long, up to the centre level), so a
+   * price wobbling around the midpoint between two levels does not cancel and re-place the same
+   * order on every tick.
    */
   readonly keepFrom: number;
   readonly keepTo: number;
@@ -93,12 +94,13 @@ export function trailingWindow(
       price.gt(0) && (lower === null || price.gte(lower)) && (upper === null || price.lte(upper))
     );
   });
-  const top = above.length > 0 ? centre + size.levelsAbove : centre - 1;
   return {
     centre,
     levels,
     keepFrom: centre - size.levelsBelow - TRAILING_SLACK_LEVELS,
-    keepTo: above.length > 0 ? top + TRAILING_SLACK_LEVELS : top,
+    // Long: a buy resting on the centre level sits below the market (one above it would have
+    // filled), so it stays while the price wobbles around the midpoint over it
+    keepTo: above.length > 0 ? centre + size.levelsAbove + TRAILING_SLACK_LEVELS : centre,
   };
 }
 

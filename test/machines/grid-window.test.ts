@@ -21,7 +21,7 @@ describe('trailingWindow', () => {
     const w = trailingWindow(lattice, '99420', long, open);
     assert.equal(w.centre, -6);
     assert.deepEqual(w.levels, [-9, -8, -7]);
-    assert.deepEqual([w.keepFrom, w.keepTo], [-10, -7]);
+    assert.deepEqual([w.keepFrom, w.keepTo], [-10, -6]);
   });
 
   it('follows the price up the same lattice', () => {
