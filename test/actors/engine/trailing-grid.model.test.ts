@@ -39,9 +39,6 @@ type PriceEvent =
   | { type: 'price.tick' }
   | { type: 'price.jump' };
 
-const moved = (by: number) =>
-  assign({ offset: ({ context }: { context: { offset: number } }) => context.offset + by });
-
 const pricePath = setup({
   types: {
     context: {} as { offset: number },
