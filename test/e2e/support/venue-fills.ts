@@ -36,10 +36,11 @@ export function fillLine(f: FillFields): string {
   ].join(' ');
 }
 
-/** The venue's own trades of every order the engine placed. */
+/** The venue's own trades of every order the engine placed (and the venue accepted). */
 export async function venueFills(v: VenueUnderTest, symbol: string): Promise<FillFields[]> {
   const fills: FillFields[] = [];
-  for (const clientOrderId of new Set(v.placements.map((p) => p.clientOrderId))) {
+  const accepted = v.placements.filter((p) => p.accepted).map((p) => p.clientOrderId);
+  for (const clientOrderId of new Set(accepted)) {
     const order = await v.venue.getOrder({ symbol, clientOrderId });
     for (const t of order.trades) {
       fills.push({
