@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { run as runBookMath } from './book-math.bench.js';
 import { run as runConnector } from './connector.bench.js';
 import { run as runEngine } from './engine.bench.js';
+import { run as runGridWindow } from './grid-window.bench.js';
 import { run as runLive } from './live.bench.js';
 import { run as runPreTrade } from './pre-trade.bench.js';
 import { machineDescription, markdownTable, type Row } from './support/stats.js';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     ['live', runLive],
     ['engine', runEngine],
     ['pre-trade', runPreTrade],
+    ['grid window', runGridWindow],
     ['book math', runBookMath],
   ];
   for (const [name, runSuite] of suites) {

@@ -11,6 +11,7 @@
  * than machines/grid-window's threshold is ignored, so the lattice does not churn.
  */
 import { dec, toPlain, type Decimal } from '../../core/decimal.js';
+import { levelPrice, nearestLevel } from '../../machines/grid-lattice.js';
 import {
   effectiveInterval,
   intervalChanged,
@@ -96,6 +97,25 @@ function windowOf(
         maxShift: toPlain(dec(skew.maxShiftPct).div(100)),
       })
     : marketPrice;
+  const cached = windows.get(grid);
+  const at = dec(centre);
+  if (cached?.lattice === lattice && at.gte(cached.from) && at.lt(cached.to)) {
+    return { window: cached.window };
+  }
   const size = { levelsBelow: grid.levelsBelow, levelsAbove: grid.levelsAbove, mode: grid.mode };
-  return { window: trailingWindow(lattice, centre, size, trailing) };
+  const window = trailingWindow(lattice, centre, size, trailing);
+  // Every centre price that rounds to the same level gives the same window (the nearest level
+  // rounds a midpoint up); a centre held by the drift bound is not cached
+  if (window.centre === nearestLevel(lattice, centre)) {
+    const half = dec(lattice.interval).div(2);
+    const level = dec(levelPrice(lattice, window.centre));
+    windows.set(grid, { lattice, from: level.sub(half), to: level.add(half), window });
+  }
+  return { window };
 }
+
+/** The last window of each grid, and the centre prices it holds for. */
+const windows = new WeakMap<
+  GridConfig,
+  { lattice: GridLattice; from: Decimal; to: Decimal; window: TrailingWindow }
+>();
