@@ -10,6 +10,7 @@ import { run as runBookMath } from './book-math.bench.js';
 import { run as runConnector } from './connector.bench.js';
 import { run as runEngine } from './engine.bench.js';
 import { run as runEngineRpc } from './engine-rpc.bench.js';
+import { run as runGridWindow } from './grid-window.bench.js';
 import { run as runLive } from './live.bench.js';
 import { run as runPreTrade } from './pre-trade.bench.js';
 import { machineDescription, markdownTable, type Row } from './support/stats.js';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     ['engine', runEngine],
     ['pre-trade', runPreTrade],
     ['engine gRPC API', runEngineRpc],
+    ['grid window', runGridWindow],
     ['book math', runBookMath],
     ['arbitrage', runArbitrage],
   ];

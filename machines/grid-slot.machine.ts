@@ -22,7 +22,7 @@
 import { assertEvent, assign, emit, setup } from 'xstate';
 
 import { clientOrderIdFor, MAX_SLOT_INDEX, namespaceError } from './client-order-id.js';
-import { dec, toPlain } from '../core/decimal.js';
+import { dec, Decimal, toPlain } from '../core/decimal.js';
 import {
   closePrice,
   entrySide,
@@ -89,11 +89,16 @@ export interface GridSlotContext extends Required<GridSlotInput> {
   readonly lastRejectReason: string | null;
 }
 
-/** Intents from the owning symbol actor and its risk layer. */
+/**
+ * Intents from the owning symbol actor and its risk layer. `limitPrice` (quote units, optional)
+ * is the most aggressive price the order book lets a maker order of the slot's side rest at (a
+ * buy at most, a sell at least; dynamic slippage): the order takes the more passive of it and
+ * the price the lattice and the market give.
+ */
 export type GridSlotControlEvent =
-  | { readonly type: 'slot.open'; readonly marketPrice: string }
+  | { readonly type: 'slot.open'; readonly marketPrice: string; readonly limitPrice?: string }
   /** Close what the slot holds; `marketPrice` (quote units) prices it off the current market. */
-  | { readonly type: 'slot.close'; readonly marketPrice: string }
+  | { readonly type: 'slot.close'; readonly marketPrice: string; readonly limitPrice?: string }
   | { readonly type: 'slot.cancel' }
   /**
    * Close what the slot holds now (the risk layer flattens): a reduce-only limit at
@@ -212,6 +217,15 @@ function reportedFill(context: GridSlotContext, event: GridSlotEvent): string | 
   return toPlain(cumulative.lt(order.filledQuantity) ? dec(order.filledQuantity) : cumulative);
 }
 
+/** The more passive of `price` and the book's limit for `side`; `price` without a usable limit. */
+function passive(side: Side, price: string, limitPrice: string | undefined): string {
+  if (limitPrice === undefined) return price;
+  const limit = dec(limitPrice);
+  if (!limit.gt(0)) return price;
+  const wanted = dec(price);
+  return toPlain(side === 'BUY' ? Decimal.min(wanted, limit) : Decimal.max(wanted, limit));
+}
+
 /** A fresh order for this slot, minted with the next generation. */
 function nextOrder(
   context: GridSlotContext,
@@ -256,7 +270,8 @@ const slotSetup = setup({
       assertEvent(event, 'slot.open');
       const side = entrySide(context, context.slotIndex, event.marketPrice, context.mode);
       if (!side) throw new Error(`slot ${context.symbol}/${context.slotIndex} cannot open`);
-      const next = nextOrder(context, 'open', side, context.levelPrice, context.orderQuantity);
+      const price = passive(side, context.levelPrice, event.limitPrice);
+      const next = nextOrder(context, 'open', side, price, context.orderQuantity);
       return { ...next, lastRejectReason: null };
     }),
     placeExit: assign(({ context, event }) => {
@@ -264,7 +279,8 @@ const slotSetup = setup({
       const held = dec(context.position);
       const side: Side = held.isPositive() ? 'SELL' : 'BUY';
       const entry: Side = side === 'SELL' ? 'BUY' : 'SELL';
-      const price = closePrice(context, context.slotIndex, entry, event.marketPrice);
+      const lattice = closePrice(context, context.slotIndex, entry, event.marketPrice);
+      const price = passive(side, lattice, event.limitPrice);
       const next = nextOrder(context, 'close', side, price, toPlain(held.abs()));
       return { ...next, lastRejectReason: null };
     }),

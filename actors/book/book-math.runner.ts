@@ -46,7 +46,9 @@ export class MainThreadRunner implements BookMathRunner {
   async close(): Promise<void> {}
 }
 
-const WORKER = new URL('./book-math.worker.ts', import.meta.url).href;
+// Compiled (dist/, plain JavaScript) the worker is a .js file and needs no TypeScript loader
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER = new URL(`./book-math.worker.${COMPILED ? 'js' : 'ts'}`, import.meta.url).href;
 
 /** Runs tasks on `threads` worker threads, all started up front so the first tick pays no spawn. */
 export class PoolRunner implements BookMathRunner {
@@ -59,7 +61,7 @@ export class PoolRunner implements BookMathRunner {
       throw new Error(`book math pool: threads must be an integer >= 1, was ${threads}`);
     }
     this.threads = threads;
-    const tsxLoaded = process.execArgv.some((arg) => arg.includes('tsx'));
+    const tsxLoaded = COMPILED || process.execArgv.some((arg) => arg.includes('tsx'));
     this.pool = new Piscina<BookTask, BookMetrics>({
       filename: WORKER,
       minThreads: threads,

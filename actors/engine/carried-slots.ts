@@ -39,19 +39,27 @@ export function mergeCarriedSlots(
   const lattice = saved?.lattice ?? documents[0]?.lattice;
   if (!lattice) return { document: saved, taken: [] };
   const slots: Record<string, Snapshot<unknown>> = { ...(saved?.slots ?? {}) };
+  // A slot a trailing window dropped after this placement is no part of the grid any more: only
+  // a slot spawned after the drop (minting past the floor) can be missing from the save
+  const floor = saved?.generationFloor ?? 0;
   const taken = new Set<number>();
   for (const document of documents) {
     // A placement of an earlier grid (the lattice changed since) is no part of this one
     if (!sameLattice(document.lattice, lattice)) continue;
     for (const [index, snapshot] of Object.entries(document.slots)) {
-      if (generationOf(snapshot) > generationOf(slots[index])) {
+      const known = slots[index];
+      if (generationOf(snapshot) > (known === undefined ? floor : generationOf(known))) {
         slots[index] = snapshot;
         taken.add(Number(index));
       }
     }
   }
   if (taken.size === 0) return { document: saved, taken: [] };
-  return { document: { format: 1, lattice, slots }, taken: [...taken].sort((a, b) => a - b) };
+  const kept = floor > 0 ? { generationFloor: floor } : {};
+  return {
+    document: { format: 1, lattice, slots, ...kept },
+    taken: [...taken].sort((a, b) => a - b),
+  };
 }
 
 /**

@@ -177,7 +177,8 @@ const shutdownSchema = z
 const DEFAULT_SYMBOLS = [
   {
     symbol: 'BTCUSDT',
-    grid: gridConfigSchema.parse({ interval: '50', order_quantity: '0.001' }),
+    // Trailing: the grid keeps buying near the market whichever way the price goes
+    grid: gridConfigSchema.parse({ interval: '50', order_quantity: '0.001', trailing: {} }),
   },
 ];
 

@@ -23,6 +23,7 @@ import { ArbitrageDesk, type SupervisedPairView } from '../arbitrage/arbitrage.d
 import { pairGuardsOf } from '../arbitrage/arbitrage-section.config.js';
 import { createArbitrageMetrics, type ArbitrageMetrics } from '../arbitrage/arbitrage.metrics.js';
 import { ArbitragePairsRepo } from '../store/arbitrage-pairs.repo.js';
+import { createBookAnalytics } from '../book/book-analytics.js';
 import type { Database } from '../store/database.js';
 import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
 import {
@@ -221,6 +222,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     config.orders.client_id_namespace || (await new EngineInstanceRepo(db.sql).clientIdNamespace());
   const divergenceListeners = new Set<(divergence: PositionDivergence) => void>();
   const reconciledListeners = new Set<(symbol: SymbolId, summary: ReconcileSummary) => void>();
+  // One book-math pool for every symbol: dynamic slippage reads its newest books
+  const bookAnalytics = createBookAnalytics(config.book_math);
   orchestrator = new Orchestrator({
     exchange,
     risk,
@@ -264,11 +267,15 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       onReconciled: (symbol, summary) => {
         for (const listener of reconciledListeners) listener(symbol, summary);
       },
+      bookAnalytics,
     },
   });
 
   const seed = config.symbols.map((s) => ({ symbol: s.symbol, grid: gridConfigFromWire(s.grid) }));
-  await orchestrator.restore(seed);
+  await orchestrator.restore(seed).catch(async (e: unknown) => {
+    await bookAnalytics.close();
+    throw e;
+  });
   registerOrderVenue(exchange);
   const arbitrageMetrics = createArbitrageMetrics(metrics.registry);
   const detach = AsyncLocalStorage.snapshot();
@@ -303,6 +310,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     });
   } catch (e) {
     unbindOrderWorkflows();
+    await bookAnalytics.close();
     throw e;
   }
   orchestrator.connector().onChange((status) => {
@@ -394,6 +402,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
         await Promise.all([running.stop(), desk.stop()]);
         await risk.stop();
         await alerting.stop();
+        await bookAnalytics.close();
         await shutdownDurableRuntime({
           workflowCompletionTimeoutMs: config.shutdown.workflow_grace_ms,
         });

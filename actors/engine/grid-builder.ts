@@ -8,14 +8,22 @@
  * grid-change), and every new slot starts after the highest generation the old grid used, so no
  * client order id is minted twice. Only while an old slot still works an order does the change
  * wait (nothing new opens meanwhile).
+ *
+ * A trailing grid's first window is the one around the market price (not around the anchor), so
+ * a restart far from the anchor spawns no slot it would drop on the first tick. With a dynamic
+ * interval a new lattice takes the volatility-derived interval, and a persisted lattice whose
+ * interval lies within the configured floor and cap still fits the config.
  */
 import type { Logger } from 'pino';
 
 import type { Exchange } from '../../core/exchange.port.js';
 import { dec, toPlain } from '../../core/decimal.js';
+import type { Decimal } from '../../core/decimal.js';
 import { latticeSpecError } from '../../machines/grid-lattice.js';
+import { trailingWindow } from '../../machines/grid-window.js';
 import type { SymbolId } from '../../core/types.js';
 import { carriedDocument, generationFloor, planGridChange } from './grid-change.js';
+import { wantedInterval } from './grid-planner.js';
 import { SlotSet, type GridLattice, type SlotSetDocument } from './slot-set.js';
 import { venueFitProblems, type GridConfig } from './symbol.config.js';
 
@@ -40,6 +48,7 @@ export function gridWindow(grid: GridConfig): number[] {
  * @param marketPrice - current price, quote units (anchor of a new lattice without one)
  * @param log - where a grid change is reported
  * @param namespace - this engine's client order id namespace
+ * @param atr - the latest average true range (dynamic interval), or null when unknown
  * @returns live slots
  * @throws {Error} when the stored snapshot is not a slot document, or the grid does not fit the
  *   venue's filters or puts a level at or below zero
@@ -52,10 +61,11 @@ export async function buildSlots(
   marketPrice: string,
   log: Logger,
   namespace: string,
+  atr: Decimal | null = null,
 ): Promise<SlotSet> {
-  const window = gridWindow(grid);
   const document = stored === null ? null : parseDocument(symbol, stored);
   if (document && latticeFits(document.lattice, grid)) {
+    const window = windowFor(grid, document.lattice, marketPrice);
     // Levels the window grew over start after every generation the grid used
     return new SlotSet(
       symbol,
@@ -66,7 +76,8 @@ export async function buildSlots(
       floors(window, document),
     );
   }
-  const lattice = await latticeFor(exchange, symbol, grid, marketPrice);
+  const lattice = await latticeFor(exchange, symbol, grid, marketPrice, atr);
+  const window = windowFor(grid, lattice, marketPrice);
   if (!document) return new SlotSet(symbol, lattice, window, null, namespace);
   const plan = planGridChange(document, lattice);
   if (plan.working.length > 0) {
@@ -106,10 +117,28 @@ function floors(
   return new Map(window.filter((i) => !(String(i) in stored)).map((i) => [i, floor]));
 }
 
-/** True when `grid` builds the lattice a persisted grid already has. */
+/**
+ * The levels a grid quotes when it is built: the configured window, or for a trailing grid the
+ * window around the market price.
+ */
+function windowFor(grid: GridConfig, lattice: GridLattice, marketPrice: string): number[] {
+  if (!grid.trailing) return gridWindow(grid);
+  const size = { levelsBelow: grid.levelsBelow, levelsAbove: grid.levelsAbove, mode: grid.mode };
+  return [...trailingWindow(lattice, marketPrice, size, grid.trailing).levels];
+}
+
+/**
+ * True when `grid` builds the lattice a persisted grid already has. With a dynamic interval any
+ * interval from the configured one up to its cap fits: the lattice's generations chose it.
+ */
 export function latticeFits(lattice: GridLattice, grid: GridConfig): boolean {
+  const dynamic = grid.dynamicInterval;
+  const interval = dec(lattice.interval);
+  const intervalFits = dynamic
+    ? interval.gte(grid.interval) && interval.lte(dynamic.maxInterval)
+    : lattice.interval === grid.interval;
   return (
-    lattice.interval === grid.interval &&
+    intervalFits &&
     lattice.mode === grid.mode &&
     lattice.orderQuantity === grid.orderQuantity &&
     (grid.anchorPrice === null || grid.anchorPrice === lattice.anchorPrice)
@@ -121,19 +150,21 @@ async function latticeFor(
   symbol: SymbolId,
   grid: GridConfig,
   marketPrice: string,
+  atr: Decimal | null,
 ): Promise<GridLattice> {
   const info = await exchange.getSymbolInfo(symbol);
   const problems = venueFitProblems(grid, info, marketPrice);
   if (problems.length > 0) {
     throw new Error(`${symbol} grid does not fit ${exchange.name}: ${problems.join('; ')}`);
   }
-  const lattice: GridLattice = {
+  const base: GridLattice = {
     anchorPrice: grid.anchorPrice ?? toPlain(dec(marketPrice).toNearest(info.tickSize)),
     interval: grid.interval,
     tickSize: toPlain(info.tickSize),
     mode: grid.mode,
     orderQuantity: grid.orderQuantity,
   };
+  const lattice = { ...base, interval: wantedInterval(grid, base, atr) ?? grid.interval };
   const error = latticeSpecError(lattice);
   if (error) throw new Error(`${symbol} lattice is invalid: ${error}`);
   return lattice;

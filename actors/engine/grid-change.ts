@@ -60,7 +60,7 @@ function storedContexts(document: SlotSetDocument): [number, StoredContext, unkn
  */
 export function generationFloor(document: SlotSetDocument | null): number {
   if (!document) return 0;
-  let floor = 0;
+  let floor = document.generationFloor ?? 0;
   for (const [, context] of storedContexts(document)) {
     if (Number.isSafeInteger(context.generation)) floor = Math.max(floor, context.generation ?? 0);
   }

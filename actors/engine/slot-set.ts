@@ -7,7 +7,10 @@
  *
  * Slots outside the configured window are kept, not dropped: they finish and close what they
  * hold but never open again, and their generation keeps client order ids unique if the window
- * grows back over them.
+ * grows back over them. A trailing grid moves its window (`setWindow`) and would keep a slot for
+ * every level the price ever visited, so there a free slot well outside the window is dropped
+ * and its generation folds into the set's generation floor: every slot spawned later starts
+ * after it, so no client order id is minted twice. The floor is persisted with the slots.
  */
 import { createActor, type Actor, type Snapshot, type SnapshotFrom } from 'xstate';
 
@@ -23,12 +26,13 @@ import {
 } from '../../machines/grid-slot.machine.js';
 import type { SymbolId } from '../../core/types.js';
 import { inspectOptions } from './machine-inspection.js';
+import { generationFloor } from './grid-change.js';
 
 type SlotActor = Actor<typeof gridSlotMachine>;
 /** One slot machine's snapshot. */
 export type SlotSnapshot = SnapshotFrom<typeof gridSlotMachine>;
 
-/** Where a symbol's grid sits; fixed for the life of the grid. Decimal strings, quote units. */
+/** Where a symbol's grid sits; fixed for one lattice generation. Decimal strings, quote units. */
 export interface GridLattice {
   readonly anchorPrice: string;
   readonly interval: string;
@@ -44,6 +48,19 @@ export interface SlotSetDocument {
   readonly lattice: GridLattice;
   /** `getPersistedSnapshot()` of each slot, keyed by its level index. */
   readonly slots: Readonly<Record<string, Snapshot<unknown>>>;
+  /**
+   * The highest generation of a slot that was dropped (trailing window) or of a previous lattice
+   * generation; a slot absent from `slots` mints after it. Absent: 0.
+   */
+  readonly generationFloor?: number;
+}
+
+/** The levels a trailing window quotes, and the range its resting entries may stay in. */
+export interface SlotWindow {
+  readonly levels: readonly number[];
+  /** Resting entries outside `keepFrom`..`keepTo` (inclusive) are pulled; free slots dropped. */
+  readonly keepFrom: number;
+  readonly keepTo: number;
 }
 
 /** One slot as /status shows it. */
@@ -60,6 +77,8 @@ export interface SlotView {
   readonly refusals: number;
   /** Outside the configured window: closes what it holds, never opens. */
   readonly retired: boolean;
+  /** Why the last entry this slot wanted was not placed (dynamic slippage); null when it was. */
+  readonly skipped: string | null;
 }
 
 /** An order of ours found on the venue that no slot is working, to be taken over. */
@@ -72,9 +91,20 @@ export interface Adoption {
 /** The slot machines of one symbol by level; see the module doc. */
 export class SlotSet {
   readonly symbol: SymbolId;
-  readonly lattice: GridLattice;
+  #lattice: GridLattice;
   readonly #slots = new Map<number, SlotActor>();
-  readonly #window: ReadonlySet<number>;
+  #window: ReadonlySet<number>;
+  /** The trailing window's keep range; null for a window fixed by the config. */
+  #keep: { readonly from: number; readonly to: number } | null = null;
+  /** Persisted: the highest generation of a dropped slot or of an earlier lattice generation. */
+  #floor: number;
+  /**
+   * Not persisted: the highest generation of the slots this set was built with (and of a
+   * previous grid). A slot spawned later starts after both, so it never mints an id any slot of
+   * its level used before.
+   */
+  readonly #builtFloor: number;
+  readonly #skipped = new Map<number, string>();
   readonly #namespace: string;
   #outbox: GridSlotCommand[] = [];
   #failure: unknown = undefined;
@@ -98,9 +128,11 @@ export class SlotSet {
     carried: ReadonlyMap<number, number> = new Map(),
   ) {
     this.symbol = symbol;
-    this.lattice = lattice;
+    this.#lattice = lattice;
     this.#window = new Set(window);
     this.#namespace = namespace;
+    this.#floor = document?.generationFloor ?? 0;
+    this.#builtFloor = Math.max(generationFloor(document), ...carried.values());
     const stored = document?.slots ?? {};
     const indices = new Set([...window, ...carried.keys(), ...Object.keys(stored).map(Number)]);
     for (const index of [...indices].sort((a, b) => a - b)) {
@@ -108,9 +140,90 @@ export class SlotSet {
     }
   }
 
+  /** The lattice the slots price on. */
+  get lattice(): GridLattice {
+    return this.#lattice;
+  }
+
   /** Level indices of every slot, ascending. */
   indices(): number[] {
-    return [...this.#slots.keys()];
+    return [...this.#slots.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Moves a trailing window: spawns a slot for each level of the window that has none, and
+   * drops every free slot outside the keep range (its generation raises the floor).
+   * @param window - the levels to quote and the range resting entries may stay in
+   * @returns the levels dropped
+   */
+  setWindow(window: SlotWindow): number[] {
+    this.#window = new Set(window.levels);
+    this.#keep = { from: window.keepFrom, to: window.keepTo };
+    for (const index of window.levels) {
+      if (!this.#slots.has(index)) this.#spawn(index, null, this.#spawnFloor());
+    }
+    const dropped: number[] = [];
+    for (const [index, slot] of this.#slots) {
+      if (!this.isBeyondWindow(index)) continue;
+      const snapshot = slot.getSnapshot();
+      if (!snapshot.matches('free')) continue;
+      this.#floor = Math.max(this.#floor, snapshot.context.generation);
+      slot.stop();
+      this.#slots.delete(index);
+      this.#skipped.delete(index);
+      dropped.push(index);
+    }
+    return dropped;
+  }
+
+  /** True when a trailing window's keep range leaves `index` out (its entry is pulled). */
+  isBeyondWindow(index: number): boolean {
+    const keep = this.#keep;
+    return keep !== null && (index < keep.from || index > keep.to);
+  }
+
+  /**
+   * Starts a new lattice generation: every slot is dropped (all must be free) and the floor
+   * rises over every generation used, so the new lattice's slots never mint an id again.
+   * @param lattice - the new lattice
+   * @param window - the levels a fixed window quotes on it (a trailing grid sets its window on
+   *   the next quote)
+   * @throws {Error} when a slot holds inventory or works an order
+   */
+  relattice(lattice: GridLattice, window: readonly number[]): void {
+    if (!this.isIdle()) throw new Error(`${this.symbol} cannot change lattice while slots work`);
+    this.#floor = this.#spawnFloor();
+    for (const slot of this.#slots.values()) {
+      this.#floor = Math.max(this.#floor, slot.getSnapshot().context.generation);
+      slot.stop();
+    }
+    this.#slots.clear();
+    this.#skipped.clear();
+    this.#lattice = lattice;
+    this.#window = new Set(window);
+    for (const index of window) this.#spawn(index, null, this.#floor);
+  }
+
+  /** True when any slot holds inventory (long or short), whatever its order. */
+  holdsInventory(): boolean {
+    return [...this.#slots.values()].some(
+      (slot) => !dec(slot.getSnapshot().context.position).isZero(),
+    );
+  }
+
+  #spawnFloor(): number {
+    return Math.max(this.#floor, this.#builtFloor);
+  }
+
+  /**
+   * Records why the slot's entry was not placed, or clears it (null).
+   * @returns true when the reason changed (the caller logs only changes)
+   */
+  noteSkip(index: number, reason: string | null): boolean {
+    const before = this.#skipped.get(index) ?? null;
+    if (reason === null) this.#skipped.delete(index);
+    else this.#skipped.set(index, reason);
+    return before !== reason;
   }
 
   /** True when the slot exists and is inside the configured window. */
@@ -182,7 +295,8 @@ export class SlotSet {
     if (current && !current.matches('free')) {
       throw new Error(`${this.symbol} slot ${adoption.index} is busy; cannot adopt an order`);
     }
-    const base = current?.context ?? this.#fresh(adoption.index, 0).getSnapshot().context;
+    const base =
+      current?.context ?? this.#fresh(adoption.index, this.#spawnFloor()).getSnapshot().context;
     const { order } = adoption;
     const unfilled = dec(order.quantity).sub(order.filledQuantity);
     // Open orders have built what they filled; a close still holds what it has not sold
@@ -211,12 +325,14 @@ export class SlotSet {
     for (const [index, slot] of this.#slots) {
       if (!indices || indices.includes(index)) slots[String(index)] = slot.getPersistedSnapshot();
     }
-    return { format: 1, lattice: this.lattice, slots };
+    const floor = this.#floor > 0 ? { generationFloor: this.#floor } : {};
+    return { format: 1, lattice: this.#lattice, slots, ...floor };
   }
 
   /** Every slot as /status shows it, ascending by level. */
   views(): SlotView[] {
-    return [...this.#slots].map(([index, slot]) => {
+    return this.indices().map((index) => {
+      const slot = this.#slots.get(index)!;
       const snapshot = slot.getSnapshot();
       const { context } = snapshot;
       return {
@@ -228,6 +344,7 @@ export class SlotSet {
         lastRejectReason: context.lastRejectReason,
         refusals: context.refusals,
         retired: !this.#window.has(index),
+        skipped: this.#skipped.get(index) ?? null,
       };
     });
   }
@@ -259,7 +376,7 @@ export class SlotSet {
   }
 
   #input(index: number, generation: number): GridSlotInput {
-    const { anchorPrice, interval, tickSize, mode, orderQuantity } = this.lattice;
+    const { anchorPrice, interval, tickSize, mode, orderQuantity } = this.#lattice;
     return {
       namespace: this.#namespace,
       symbol: this.symbol,

@@ -36,7 +36,8 @@ import type { StoredSnapshot } from './engine.store.js';
 import { FillRecorder } from './fill-recorder.js';
 import { latestSlots } from './carried-slots.js';
 import { buildSlots } from './grid-builder.js';
-import { quoteGrid, quotingOf } from './grid-quoter.js';
+import { quotingOf } from './grid-quoter.js';
+import { GridPass } from './grid-pass.js';
 import type { PriceTick } from './mailbox.js';
 import { OrderDispatcher } from './order-dispatcher.js';
 import { OrderCleanerJob, planCleanup } from './order-cleaner.js';
@@ -74,6 +75,8 @@ export class SymbolActor {
   readonly #ledger: OrderLedger;
   readonly #cooldown: RefusalCooldown;
   readonly #reconciliation: SymbolReconciliation;
+  /** Trailing window, dynamic interval and dynamic slippage around the quoter. */
+  readonly #pass: GridPass;
   #phase: SymbolPhase = 'restoring';
   /** What exists once the grid is built. */
   #grid: BuiltGrid | null = null;
@@ -124,6 +127,15 @@ export class SymbolActor {
     this.#cleaner = policy.cleaner
       ? new OrderCleanerJob(clock, policy.cleaner, () => options.mailbox.post({ kind: 'clean' }))
       : null;
+    this.#pass = new GridPass({
+      symbol: options.symbol,
+      grid: options.grid,
+      exchange: deps.exchange,
+      clock,
+      log,
+      metrics,
+      ...(policy.bookAnalytics && { book: policy.bookAnalytics }),
+    });
     this.#reconciliation = new SymbolReconciliation({
       symbol: options.symbol,
       grid: options.grid,
@@ -234,6 +246,7 @@ export class SymbolActor {
       this.#setPhase('trading');
       this.#reconciliation.start();
       this.#cleaner?.start();
+      this.#pass.start(slots);
       log.info({ symbol: this.symbol, slots: slots.indices().length }, 'symbol trading');
       await this.#afterChange(commands, mailbox.lastPrice);
       while (!this.#finished()) {
@@ -247,6 +260,7 @@ export class SymbolActor {
       this.#phase = 'stopped';
       this.#reconciliation.stop();
       this.#cleaner?.stop();
+      this.#pass.stop();
       this.#grid?.reports.stop();
       this.#orders.close();
       this.#grid?.slots.stop();
@@ -276,6 +290,7 @@ export class SymbolActor {
       price,
       log,
       policy.namespace,
+      await this.#pass.initialAtr(),
     );
     await this.#ledger.load();
     const reports = new SymbolReports({
@@ -350,8 +365,17 @@ export class SymbolActor {
     const price = tick?.price ?? this.#options.mailbox.lastPrice?.price ?? this.#startPrice;
     const { slots, reports, writer } = this.#requireGrid();
     if (this.#phase === 'trading' && price !== null) {
-      const slippage = dec(this.#deps.policy.flattenSlippagePct ?? '1');
-      commands.push(...quoteGrid(slots, price, this.#cooldown, quotingOf(this.#risk), slippage));
+      const save = async () => {
+        writer.write(slots.document(), this.#ledger.takeDirty(), []);
+        await writer.flush();
+      };
+      const flattenSlippagePct = dec(this.#deps.policy.flattenSlippagePct ?? '1');
+      commands.push(
+        ...(await this.#pass.quote(slots, price, this.#cooldown, save, {
+          quoting: quotingOf(this.#risk),
+          flattenSlippagePct,
+        })),
+      );
     }
     const allowed = this.#preTrade(commands);
     reports.recordIntents(allowed);

@@ -56,6 +56,65 @@ export const symbolIdSchema = z
   .regex(/^[A-Z0-9]{2,24}$/, 'must be an exchange symbol in capitals, such as "BTCUSDT"')
   .transform((s) => s as SymbolId);
 
+/** `grid.trailing`: the window re-centres on the price; optional bounds pin it to a range. */
+const trailingSchema = z
+  .object({
+    /** The window's centre stays within the anchor level ± this many levels; default unbounded. */
+    max_drift_levels: z
+      .number({ error: 'must be a whole number of levels, e.g. 20' })
+      .int('must be a whole number of levels, e.g. 20')
+      .min(1, 'must be at least 1 level')
+      .max(100_000, 'must be at most 100000 levels')
+      .optional(),
+    /** No entry below this price, quote units; default none. */
+    lower_price: positiveDecimal('90000', 'quote units').optional(),
+    /** No entry above this price, quote units; default none. */
+    upper_price: positiveDecimal('110000', 'quote units').optional(),
+  })
+  .strict()
+  .refine(
+    (t) =>
+      t.lower_price === undefined ||
+      t.upper_price === undefined ||
+      dec(t.lower_price).lt(t.upper_price),
+    { message: 'must be below trailing.upper_price', path: ['lower_price'] },
+  );
+
+/** `grid.dynamic_interval`: new lattices use max(interval, ATR × atr_scale). */
+const dynamicIntervalSchema = z
+  .object({
+    /** Multiplier on the average true range. */
+    atr_scale: positiveDecimal('0.5', 'a multiple of the ATR'),
+    /** Closed candles the ATR averages over; default 14. */
+    atr_window: z
+      .number({ error: 'must be a whole number of candles, e.g. 14' })
+      .int('must be a whole number of candles, e.g. 14')
+      .min(2, 'must be at least 2 candles')
+      .max(500, 'must be at most 500 candles')
+      .default(14),
+    /** Candle length the ATR is measured on; default 1m. */
+    candle_interval: z
+      .enum(['1m', '3m', '5m', '15m', '30m', '1h', '4h'], {
+        error: 'must be one of 1m, 3m, 5m, 15m, 30m, 1h, 4h',
+      })
+      .default('1m'),
+    /** Largest interval a lattice may get, quote units; default 10 × interval. */
+    max_interval: positiveDecimal('500', 'quote units').optional(),
+  })
+  .strict();
+
+/** `grid.inventory_skew`: centre = price × (1 − inventory × factor), capped. */
+const inventorySkewSchema = z
+  .object({
+    /** Fraction of the price the centre moves per base unit held, e.g. "0.01". */
+    factor: positiveDecimal('0.01', 'fraction of the price per base unit'),
+    /** The most the centre moves either way, percent of the price; default 2. */
+    max_shift_pct: positiveDecimal('2', 'percent of the price')
+      .refine((v) => !/^\d+(\.\d+)?$/.test(v) || dec(v).lte(50), 'must be at most 50 (percent)')
+      .default('2'),
+  })
+  .strict();
+
 /** The wire (snake_case) grid config; every field is documented with its unit and default. */
 export const gridConfigSchema = z
   .object({
@@ -71,12 +130,42 @@ export const gridConfigSchema = z
     mode: z.enum(['long', 'neutral'], { error: 'must be "long" or "neutral"' }).default('long'),
     /** Price of level 0 in quote units; default: the market price at the first start. */
     anchor_price: positiveDecimal('100000', 'quote units').optional(),
+    /** Trailing window (off when absent): the window follows the price on the same lattice. */
+    trailing: trailingSchema.optional(),
+    /** Volatility-widened interval for new lattices (off when absent). */
+    dynamic_interval: dynamicIntervalSchema.optional(),
+    /** Inventory skew of the trailing window's centre (off when absent; needs `trailing`). */
+    inventory_skew: inventorySkewSchema.optional(),
+    /**
+     * Dynamic slippage (REQ-RISK-002), basis points of the level price: an entry whose level
+     * would cross the order book is placed at the best non-crossing price when that is within
+     * this distance of its level, else skipped. Absent: 0, a crossing entry is skipped.
+     */
+    max_slippage_bps: z
+      .number({ error: 'must be a number of basis points, e.g. 5' })
+      .min(0, 'must be 0 or more basis points')
+      .max(1000, 'must be at most 1000 basis points (10 %)')
+      .optional(),
   })
   .strict()
   .refine((g) => g.levels_below + g.levels_above > 0, {
     message: 'a grid needs at least one level: set levels_below or levels_above above 0',
     path: ['levels_below'],
-  });
+  })
+  .refine((g) => g.inventory_skew === undefined || g.trailing !== undefined, {
+    message:
+      "skews the trailing window's centre: add a trailing section (e.g. trailing: {}) or remove inventory_skew",
+    path: ['inventory_skew'],
+  })
+  .refine(
+    (g) =>
+      g.dynamic_interval?.max_interval === undefined ||
+      !dec(g.dynamic_interval.max_interval).lt(g.interval),
+    {
+      message: 'must be at least grid.interval: the dynamic interval never goes under it',
+      path: ['dynamic_interval', 'max_interval'],
+    },
+  );
 
 /** A grid config as written in YAML and JSON. */
 export type GridConfigWire = z.input<typeof gridConfigSchema>;
@@ -91,6 +180,41 @@ export interface GridConfig {
   readonly mode: GridMode;
   /** Null: anchor at the market price when the grid is first built. */
   readonly anchorPrice: string | null;
+  /** Trailing window; absent or null: the window stays where the config puts it. */
+  readonly trailing?: TrailingConfig | null;
+  /** Volatility-widened interval of new lattices; absent or null: off. */
+  readonly dynamicInterval?: DynamicIntervalConfig | null;
+  /** Inventory skew of the trailing centre; absent or null: off. */
+  readonly inventorySkew?: InventorySkewConfig | null;
+  /** Dynamic slippage bound of a crossing entry, basis points; absent: 0. */
+  readonly maxSlippageBps?: number;
+}
+
+/** `grid.trailing` in frozen form; null fields are unbounded. */
+export interface TrailingConfig {
+  readonly maxDriftLevels: number | null;
+  /** Quote units. */
+  readonly lowerPrice: string | null;
+  /** Quote units. */
+  readonly upperPrice: string | null;
+}
+
+/** `grid.dynamic_interval` in frozen form. */
+export interface DynamicIntervalConfig {
+  readonly atrScale: string;
+  readonly atrWindow: number;
+  /** Candle length, e.g. "1m". */
+  readonly candleInterval: string;
+  /** Quote units; 10 × interval unless configured. */
+  readonly maxInterval: string;
+}
+
+/** `grid.inventory_skew` in frozen form. */
+export interface InventorySkewConfig {
+  /** Fraction of the price per base unit held. */
+  readonly factor: string;
+  /** Percent of the price. */
+  readonly maxShiftPct: string;
 }
 
 /** One traded symbol with its grid, as the YAML `symbols` list and `POST /symbols` take it. */
@@ -111,7 +235,36 @@ export function gridConfigFromWire(wire: z.output<typeof gridConfigSchema>): Gri
     orderQuantity: dec(wire.order_quantity).toFixed(),
     mode: wire.mode,
     anchorPrice: wire.anchor_price === undefined ? null : dec(wire.anchor_price).toFixed(),
+    // The optional features appear only when configured, so a plain grid reads as before
+    ...(wire.trailing && {
+      trailing: Object.freeze({
+        maxDriftLevels: wire.trailing.max_drift_levels ?? null,
+        lowerPrice: plainOrNull(wire.trailing.lower_price),
+        upperPrice: plainOrNull(wire.trailing.upper_price),
+      }),
+    }),
+    ...(wire.dynamic_interval && {
+      dynamicInterval: Object.freeze({
+        atrScale: dec(wire.dynamic_interval.atr_scale).toFixed(),
+        atrWindow: wire.dynamic_interval.atr_window,
+        candleInterval: wire.dynamic_interval.candle_interval,
+        maxInterval: dec(
+          wire.dynamic_interval.max_interval ?? dec(wire.interval).mul(10),
+        ).toFixed(),
+      }),
+    }),
+    ...(wire.inventory_skew && {
+      inventorySkew: Object.freeze({
+        factor: dec(wire.inventory_skew.factor).toFixed(),
+        maxShiftPct: dec(wire.inventory_skew.max_shift_pct).toFixed(),
+      }),
+    }),
+    ...(wire.max_slippage_bps !== undefined && { maxSlippageBps: wire.max_slippage_bps }),
   });
+}
+
+function plainOrNull(value: string | undefined): string | null {
+  return value === undefined ? null : dec(value).toFixed();
 }
 
 /**
@@ -127,6 +280,34 @@ export function gridConfigToWire(grid: GridConfig): z.output<typeof gridConfigSc
     order_quantity: grid.orderQuantity,
     mode: grid.mode,
     ...(grid.anchorPrice === null ? {} : { anchor_price: grid.anchorPrice }),
+    ...(grid.trailing ? { trailing: trailingToWire(grid.trailing) } : {}),
+    ...(grid.dynamicInterval
+      ? {
+          dynamic_interval: {
+            atr_scale: grid.dynamicInterval.atrScale,
+            atr_window: grid.dynamicInterval.atrWindow,
+            candle_interval: grid.dynamicInterval.candleInterval as '1m',
+            max_interval: grid.dynamicInterval.maxInterval,
+          },
+        }
+      : {}),
+    ...(grid.inventorySkew
+      ? {
+          inventory_skew: {
+            factor: grid.inventorySkew.factor,
+            max_shift_pct: grid.inventorySkew.maxShiftPct,
+          },
+        }
+      : {}),
+    ...(grid.maxSlippageBps !== undefined && { max_slippage_bps: grid.maxSlippageBps }),
+  };
+}
+
+function trailingToWire(t: TrailingConfig): NonNullable<z.output<typeof trailingSchema>> {
+  return {
+    ...(t.maxDriftLevels === null ? {} : { max_drift_levels: t.maxDriftLevels }),
+    ...(t.lowerPrice === null ? {} : { lower_price: t.lowerPrice }),
+    ...(t.upperPrice === null ? {} : { upper_price: t.upperPrice }),
   };
 }
 
@@ -158,7 +339,8 @@ export function sameGridConfig(a: GridConfig, b: GridConfig): boolean {
     a.interval === b.interval &&
     a.orderQuantity === b.orderQuantity &&
     a.mode === b.mode &&
-    a.anchorPrice === b.anchorPrice
+    a.anchorPrice === b.anchorPrice &&
+    JSON.stringify(gridConfigToWire(a)) === JSON.stringify(gridConfigToWire(b))
   );
 }
 

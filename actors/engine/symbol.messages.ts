@@ -12,6 +12,7 @@ import type { SymbolId } from '../../core/types.js';
 import type { TradingState } from '../../machines/trading-state.machine.js';
 import type { RiskGate } from './engine-risk.js';
 import type { CleanerPolicy } from './order-cleaner.js';
+import type { BookAnalytics } from '../book/book-analytics.port.js';
 import type { ExposureSummary, LedgerOrder } from '../orders/order-ledger.types.js';
 import type { PlaceOrderResult } from '../workflows/order.messages.js';
 import type { EngineMetrics } from './engine.metrics.js';
@@ -57,6 +58,11 @@ export interface SymbolPolicy {
   readonly flattenSlippagePct?: string;
   /** The order cleaner's limits; absent: no cleaner. */
   readonly cleaner?: CleanerPolicy;
+  /**
+   * The engine's order-book analytics, shared by every symbol (dynamic slippage, REQ-RISK-002);
+   * absent: grid orders are priced off the market price alone.
+   */
+  readonly bookAnalytics?: BookAnalytics;
 }
 
 /**

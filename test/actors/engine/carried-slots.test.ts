@@ -68,4 +68,14 @@ describe('mergeCarriedSlots', () => {
     const earlier = doc({ '-1': 9 }, { ...LATTICE, anchorPrice: '90000' });
     assert.deepEqual(mergeCarriedSlots(saved, [earlier]).taken, []);
   });
+
+  it('ignores a carried slot a trailing window dropped since, and keeps the floor', () => {
+    // Slot -5 placed (generation 4), then was dropped (floor 4); slot 2 was spawned after the
+    // drop and placed (generation 5) before the save that holds it was lost
+    const saved = { ...doc({ '-1': 6 }), generationFloor: 4 };
+    const { document, taken } = mergeCarriedSlots(saved, [doc({ '2': 5 }), doc({ '-5': 4 })]);
+    assert.deepEqual(taken, [2]);
+    assert.deepEqual(generations(document), { '-1': 6, '2': 5 });
+    assert.equal(document?.generationFloor, 4);
+  });
 });

@@ -179,3 +179,53 @@ describe('a changed grid config', () => {
     ]);
   });
 });
+
+describe('buildSlots: trailing window and dynamic interval', () => {
+  it('builds a trailing grid around the market, not around the anchor', async () => {
+    const venue = createTestVenue({ symbols: ['SOLUSDT'] });
+    const trailing = grid({
+      levels_below: 2,
+      levels_above: 0,
+      interval: '10',
+      order_quantity: '1',
+      anchor_price: '200',
+      trailing: {},
+    });
+    const slots = await buildSlots(venue.exchange, SOL, trailing, null, '251', log, TEST_NAMESPACE);
+    assert.deepEqual(slots.indices(), [3, 4]);
+  });
+
+  it('takes the volatility-derived interval for a new lattice, and keeps a stored one within the bounds', async () => {
+    const venue = createTestVenue({ symbols: ['SOLUSDT'] });
+    const dynamic = grid({
+      levels_below: 2,
+      levels_above: 0,
+      interval: '10',
+      order_quantity: '1',
+      dynamic_interval: { atr_scale: '2', max_interval: '50' },
+    });
+    const fresh = await buildSlots(
+      venue.exchange,
+      SOL,
+      dynamic,
+      null,
+      '200',
+      log,
+      TEST_NAMESPACE,
+      dec('7.5'),
+    );
+    assert.equal(fresh.lattice.interval, '15');
+    // Restored with a calmer ATR: the stored lattice (interval 15) still fits the config
+    const restored = await buildSlots(
+      venue.exchange,
+      SOL,
+      dynamic,
+      fresh.document(),
+      '200',
+      log,
+      TEST_NAMESPACE,
+      dec('1'),
+    );
+    assert.equal(restored.lattice.interval, '15');
+  });
+});
