@@ -91,14 +91,21 @@ describe('SymbolActor refusals on the simulated venue', () => {
     await eventually(() => closes.length === 1, 'the first close, refused');
     const start = closes[0] ?? 0;
     // Ten minutes of a market that stays where it is, in quarter-second steps for the first 10 s
+    // A step is handled once the actor is idle and every close placed so far came back refused:
+    // the refusal reaches the slot through a workflow, after the mailbox went idle, and virtual
+    // time must not run on before the cooldown it starts is known
+    const settled = () =>
+      btc.mailbox.idle &&
+      btc.slot(-1)?.state === 'holding' &&
+      btc.slot(-1)?.refusals === closes.length;
     for (let ms = 0; ms < 10_000; ms += 250) {
       venue.clock.advance(250);
-      await eventually(() => btc.mailbox.idle, 'the step handled');
+      await eventually(settled, 'the step handled');
     }
     const inTenSeconds = closes.filter((at) => at - start < 10_000).length;
     for (let ms = 0; ms < 600_000; ms += 10_000) {
       venue.clock.advance(10_000);
-      await eventually(() => btc.mailbox.idle, 'the step handled');
+      await eventually(settled, 'the step handled');
     }
     const later = closes.filter((at) => at - start >= 10_000 && at - start < 610_000).length;
 
