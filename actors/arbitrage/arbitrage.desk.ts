@@ -28,6 +28,7 @@ import { FundingMonitor } from './funding-monitor.js';
 import { PairActor, type PairGuards } from './pair.actor.js';
 import { PairSupervisor, type SupervisedPairView } from './pair.supervisor.js';
 import { resetPairCycleQueue } from './pair-cycle.workflow.js';
+import type { TradingState } from '../../machines/trading-state.machine.js';
 
 export type { SupervisedPairView } from './pair.supervisor.js';
 
@@ -56,6 +57,8 @@ export interface ArbitrageDeskOptions {
   readonly guards: PairGuards;
   /** Runs `fn` outside any durable-workflow context. */
   readonly detach: <T>(fn: () => T) => T;
+  /** The engine's global trading state (the kill switch); default: always ACTIVE. */
+  readonly globalTrading?: () => TradingState;
 }
 
 /** The engine's arbitrage pairs; see the module doc. */
@@ -237,6 +240,7 @@ export class ArbitrageDesk {
           metrics,
           alerts,
           guards,
+          ...(this.#options.globalTrading && { globalTrading: this.#options.globalTrading }),
         }),
       onFailed: async (pairId, error) => {
         await repo.setStatus(pairId, 'failed');

@@ -35,7 +35,9 @@ import {
 import { LEG_KEYS, type LegKey } from '../../machines/arbitrage-pair.js';
 import {
   entriesAllowed,
+  stricterTradingState,
   tradingStateMachine,
+  type TradingState,
   type TradingStateEvent,
 } from '../../machines/trading-state.machine.js';
 import type { AlertSink } from '../alerts/alert.types.js';
@@ -86,6 +88,11 @@ export interface PairActorDeps {
   readonly metrics: ArbitrageMetrics;
   readonly alerts: AlertSink | null;
   readonly guards: PairGuards;
+  /**
+   * The engine's global trading state (the operator's /halt and /flatten, global breakers): a
+   * pair obeys the stricter of it and its own; default: always ACTIVE.
+   */
+  readonly globalTrading?: () => TradingState;
   /** The cycle runner; tests replace it. */
   readonly cycles?: {
     run(input: PairCycleInput): Promise<PairCycleResult>;
@@ -239,13 +246,16 @@ export class PairActor {
     const position = this.#position();
     if (position.context.order !== null) return this.#cycle(null);
     await this.#checkLiquidation(now, position.matches('flat'));
-    const trading = this.#trading.getSnapshot().context.state;
+    const own = this.#trading.getSnapshot().context.state;
+    const trading = stricterTradingState(own, this.#deps.globalTrading?.() ?? 'ACTIVE');
     if (trading === 'FLATTENING') {
       if (position.matches('flat')) {
+        if (own !== 'FLATTENING') return;
         this.#sendTrading({ type: 'flatten.done', atMs: now });
         return this.#save();
       }
-      return this.#cycle({ type: 'arb.emergencyExit', reason: 'liquidation distance' });
+      const reason = own === 'FLATTENING' ? 'liquidation distance' : 'the engine is flattening';
+      return this.#cycle({ type: 'arb.emergencyExit', reason });
     }
     if (trading === 'HALTED') return;
     const unhedged = position.matches({ repairing: 'waiting' });
@@ -262,7 +272,8 @@ export class PairActor {
     this.#feedHold(decision, now);
     publishPair(this.#deps.metrics, this.#viewInput());
     if (decision.action === 'enter') {
-      if (!entriesAllowed(this.#trading.getSnapshot().context.state)) return;
+      if (!entriesAllowed(trading) || !entriesAllowed(this.#trading.getSnapshot().context.state))
+        return;
       return this.#cycle(enterEvent(decision, this.config, now));
     }
     if (decision.action === 'exit') return this.#cycle({ type: 'arb.exit' });

@@ -21,6 +21,7 @@ import type { SymbolId } from '../../core/types.js';
 import type { AlertSink } from '../alerts/alert.types.js';
 import { ArbitrageDesk, type SupervisedPairView } from '../arbitrage/arbitrage.desk.js';
 import { pairGuardsOf } from '../arbitrage/arbitrage-section.config.js';
+import { GLOBAL } from '../risk/breaker-bank.js';
 import { createArbitrageMetrics, type ArbitrageMetrics } from '../arbitrage/arbitrage.metrics.js';
 import { ArbitragePairsRepo } from '../store/arbitrage-pairs.repo.js';
 import { createBookAnalytics } from '../book/book-analytics.js';
@@ -297,6 +298,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       maxBackoffMs: supervision.max_backoff_ms,
     },
     guards: pairGuardsOf(config.arbitrage),
+    // The kill switch and global breakers hold the pairs too
+    globalTrading: () => risk.controller.effectiveState(GLOBAL),
     detach: (fn) => detach(fn),
   });
   // Before DBOS launches: a cycle it recovers needs its pair's venues registered

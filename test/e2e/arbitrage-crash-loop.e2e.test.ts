@@ -7,7 +7,7 @@
  * leg. Then the funding turns negative on every symbol and the exits are killed the same way.
  * After every restart the engine must show every pair resting hedged or flat with legs equal to
  * what the venues hold, and at the end no client order id reached a venue twice.
- * ARB_CRASH_PAIRS sets the number of pairs (1-4, default 2: 6 kills; 4 gives 10).
+ * ARB_CRASH_PAIRS sets the number of pairs (1-10, default 2: 2 x pairs + 2 kills, so 6; 9 gives 20).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -32,12 +32,22 @@ import {
   type EngineProcess,
 } from './support/engine-process.js';
 
-const PAIRS = [
+const ALL_PAIRS = [
   { symbol: 'BTCUSDT', base: 'BTC', quantity: '0.01', tolerance: '0.001' },
   { symbol: 'ETHUSDT', base: 'ETH', quantity: '0.3', tolerance: '0.001' },
   { symbol: 'BNBUSDT', base: 'BNB', quantity: '1.5', tolerance: '0.01' },
   { symbol: 'SOLUSDT', base: 'SOL', quantity: '5', tolerance: '1' },
-].slice(0, Math.min(4, Math.max(1, Number(process.env.ARB_CRASH_PAIRS ?? 2))));
+  { symbol: 'XRPUSDT', base: 'XRP', quantity: '10', tolerance: '0.1' },
+  { symbol: 'DOGEUSDT', base: 'DOGE', quantity: '100', tolerance: '1' },
+  { symbol: 'ADAUSDT', base: 'ADA', quantity: '20', tolerance: '1' },
+  { symbol: 'AVAXUSDT', base: 'AVAX', quantity: '1', tolerance: '1' },
+  { symbol: 'LINKUSDT', base: 'LINK', quantity: '1', tolerance: '0.01' },
+  { symbol: 'LTCUSDT', base: 'LTC', quantity: '0.2', tolerance: '0.001' },
+];
+const PAIRS = ALL_PAIRS.slice(
+  0,
+  Math.min(ALL_PAIRS.length, Math.max(1, Number(process.env.ARB_CRASH_PAIRS ?? 2))),
+);
 const WAIT_MS = 90_000;
 
 const pairId = (symbol: string) => `${symbol.slice(0, -4).toLowerCase()}-basis`;

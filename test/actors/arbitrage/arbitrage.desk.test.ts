@@ -32,6 +32,7 @@ import {
   TEST_DATABASE_KINDS,
   type TestDatabase,
 } from '../../support/postgres.js';
+import type { TradingState } from '../../../machines/trading-state.machine.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -98,6 +99,8 @@ for (const kind of TEST_DATABASE_KINDS) {
   describe(`arbitrage desk on simulated venues (${kind})`, () => {
     let db: TestDatabase;
     let rig: Rig;
+    /** The engine's global trading state as the desk reads it (the kill switch). */
+    let globalState: TradingState = 'ACTIVE';
 
     const deskOn = (
       venue: SimulatedVenue,
@@ -121,6 +124,7 @@ for (const kind of TEST_DATABASE_KINDS) {
           riskCheckIntervalMs: MINUTE,
         },
         detach: (fn) => fn(),
+        globalTrading: () => globalState,
       });
 
     before(async () => {
@@ -275,6 +279,42 @@ for (const kind of TEST_DATABASE_KINDS) {
         rig.alerts.raised.some((a) => a.severity === 'critical' && a.title.includes('halted')),
       );
       rig.refusing.clear();
+    });
+    it('obeys the global kill switch: no entry while HALTED, an exit while FLATTENING', async () => {
+      globalState = 'HALTED';
+      try {
+        await rig.desk.addPair(
+          pairWire('killed', {
+            legs: [
+              { venue: 'sim-spot', market: 'spot', symbol: 'ETHUSDT' },
+              { venue: 'sim', market: 'perp', symbol: 'ETHUSDT' },
+            ],
+            quantity: '0.1',
+          }),
+        );
+        // The same funding enters within minutes when the engine is active (the first case)
+        for (let i = 0; i < 60; i++) {
+          rig.clock.advance(MINUTE);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        assert.equal(view('killed')?.position, 'flat', 'no entry while the engine is halted');
+
+        globalState = 'ACTIVE';
+        await until(rig, () => view('killed')?.position === 'hedged', 'the entry once resumed');
+        globalState = 'FLATTENING';
+        await until(
+          rig,
+          () => view('killed')?.position === 'flat',
+          'the exit the flatten asks for',
+        );
+        assert.deepEqual(
+          view('killed')?.legs.map((l) => l.position),
+          ['0', '0'],
+        );
+      } finally {
+        globalState = 'ACTIVE';
+      }
+      assert.equal(await rig.desk.removePair('killed'), true);
     });
   });
 }
