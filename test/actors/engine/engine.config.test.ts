@@ -27,7 +27,7 @@ const file = (name: string, text: string) => {
 describe('engine config', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('defaults to a small long grid on BTCUSDT, the embedded database and admin port 8080', () => {
+  it('defaults to a small trailing long grid on BTCUSDT, the embedded database and admin port 8080', () => {
     const config = loadEngineConfig({
       configPath: path.join(dir, 'absent.yaml'),
       configRequired: false,
@@ -58,6 +58,7 @@ describe('engine config', () => {
           interval: '50',
           order_quantity: '0.001',
           mode: 'long',
+          trailing: {},
         },
       },
     ]);
