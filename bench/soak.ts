@@ -28,18 +28,22 @@ import { scrape, type Sample } from './soak-sampler.js';
 import { ROOT, startStack, type Stack } from './soak-stack.js';
 import { machineDescription } from './support/stats.js';
 
-/** Grids in the order `--symbols N` takes them: intervals of about 0.02-0.05 % of price. */
+/**
+ * Grids in the order `--symbols N` takes them: intervals of 6-9 basis points of price, so a round
+ * trip earns more than the simulated venue's maker fees on both legs (2 + 2 bps); a thinner grid
+ * loses on every round trip and the risk layer's loss-streak breaker rightly stops it.
+ */
 const GRIDS = [
-  { symbol: 'BTCUSDT', interval: '20', quantity: '0.001' },
-  { symbol: 'ETHUSDT', interval: '2', quantity: '0.01' },
-  { symbol: 'SOLUSDT', interval: '0.1', quantity: '1' },
-  { symbol: 'BNBUSDT', interval: '0.3', quantity: '0.02' },
-  { symbol: 'XRPUSDT', interval: '0.001', quantity: '5' },
-  { symbol: 'DOGEUSDT', interval: '0.00015', quantity: '30' },
-  { symbol: 'ADAUSDT', interval: '0.0004', quantity: '10' },
-  { symbol: 'AVAXUSDT', interval: '0.02', quantity: '1' },
-  { symbol: 'LINKUSDT', interval: '0.01', quantity: '0.5' },
-  { symbol: 'LTCUSDT', interval: '0.05', quantity: '0.1' },
+  { symbol: 'BTCUSDT', interval: '60', quantity: '0.001' },
+  { symbol: 'ETHUSDT', interval: '3', quantity: '0.01' },
+  { symbol: 'SOLUSDT', interval: '0.15', quantity: '1' },
+  { symbol: 'BNBUSDT', interval: '0.45', quantity: '0.02' },
+  { symbol: 'XRPUSDT', interval: '0.0015', quantity: '5' },
+  { symbol: 'DOGEUSDT', interval: '0.00025', quantity: '30' },
+  { symbol: 'ADAUSDT', interval: '0.0006', quantity: '10' },
+  { symbol: 'AVAXUSDT', interval: '0.03', quantity: '1' },
+  { symbol: 'LINKUSDT', interval: '0.015', quantity: '0.5' },
+  { symbol: 'LTCUSDT', interval: '0.07', quantity: '0.1' },
 ] as const;
 /** Slot states in which nothing is on its way to or from the venue. */
 const SETTLED = new Set(['free', 'opening.resting', 'closing.resting']);

@@ -7,21 +7,14 @@
  * nothing new is placed while halted.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
   DATABASE_CASES,
-  EngineFleet,
+  engineScene,
   eventually,
   kill,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
-  startVenue,
-  writeEngineConfig,
-  type EngineDatabase,
   type EngineProcess,
-  type VenueUnderTest,
 } from './support/engine-process.js';
 
 const SYMBOL = 'BTCUSDT';
@@ -48,41 +41,28 @@ async function post(engine: EngineProcess, path: string): Promise<Response> {
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker kill switch under SIGKILL on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL]);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
+    const scene = engineScene(dbCase.kind, {
+      symbols: [SYMBOL],
+      symbolLines: [
         `  - symbol: ${SYMBOL}`,
         '    grid: { levels_below: 2, levels_above: 0, interval: "100", order_quantity: "0.001",',
         '            anchor_price: "100000" }',
-      ]);
+      ],
     });
 
-    after(async () => {
-      await fleet.killAll();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
-    });
-
-    const openOrders = async () => venue!.venue.getOpenOrders(SYMBOL);
+    const openOrders = async () => scene().venue.venue.getOpenOrders(SYMBOL);
     const position = async () =>
-      (await venue!.venue.getPositions(SYMBOL))[0]?.size.toFixed() ?? '0';
+      (await scene().venue.venue.getPositions(SYMBOL))[0]?.size.toFixed() ?? '0';
     const uniquePlacements = () => {
-      const ids = venue!.placements.filter((p) => p.accepted).map((p) => p.clientOrderId);
+      const ids = scene()
+        .venue.placements.filter((p) => p.accepted)
+        .map((p) => p.clientOrderId);
       assert.equal(new Set(ids).size, ids.length, `a client order id placed twice: ${ids}`);
     };
 
     it('halts and flattens exactly once however the engine is killed in between', async () => {
-      const v = venue!;
-      let engine = await fleet.start(config);
+      const v = scene().venue;
+      let engine = await scene().fleet.start(scene().config);
       await eventually(async () => (await openOrders()).length === 2, 'two resting buys', WAIT_MS);
       v.sim.setSpotPrice(SYMBOL, '99880');
       await eventually(
@@ -96,7 +76,7 @@ for (const dbCase of DATABASE_CASES) {
       assert.equal(halted.status, 200);
       await kill(engine.child, 'SIGKILL');
       const placedBeforeRestart = v.placements.length;
-      engine = await fleet.start(config);
+      engine = await scene().fleet.start(scene().config);
       assert.equal(await globalState(engine), 'HALTED');
       await eventually(
         async () => (await openOrders()).length === 0,
@@ -118,7 +98,7 @@ for (const dbCase of DATABASE_CASES) {
       const flatten = await post(engine, '/flatten');
       assert.equal(flatten.status, 200);
       await killed;
-      engine = await fleet.start(config);
+      engine = await scene().fleet.start(scene().config);
       await eventually(async () => (await position()) === '0', 'the position closed', WAIT_MS);
       await eventually(
         async () => (await globalState(engine)) === 'HALTED',

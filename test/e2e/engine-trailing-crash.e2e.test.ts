@@ -11,7 +11,7 @@
  * fills are exactly the venue's trades of its orders.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import { dec } from '../../core/decimal.js';
 import type { SymbolId } from '../../core/types.js';
@@ -22,17 +22,11 @@ import {
   agreedState,
   DATABASE_CASES,
   duplicateClientOrderIds,
-  EngineFleet,
+  engineScene,
   eventually,
   kill,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
-  startVenue,
   withTimeout,
-  writeEngineConfig,
   type AgreedState,
-  type EngineDatabase,
   type EngineProcess,
   type VenueUnderTest,
 } from './support/engine-process.js';
@@ -45,37 +39,24 @@ const LEVELS_BELOW = 3;
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker trailing grid killed while its window moves, on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
     let ledger: Database | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL]);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
+    after(async () => {
+      await ledger?.close();
+    });
+    const scene = engineScene(dbCase.kind, {
+      symbols: [SYMBOL],
+      symbolLines: [
         `  - symbol: ${SYMBOL}`,
         '    grid: { levels_below: 3, levels_above: 0, interval: "100", order_quantity: "0.001",',
         '            anchor_price: "100000", trailing: {} }',
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await ledger?.close();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+      ],
     });
 
     /** SIGKILLs the running engine from inside the venue, right after it accepts a placement. */
     function killOnNextPlacement(v: VenueUnderTest): Promise<string> {
       return new Promise((resolve) => {
         v.onNextPlacement((placement) => {
-          void kill(fleet.latest(), 'SIGKILL').then(() => resolve(placement.clientOrderId));
+          void kill(scene().fleet.latest(), 'SIGKILL').then(() => resolve(placement.clientOrderId));
         });
       });
     }
@@ -118,8 +99,8 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it('recovers from SIGKILL in the middle of a window move without a duplicate or a lost fill', async () => {
-      const v = venue!;
-      const first = await fleet.start(config);
+      const v = scene().venue;
+      const first = await scene().fleet.start(scene().config);
       await settled(first, v, '100000');
 
       // The window moves up; killed as its first new buy (at 100000) reaches the venue
@@ -129,7 +110,7 @@ for (const dbCase of DATABASE_CASES) {
       // Down again while the engine is dead: the new buy at 100000 fills unheard
       v.sim.setSpotPrice(SYMBOL, '99950');
 
-      const second = await fleet.start(config);
+      const second = await scene().fleet.start(scene().config);
       const afterFirst = await settled(second, v, '99950');
       assert.equal(
         afterFirst.position,
@@ -148,7 +129,7 @@ for (const dbCase of DATABASE_CASES) {
       // The first new buy (100100) fills while the engine is down
       v.sim.setSpotPrice(SYMBOL, '100050');
 
-      const third = await fleet.start(config);
+      const third = await scene().fleet.start(scene().config);
       const recovered = await settled(third, v, '100050');
       // At least the buy placed at the kill filled unheard (the dying engine may have placed more)
       assert.ok(dec(recovered.position).gte('0.001'), `the second unheard fill (${killedAgainAt})`);
@@ -167,7 +148,7 @@ for (const dbCase of DATABASE_CASES) {
       );
       assert.ok(net.eq(recovered.position), 'the position is the net of the venue fills');
       assert.equal(await kill(third.child, 'SIGTERM'), 0);
-      ledger = await openLedgerDatabase(dbCase.kind, dir!, database!);
+      ledger = await openLedgerDatabase(dbCase.kind, scene().dir, scene().database);
       const recorded = await new FillsRepo(ledger.sql).listBySymbol(SYMBOL as SymbolId);
       assert.deepEqual(
         recorded.map(fillLine).sort(),

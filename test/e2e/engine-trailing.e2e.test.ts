@@ -10,7 +10,7 @@
  * fills are exactly the venue's trades, and realized PnL agrees with the venue's to the decimal.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import { dec, toPlain, ZERO } from '../../core/decimal.js';
 import type { SymbolId } from '../../core/types.js';
@@ -21,16 +21,10 @@ import {
   agreedState,
   DATABASE_CASES,
   duplicateClientOrderIds,
-  EngineFleet,
+  engineScene,
   eventually,
   kill,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
   sidesAndPrices,
-  startVenue,
-  writeEngineConfig,
-  type EngineDatabase,
   type EngineProcess,
   type VenueUnderTest,
 } from './support/engine-process.js';
@@ -68,30 +62,17 @@ function watchOverlaps(v: VenueUnderTest): () => Promise<string[]> {
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker trailing grid on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
     let ledger: Database | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL]);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
+    after(async () => {
+      await ledger?.close();
+    });
+    const scene = engineScene(dbCase.kind, {
+      symbols: [SYMBOL],
+      symbolLines: [
         `  - symbol: ${SYMBOL}`,
         '    grid: { levels_below: 3, levels_above: 0, interval: "100", order_quantity: "0.001",',
         '            anchor_price: "100000", trailing: {} }',
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await ledger?.close();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+      ],
     });
 
     /** Waits until engine and venue agree on exactly `orders` ("SIDE price") and `position`. */
@@ -126,8 +107,8 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it('keeps buying under the price as it trends down, then up, and ends flat with the venue', async () => {
-      const v = venue!;
-      const engine = await fleet.start(config);
+      const v = scene().venue;
+      const engine = await scene().fleet.start(scene().config);
       const stopWatching = watchOverlaps(v);
 
       await checkpoint(engine, v, 'at start', ['BUY 99700', 'BUY 99800', 'BUY 99900'], '0');
@@ -218,7 +199,7 @@ for (const dbCase of DATABASE_CASES) {
       const venuePnl = fills.reduce((sum, f) => sum.add(dec(f.realizedPnl)), ZERO);
 
       assert.equal(await kill(engine.child, 'SIGTERM'), 0);
-      ledger = await openLedgerDatabase(dbCase.kind, dir!, database!);
+      ledger = await openLedgerDatabase(dbCase.kind, scene().dir, scene().database);
       const repo = new FillsRepo(ledger.sql);
       const recorded = await repo.listBySymbol(SYMBOL as SymbolId);
       assert.deepEqual(recorded.map(fillLine).sort(), fills.map(fillLine).sort(), 'ledger = venue');
