@@ -39,7 +39,13 @@ import {
   type SymbolChangeHandler,
   type SymbolChangeOutcome,
 } from './symbol-change.workflow.js';
-import { SymbolRequestError, type GridSafetyPolicy, type SymbolEntry } from './symbol-admission.js';
+import { ConfigError } from '../../core/config-file.js';
+import {
+  admitGrid,
+  SymbolRequestError,
+  type GridSafetyPolicy,
+  type SymbolEntry,
+} from './symbol-admission.js';
 import { SymbolActor } from './symbol.actor.js';
 import type { SymbolActorDeps, SymbolActorOptions, SymbolPolicy } from './symbol.messages.js';
 import { gridConfigToWire, parseStoredGridConfig, type GridConfig } from './symbol.config.js';
@@ -182,6 +188,7 @@ export class Orchestrator {
     bindSymbolChanges(this.#apply);
     let active = await store.activeSymbols.list();
     if (active.length === 0 && seed.length > 0) {
+      await this.#admitSeed(seed);
       for (const entry of seed) {
         await store.activeSymbols.add(entry.symbol, gridConfigToWire(entry.grid));
       }
@@ -301,6 +308,34 @@ export class Orchestrator {
   }
 
   // -- INTERNAL --
+
+  /**
+   * The config's grids pass the checks a `POST /symbols` grid passes (venue filters and the
+   * safety checker) before a fresh start stores them: a grid that loses money on every round
+   * trip must not start just because it came from the file. A venue that cannot be asked now
+   * does not block the start; the symbol's actor checks the venue's filters when it builds.
+   * @throws {ConfigError} naming each refused grid's parameter and numbers
+   */
+  async #admitSeed(seed: readonly SymbolEntry[]): Promise<void> {
+    const { exchange, log, safety } = this.#options;
+    if (!safety) return;
+    const problems: string[] = [];
+    for (const [i, entry] of seed.entries()) {
+      try {
+        await admitGrid(exchange, entry.symbol, entry.grid, null, safety);
+      } catch (e) {
+        if (!(e instanceof SymbolRequestError)) {
+          log.warn(
+            { symbol: entry.symbol, err: e },
+            'the venue could not be asked to check a seeded grid: starting without the check',
+          );
+          continue;
+        }
+        problems.push(...e.problems.map((p) => `symbols[${i}] (${entry.symbol}) ${p}`));
+      }
+    }
+    if (problems.length > 0) throw new ConfigError('symbols (seeded on a fresh start)', problems);
+  }
 
   #supervise(symbol: SymbolId, grid: GridConfig): SymbolSupervisor {
     const { exchange, orders, store, clock, log, metrics, policy } = this.#options;

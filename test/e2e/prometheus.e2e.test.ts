@@ -59,7 +59,7 @@ describe('Prometheus scraping the stack (E2E)', { skip }, () => {
       dir,
       tickIntervalMs: 50,
       volatilityPerYear: 5,
-      grids: [{ symbol: 'BTCUSDT', interval: '20', quantity: '0.001' }],
+      grids: [{ symbol: 'BTCUSDT', interval: '60', quantity: '0.001' }],
     });
     server = await startPrometheus(prometheus as string, dir, {
       'exchange-connector': stack.connector.metricsUrl,

@@ -36,6 +36,7 @@ import {
   type TestVenue,
 } from './harness.js';
 import { BTC, openOrderIds, SMALL_GRID } from './symbol-fixture.js';
+import { ConfigError } from '../../../core/config-file.js';
 
 const ETH = 'ETHUSDT' as SymbolId;
 const ETH_GRID: GridConfigWire = {
@@ -370,5 +371,25 @@ describe('Orchestrator symbol lifecycle', () => {
     assert.deepEqual(orch.symbols(), []);
     assert.equal((await orch.addSymbol(BTC, grid(SMALL_GRID))).outcome, 'added');
     await orch.stop();
+  });
+
+  it('refuses to seed a config grid the safety checker rejects, naming it, and stores nothing', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    const safety = { maxLeverage: 10, maxBalanceUsePct: dec('80'), makerFeeRate: dec('0.0002') };
+    const orch = orchestrator(bed, venue, { safety });
+    await assert.rejects(
+      orch.restore([
+        { symbol: BTC, grid: grid(SMALL_GRID) },
+        { symbol: ETH, grid: grid({ ...ETH_GRID, interval: '0.5' }) },
+      ]),
+      (e) => {
+        assert.ok(e instanceof ConfigError, String(e));
+        assert.equal(e.problems.length, 1, e.problems.join('\n'));
+        assert.match(e.problems[0] ?? '', /^symbols\[1\] \(ETHUSDT\) grid\.interval: a round trip/);
+        return true;
+      },
+    );
+    assert.deepEqual(await bed.store.activeSymbols.list(), []);
   });
 });
