@@ -40,7 +40,7 @@ const ALL_PAIRS = [
   { symbol: 'XRPUSDT', base: 'XRP', quantity: '10', tolerance: '0.1' },
   { symbol: 'DOGEUSDT', base: 'DOGE', quantity: '100', tolerance: '1' },
   { symbol: 'ADAUSDT', base: 'ADA', quantity: '20', tolerance: '1' },
-  { symbol: 'AVAXUSDT', base: 'AVAX', quantity: '1', tolerance: '1' },
+  { symbol: 'AVAXUSDT', base: 'AVAX', quantity: '3', tolerance: '1' },
   { symbol: 'LINKUSDT', base: 'LINK', quantity: '1', tolerance: '0.01' },
   { symbol: 'LTCUSDT', base: 'LTC', quantity: '0.2', tolerance: '0.001' },
 ];
