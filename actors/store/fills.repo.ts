@@ -73,7 +73,8 @@ export function fillFromTrade(
   };
 }
 
-interface Row {
+/** One fills row as the queries select it. */
+export interface FillRow {
   venue: string;
   trade_id: string;
   symbol: string;
@@ -115,12 +116,12 @@ export class FillsRepo {
 
   /** Fills of `symbol` in execution order, from `sinceMs` (inclusive) when given. */
   async listBySymbol(symbol: SymbolId, sinceMs = 0): Promise<FillRecord[]> {
-    const rows = await this.#sql<Row[]>`
+    const rows = await this.#sql<FillRow[]>`
       SELECT venue, trade_id, symbol, venue_order_id, client_order_id, side, price, quantity,
              fee, fee_asset, realized_pnl, is_maker, ts_event
       FROM fills WHERE symbol = ${symbol} AND ts_event >= ${sinceMs}
       ORDER BY ts_event, venue, trade_id`;
-    return rows.map(fromRow);
+    return rows.map(fillFromRow);
   }
 
   /** Totals over every fill of `symbol`. */
@@ -165,7 +166,8 @@ function amount(value: string): string {
   return toPlain(dec(value));
 }
 
-function fromRow(row: Row): FillRecord {
+/** A fills row as the domain's fill record. */
+export function fillFromRow(row: FillRow): FillRecord {
   return {
     venue: row.venue,
     tradeId: row.trade_id,

@@ -8,12 +8,9 @@
  */
 import type postgres from 'postgres';
 
-import { dec, toPlain } from '../../core/decimal.js';
-import type { ClientOrderId, Side, SymbolId } from '../../core/types.js';
-import type { LedgerStatus } from '../orders/order-status.table.js';
 import type { Sql } from './database.js';
-import type { FillRecord } from './fills.repo.js';
-import type { IndexedOrder } from './order-index.repo.js';
+import { fillFromRow, type FillRecord, type FillRow } from './fills.repo.js';
+import { orderFromRow, type IndexedOrder, type OrderIndexRow } from './order-index.repo.js';
 
 /** An order of the index with the time it was first recorded. */
 export interface HistoricOrder extends IndexedOrder {
@@ -52,39 +49,11 @@ export interface Page<T> {
   readonly more: boolean;
 }
 
-interface OrderRow {
-  client_order_id: string;
-  venue: string;
-  symbol: string;
-  venue_order_id: string | null;
-  side: Side;
-  price: string | null;
-  quantity: string;
-  filled_quantity: string;
-  avg_price: string | null;
-  reduce_only: boolean;
-  slot_index: number | null;
-  status: LedgerStatus;
-  reject_reason: string | null;
-  revision: string;
-  updated_ms: string;
+interface OrderRow extends OrderIndexRow {
   created_us: string;
 }
 
-interface FillRow {
-  venue: string;
-  trade_id: string;
-  symbol: string;
-  venue_order_id: string;
-  client_order_id: string | null;
-  side: Side;
-  price: string;
-  quantity: string;
-  fee: string;
-  fee_asset: string;
-  realized_pnl: string;
-  is_maker: boolean;
-  ts_event: string;
+interface RecordedFillRow extends FillRow {
   recorded_ms: string;
 }
 
@@ -127,13 +96,13 @@ export class OrderHistoryRepo {
         }
       ORDER BY created_at, client_order_id
       LIMIT ${query.limit + 1}`;
-    return page(rows.map(orderFromRow), query.limit);
+    return page(rows.map(historicFromRow), query.limit);
   }
 
   /** One page of fills by execution time, oldest first. */
   async fills(query: PageQuery<FillPageKey>): Promise<Page<FillRecord>> {
     const sql = this.#sql;
-    const rows = await sql<FillRow[]>`
+    const rows = await sql<RecordedFillRow[]>`
       SELECT ${FILL_COLUMNS(sql)} FROM fills
       WHERE true
         ${symbolsIn(sql, query.symbols)}
@@ -161,13 +130,13 @@ export class OrderHistoryRepo {
       WHERE client_order_id = ${id} OR venue_order_id = ${id}
       ORDER BY (client_order_id = ${id}) DESC, created_at
       LIMIT 1`;
-    return row ? orderFromRow(row) : null;
+    return row ? historicFromRow(row) : null;
   }
 
   /** The trades that filled `order`, in execution order. */
   async fillsOf(order: IndexedOrder): Promise<FillRecord[]> {
     const sql = this.#sql;
-    const rows = await sql<FillRow[]>`
+    const rows = await sql<RecordedFillRow[]>`
       SELECT ${FILL_COLUMNS(sql)} FROM fills
       WHERE client_order_id = ${order.clientOrderId}
          OR (venue = ${order.venue} AND venue_order_id = ${order.venueOrderId ?? ''})
@@ -183,7 +152,7 @@ export class OrderHistoryRepo {
    */
   async ownFills(symbols: readonly string[], toMs = 0): Promise<FillRecord[]> {
     const sql = this.#sql;
-    const rows = await sql<FillRow[]>`
+    const rows = await sql<RecordedFillRow[]>`
       SELECT ${FILL_COLUMNS(sql)} FROM fills
       WHERE client_order_id IS NOT NULL
         ${symbolsIn(sql, symbols)}
@@ -205,7 +174,7 @@ export class OrderHistoryRepo {
       SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms`;
     const nowMs = Number(clock?.now_ms ?? 0);
     if (sinceMs === null) return { nowMs, fills: [] };
-    const rows = await sql<FillRow[]>`
+    const rows = await sql<RecordedFillRow[]>`
       SELECT ${FILL_COLUMNS(sql)} FROM fills
       WHERE client_order_id IS NOT NULL
         AND (extract(epoch FROM recorded_at) * 1000) >= ${Math.max(0, sinceMs)}
@@ -236,41 +205,6 @@ function page<T>(rows: T[], limit: number): Page<T> {
   return rows.length > limit ? { rows: rows.slice(0, limit), more: true } : { rows, more: false };
 }
 
-function orderFromRow(row: OrderRow): HistoricOrder {
-  return {
-    clientOrderId: row.client_order_id as ClientOrderId,
-    venue: row.venue,
-    symbol: row.symbol as SymbolId,
-    venueOrderId: row.venue_order_id,
-    side: row.side,
-    price: row.price === null ? null : toPlain(dec(row.price)),
-    quantity: toPlain(dec(row.quantity)),
-    filledQuantity: toPlain(dec(row.filled_quantity)),
-    avgPrice: row.avg_price === null ? null : toPlain(dec(row.avg_price)),
-    reduceOnly: row.reduce_only,
-    slotIndex: row.slot_index,
-    status: row.status,
-    rejectReason: row.reject_reason,
-    revision: Number(row.revision),
-    updatedAtMs: Number(row.updated_ms),
-    createdAtUs: Number(row.created_us),
-  };
-}
-
-function fillFromRow(row: FillRow): FillRecord {
-  return {
-    venue: row.venue,
-    tradeId: row.trade_id,
-    symbol: row.symbol as SymbolId,
-    venueOrderId: row.venue_order_id,
-    clientOrderId: row.client_order_id as ClientOrderId | null,
-    side: row.side,
-    price: toPlain(dec(row.price)),
-    quantity: toPlain(dec(row.quantity)),
-    fee: toPlain(dec(row.fee)),
-    feeAsset: row.fee_asset,
-    realizedPnl: toPlain(dec(row.realized_pnl)),
-    isMaker: row.is_maker,
-    tsEvent: Number(row.ts_event),
-  };
+function historicFromRow(row: OrderRow): HistoricOrder {
+  return { ...orderFromRow(row), createdAtUs: Number(row.created_us) };
 }

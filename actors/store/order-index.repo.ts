@@ -46,7 +46,8 @@ export interface IndexedOrder {
   readonly updatedAtMs: number;
 }
 
-interface Row {
+/** One order_index row as the queries select it. */
+export interface OrderIndexRow {
   client_order_id: string;
   venue: string;
   symbol: string;
@@ -103,32 +104,32 @@ export class OrderIndexRepo {
 
   /** The entry for our client order id, or null. */
   async byClientOrderId(clientOrderId: ClientOrderId): Promise<IndexedOrder | null> {
-    const [row] = await this.#sql<Row[]>`${SELECT(this.#sql)}
+    const [row] = await this.#sql<OrderIndexRow[]>`${SELECT(this.#sql)}
       WHERE client_order_id = ${clientOrderId}`;
-    return row ? fromRow(row) : null;
+    return row ? orderFromRow(row) : null;
   }
 
   /** The entry for the venue's order id, or null. */
   async byVenueOrderId(venue: string, venueOrderId: string): Promise<IndexedOrder | null> {
-    const [row] = await this.#sql<Row[]>`${SELECT(this.#sql)}
+    const [row] = await this.#sql<OrderIndexRow[]>`${SELECT(this.#sql)}
       WHERE venue = ${venue} AND venue_order_id = ${venueOrderId}`;
-    return row ? fromRow(row) : null;
+    return row ? orderFromRow(row) : null;
   }
 
   /** Every order of `symbol` on `venue` not yet final (the ledger's warm-up), oldest first. */
   async live(venue: string, symbol: SymbolId): Promise<IndexedOrder[]> {
-    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+    const rows = await this.#sql<OrderIndexRow[]>`${SELECT(this.#sql)}
       WHERE venue = ${venue} AND symbol = ${symbol} AND status IN ${this.#sql([...LIVE])}
       ORDER BY created_at, client_order_id`;
-    return rows.map(fromRow);
+    return rows.map(orderFromRow);
   }
 
   /** The `limit` orders of `symbol` on `venue` that changed last, newest first. */
   async recent(venue: string, symbol: SymbolId, limit: number): Promise<IndexedOrder[]> {
-    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+    const rows = await this.#sql<OrderIndexRow[]>`${SELECT(this.#sql)}
       WHERE venue = ${venue} AND symbol = ${symbol}
       ORDER BY updated_at DESC, client_order_id LIMIT ${limit}`;
-    return rows.map(fromRow);
+    return rows.map(orderFromRow);
   }
 
   /** Orders of `symbol` resting on the venue (NEW, PARTIALLY_FILLED, PENDING_CANCEL). */
@@ -143,16 +144,16 @@ export class OrderIndexRepo {
 
   /** Every order of `symbol`, oldest first. */
   async all(symbol: SymbolId): Promise<IndexedOrder[]> {
-    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+    const rows = await this.#sql<OrderIndexRow[]>`${SELECT(this.#sql)}
       WHERE symbol = ${symbol} ORDER BY created_at, client_order_id`;
-    return rows.map(fromRow);
+    return rows.map(orderFromRow);
   }
 
   async #withStatus(symbol: SymbolId, statuses: readonly LedgerStatus[]) {
-    const rows = await this.#sql<Row[]>`${SELECT(this.#sql)}
+    const rows = await this.#sql<OrderIndexRow[]>`${SELECT(this.#sql)}
       WHERE symbol = ${symbol} AND status IN ${this.#sql([...statuses])}
       ORDER BY created_at, client_order_id`;
-    return rows.map(fromRow);
+    return rows.map(orderFromRow);
   }
 }
 
@@ -195,7 +196,8 @@ async function writeOrder(tx: postgres.TransactionSql, order: IndexedOrder): Pro
     WHERE o.revision < EXCLUDED.revision`;
 }
 
-function fromRow(row: Row): IndexedOrder {
+/** An order_index row as the domain's indexed order. */
+export function orderFromRow(row: OrderIndexRow): IndexedOrder {
   return {
     clientOrderId: row.client_order_id as ClientOrderId,
     venue: row.venue,
