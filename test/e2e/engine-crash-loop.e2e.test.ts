@@ -11,17 +11,15 @@
  * any 10 s. CRASH_LOOP_KILLS sets the number of kills (default 4; run it with 20+ once in a while).
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { openDatabase, type Database } from '../../actors/store/database.js';
+import type { Database } from '../../actors/store/database.js';
 import { FillsRepo } from '../../actors/store/fills.repo.js';
 import { OrderIndexRepo } from '../../actors/store/order-index.repo.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
 import type { SymbolId } from '../../core/types.js';
 import { parseClientOrderId } from '../../machines/client-order-id.js';
-import type { TestDatabaseKind } from '../support/postgres.js';
 import {
   agreedState,
   DATABASE_CASES,
@@ -42,6 +40,7 @@ import {
   type EngineProcess,
   type VenueUnderTest,
 } from './support/engine-process.js';
+import { openLedgerDatabase } from './support/venue-fills.js';
 
 const SYMBOL = 'BTCUSDT';
 const KILLS = Number(process.env.CRASH_LOOP_KILLS ?? 4);
@@ -89,16 +88,6 @@ function worstRefusalBurst(refusals: readonly Refusal[]): number {
     worst = Math.max(worst, burst);
   }
   return worst;
-}
-
-function openAfterwards(kind: TestDatabaseKind, dir: string, database: EngineDatabase) {
-  if (kind === 'pglite') {
-    return openDatabase({ url: null, dataDir: path.join(dir, 'pglite'), migrate: false });
-  }
-  const line = database.configLines.find((l) => l.trim().startsWith('url:'));
-  const url = /url: '(.*)'/.exec(line ?? '')?.[1];
-  if (!url) throw new Error(`no database url in ${database.configLines.join(' ')}`);
-  return openDatabase({ url, migrate: false, poolSize: 1 });
 }
 
 for (const dbCase of DATABASE_CASES) {
@@ -165,7 +154,7 @@ for (const dbCase of DATABASE_CASES) {
 
     it(`survives ${KILLS} SIGKILLs, half the moment the venue accepts a placement`, async (t) => {
       const v = venue!;
-      if (dbCase.kind === 'postgres') live = await openAfterwards(dbCase.kind, dir!, database!);
+      if (dbCase.kind === 'postgres') live = await openLedgerDatabase(dbCase.kind, dir!, database!);
       let placementKills = 0;
       for (let round = 0; round < KILLS; round++) {
         const engine = await fleet.start(config);
@@ -197,7 +186,7 @@ for (const dbCase of DATABASE_CASES) {
         [],
         `a client order id reached the venue twice: ${JSON.stringify(v.placements)}`,
       );
-      stored = await openAfterwards(dbCase.kind, dir!, database!);
+      stored = await openLedgerDatabase(dbCase.kind, dir!, database!);
       const index = await new OrderIndexRepo(stored.sql).all(SYMBOL as SymbolId);
       assert.deepEqual(await indexAgainstVenue(index, v.venue, SYMBOL, v.placements), []);
       // No fill lost: the fills ledger holds exactly the venue's trades of our orders

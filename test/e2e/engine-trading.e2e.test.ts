@@ -12,15 +12,13 @@
  * order index must equal the venue for every order.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { dec, toPlain, ZERO } from '../../core/decimal.js';
 import type { SymbolId } from '../../core/types.js';
-import { openDatabase, type Database } from '../../actors/store/database.js';
+import type { Database } from '../../actors/store/database.js';
 import { FillsRepo, type FillRecord } from '../../actors/store/fills.repo.js';
 import { OrderIndexRepo } from '../../actors/store/order-index.repo.js';
-import type { TestDatabaseKind } from '../support/postgres.js';
 import {
   agreedState,
   DATABASE_CASES,
@@ -40,47 +38,10 @@ import {
   type EngineProcess,
   type VenueUnderTest,
 } from './support/engine-process.js';
+import { fillLine, openLedgerDatabase, venueFills } from './support/venue-fills.js';
 
 const SYMBOL = 'BTCUSDT';
 const WAIT_MS = 20_000;
-
-/** The engine's database, opened from the test once the engine has stopped. */
-function openLedgerDatabase(
-  kind: TestDatabaseKind,
-  dir: string,
-  database: EngineDatabase,
-): Promise<Database> {
-  if (kind === 'pglite') {
-    return openDatabase({ url: null, dataDir: path.join(dir, 'pglite'), migrate: false });
-  }
-  const line = database.configLines.find((l) => l.trim().startsWith('url:'));
-  const url = /url: '(.*)'/.exec(line ?? '')?.[1];
-  if (!url) throw new Error(`no database url in ${database.configLines.join(' ')}`);
-  return openDatabase({ url, migrate: false, poolSize: 1 });
-}
-
-/** A fill as a comparable line: every amount a plain decimal string. */
-function fillLine(f: {
-  tradeId: string;
-  clientOrderId: string | null;
-  side: string;
-  price: string;
-  quantity: string;
-  fee: string;
-  feeAsset: string;
-  realizedPnl: string;
-}): string {
-  return [
-    f.tradeId,
-    f.clientOrderId,
-    f.side,
-    toPlain(dec(f.price)),
-    toPlain(dec(f.quantity)),
-    toPlain(dec(f.fee)),
-    f.feeAsset,
-    toPlain(dec(f.realizedPnl)),
-  ].join(' ');
-}
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker trading a price path on ${dbCase.name}`, () => {
@@ -253,31 +214,13 @@ for (const dbCase of DATABASE_CASES) {
       assert.notDeepEqual(up2.orders, start.orders);
 
       // The venue's own trades of every order we placed
-      const ids = [...new Set(v.placements.map((p) => p.clientOrderId))];
-      const venueFills = [];
-      for (const clientOrderId of ids) {
-        const order = await v.venue.getOrder({ symbol: SYMBOL, clientOrderId });
-        for (const t of order.trades) {
-          venueFills.push({
-            tradeId: t.tradeId,
-            clientOrderId,
-            side: t.side,
-            price: t.price.toFixed(),
-            quantity: t.quantity.toFixed(),
-            fee: t.fee.toFixed(),
-            feeAsset: t.feeAsset,
-            realizedPnl: t.realizedPnl.toFixed(),
-          });
-        }
-      }
-      const venueSorted = venueFills.map(fillLine).sort();
+      const onVenue = await venueFills(v, SYMBOL);
+      const venueSorted = onVenue.map(fillLine).sort();
       assert.deepEqual(
-        venueFills
-          .map((f) => `${f.side} ${toPlain(dec(f.price))} ${toPlain(dec(f.quantity))}`)
-          .sort(),
+        onVenue.map((f) => `${f.side} ${toPlain(dec(f.price))} ${toPlain(dec(f.quantity))}`).sort(),
         ['BUY 99800 0.001', 'BUY 99900 0.001', 'SELL 100000 0.001', 'SELL 99900 0.001'],
       );
-      const venuePnl = venueFills.reduce((sum, f) => sum.add(dec(f.realizedPnl)), ZERO);
+      const venuePnl = onVenue.reduce((sum, f) => sum.add(dec(f.realizedPnl)), ZERO);
 
       // The engine stops cleanly; its ledger is read from its own database
       assert.equal(await kill(engine.child, 'SIGTERM'), 0);
@@ -296,7 +239,7 @@ for (const dbCase of DATABASE_CASES) {
       assert.equal(totals.fills, 4);
       assert.equal(totals.netQuantity, '0');
       assert.equal(totals.realizedPnl, toPlain(venuePnl), 'realized PnL agrees with the venue');
-      const venueFees = venueFills.reduce((sum, f) => sum.add(dec(f.fee)), ZERO);
+      const venueFees = onVenue.reduce((sum, f) => sum.add(dec(f.fee)), ZERO);
       assert.deepEqual(totals.fees, { USDT: toPlain(venueFees) }, 'fees agree with the venue');
       // Two round trips of 0.001 one interval (100) apart: 0.2 gross, before fees; back flat,
       // the venue's realized PnL is all of it
