@@ -3,9 +3,10 @@
  * The live side of SubscribePositions: while anyone subscribes, polls the fills ledger for fills
  * of our orders recorded since the last poll (one query per poll for every subscriber), replays
  * each touched (venue, symbol) into its position and tells the subscribers of that symbol, with
- * the order whose fill moved it last (one update per position and poll). Commits can land out of recording order, so each poll overlaps the last
- * by `overlapMs` and drops fills already seen. A failed poll is logged at warn, counted, and
- * retried on the next tick with the same window, so no fill is skipped.
+ * the order whose fill moved it last (one update per position and poll). Commits can land out of
+ * recording order, so each poll overlaps the last by `overlapMs` and drops fills already seen. A
+ * failed poll is logged at warn, counted, and retried with the same window after a backoff that
+ * doubles up to 30 s, so no fill is skipped and a failing database is not hammered.
  */
 import type { Logger } from 'pino';
 
@@ -25,6 +26,9 @@ export interface PositionChange {
 }
 
 type Listener = (change: PositionChange) => void;
+
+/** Longest wait between polls while they keep failing, ms. */
+const MAX_RETRY_MS = 30_000;
 
 export interface PositionFeedOptions {
   readonly history: HistoryPort;
@@ -48,6 +52,8 @@ export class PositionFeed {
   #sinceMs: number | null = null;
   #polling = false;
   #failures = 0;
+  /** No poll before this (clock ms) while polls keep failing. */
+  #retryAtMs = 0;
 
   constructor(options: PositionFeedOptions) {
     this.#o = options;
@@ -84,6 +90,7 @@ export class PositionFeed {
     this.#sinceMs = null;
     this.#seen.clear();
     this.#polling = false;
+    this.#retryAtMs = 0;
     void this.#poll();
     this.#timer = clock.every(pollMs, () => void this.#poll());
   }
@@ -94,7 +101,7 @@ export class PositionFeed {
   }
 
   async #poll(): Promise<void> {
-    if (this.#polling) return;
+    if (this.#polling || this.#o.clock.now() < this.#retryAtMs) return;
     this.#polling = true;
     const { history, log, overlapMs = 5_000 } = this.#o;
     try {
@@ -113,11 +120,19 @@ export class PositionFeed {
       this.#sinceMs = Math.max(this.#sinceMs, next);
       for (const [key, at] of this.#seen) if (at < this.#sinceMs) this.#seen.delete(key);
       this.#failures = 0;
+      this.#retryAtMs = 0;
       if (!priming && this.#timer !== null) await this.#publish(fresh);
     } catch (e) {
       this.#failures++;
+      // A database that keeps failing is asked less and less often, up to MAX_RETRY_MS apart
+      const { pollMs = 250 } = this.#o;
+      const waitMs = Math.min(pollMs * 2 ** this.#failures, MAX_RETRY_MS);
+      this.#retryAtMs = this.#o.clock.now() + waitMs;
       this.#o.onPollFailed?.();
-      log.warn({ err: e, failures: this.#failures }, 'position feed: polling the fills failed');
+      log.warn(
+        { err: e, failures: this.#failures, retryInMs: waitMs },
+        'position feed: polling the fills failed',
+      );
     } finally {
       this.#polling = false;
     }
