@@ -181,10 +181,12 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     onDelivery: (channel, outcome) =>
       metrics.risk.alertDeliveries.inc({ channel: channel.split(':')[0] ?? channel, outcome }),
   });
+  // Trading states, breakers and runtime limits share one table
+  const riskStates = new RiskStatesRepo(db.sql);
   const alerter = deps.alertTap ? deps.alertTap(alerting.alerter) : alerting.alerter;
   const risk = await EngineRisk.open({
     config: config.risk,
-    store: new RiskStatesRepo(db.sql),
+    store: riskStates,
     clock,
     log,
     metrics: metrics.risk,
@@ -196,7 +198,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   control = await RiskControl.open({
     risk,
     limits: config.risk.limits,
-    store: new RiskStatesRepo(db.sql),
+    store: riskStates,
     clock,
     log,
     alerts: alerter,

@@ -11,7 +11,7 @@
  * any 10 s. CRASH_LOOP_KILLS sets the number of kills (default 4; run it with 20+ once in a while).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import type { Database } from '../../actors/store/database.js';
 import { FillsRepo } from '../../actors/store/fills.repo.js';
@@ -23,20 +23,14 @@ import { parseClientOrderId } from '../../machines/client-order-id.js';
 import {
   agreedState,
   DATABASE_CASES,
+  engineScene,
   duplicateClientOrderIds,
-  EngineFleet,
   eventually,
   indexAgainstVenue,
   kill,
   ledgerOrders,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
-  startVenue,
   withTimeout,
-  writeEngineConfig,
   type AgreedState,
-  type EngineDatabase,
   type EngineProcess,
   type VenueUnderTest,
 } from './support/engine-process.js';
@@ -92,34 +86,22 @@ function worstRefusalBurst(refusals: readonly Refusal[]): number {
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker crash loop on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
     let stored: Database | undefined;
     /** The engine's own database while it runs (PostgreSQL only: PGlite is the engine's alone). */
     let live: Database | undefined;
-    let config: string;
     const refusals: Refusal[] = [];
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL], { wrap: recordingRefusals(refusals) });
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
+    after(async () => {
+      await stored?.close();
+      await live?.close();
+    });
+    const scene = engineScene(dbCase.kind, {
+      symbols: [SYMBOL],
+      venue: { wrap: recordingRefusals(refusals) },
+      symbolLines: [
         `  - symbol: ${SYMBOL}`,
         '    grid: { levels_below: 3, levels_above: 1, interval: "100", order_quantity: "0.001",',
         '            anchor_price: "100000" }',
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await live?.close();
-      await stored?.close();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+      ],
     });
 
     /** Waits until engine and venue agree and the ledger equals the venue for every order. */
@@ -153,11 +135,12 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it(`survives ${KILLS} SIGKILLs, half the moment the venue accepts a placement`, async (t) => {
-      const v = venue!;
-      if (dbCase.kind === 'postgres') live = await openLedgerDatabase(dbCase.kind, dir!, database!);
+      const v = scene().venue;
+      if (dbCase.kind === 'postgres')
+        live = await openLedgerDatabase(dbCase.kind, scene().dir, scene().database);
       let placementKills = 0;
       for (let round = 0; round < KILLS; round++) {
-        const engine = await fleet.start(config);
+        const engine = await scene().fleet.start(scene().config);
         await agreed(engine, v, `after restart ${round}`);
         const price = PRICES[round % PRICES.length] as string;
         if (round % 2 === 0) {
@@ -176,7 +159,7 @@ for (const dbCase of DATABASE_CASES) {
         assert.equal(engine.child.signalCode, 'SIGKILL');
       }
 
-      const last = await fleet.start(config);
+      const last = await scene().fleet.start(scene().config);
       const final = await agreed(last, v, 'after the last restart');
       assert.equal(await kill(last.child, 'SIGTERM'), 0);
 
@@ -186,7 +169,7 @@ for (const dbCase of DATABASE_CASES) {
         [],
         `a client order id reached the venue twice: ${JSON.stringify(v.placements)}`,
       );
-      stored = await openLedgerDatabase(dbCase.kind, dir!, database!);
+      stored = await openLedgerDatabase(dbCase.kind, scene().dir, scene().database);
       const index = await new OrderIndexRepo(stored.sql).all(SYMBOL as SymbolId);
       assert.deepEqual(await indexAgainstVenue(index, v.venue, SYMBOL, v.placements), []);
       // No fill lost: the fills ledger holds exactly the venue's trades of our orders

@@ -12,7 +12,7 @@
  * order index must equal the venue for every order.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import { dec, toPlain, ZERO } from '../../core/decimal.js';
 import type { SymbolId } from '../../core/types.js';
@@ -22,19 +22,13 @@ import { OrderIndexRepo } from '../../actors/store/order-index.repo.js';
 import {
   agreedState,
   DATABASE_CASES,
-  EngineFleet,
+  engineScene,
   eventually,
   indexAgainstVenue,
   kill,
   ledgerOrders,
-  makeTempDir,
-  openEngineDatabase,
-  removeTempDir,
   sidesAndPrices,
-  startVenue,
-  writeEngineConfig,
   type AgreedState,
-  type EngineDatabase,
   type EngineProcess,
   type VenueUnderTest,
 } from './support/engine-process.js';
@@ -45,33 +39,20 @@ const WAIT_MS = 20_000;
 
 for (const dbCase of DATABASE_CASES) {
   describe(`market-maker trading a price path on ${dbCase.name}`, () => {
-    let dir: string | undefined;
-    let venue: VenueUnderTest | undefined;
-    let database: EngineDatabase | undefined;
     let ledger: Database | undefined;
     /** The engine's own database while it runs (PostgreSQL only: PGlite is the engine's alone). */
     let live: Database | undefined;
-    let config: string;
-    const fleet = new EngineFleet();
-
-    before(async () => {
-      dir = await makeTempDir();
-      venue = await startVenue([SYMBOL]);
-      database = await openEngineDatabase(dbCase.kind, dir);
-      config = await writeEngineConfig(dir, venue.address, database, [
+    after(async () => {
+      await ledger?.close();
+      await live?.close();
+    });
+    const scene = engineScene(dbCase.kind, {
+      symbols: [SYMBOL],
+      symbolLines: [
         `  - symbol: ${SYMBOL}`,
         '    grid: { levels_below: 3, levels_above: 0, interval: "100", order_quantity: "0.001",',
         '            anchor_price: "100000" }',
-      ]);
-    });
-
-    after(async () => {
-      await fleet.killAll();
-      await live?.close();
-      await ledger?.close();
-      await venue?.close();
-      await database?.close();
-      await removeTempDir(dir);
+      ],
     });
 
     /** Waits until engine and venue agree on exactly `orders` ("SIDE price") and `position`. */
@@ -133,9 +114,10 @@ for (const dbCase of DATABASE_CASES) {
     }
 
     it('closes each filled buy one interval up and reopens the buy when the sell fills', async () => {
-      const v = venue!;
-      const engine = await fleet.start(config);
-      if (dbCase.kind === 'postgres') live = await openLedgerDatabase(dbCase.kind, dir!, database!);
+      const v = scene().venue;
+      const engine = await scene().fleet.start(scene().config);
+      if (dbCase.kind === 'postgres')
+        live = await openLedgerDatabase(dbCase.kind, scene().dir, scene().database);
 
       const start = await checkpoint(
         engine,
@@ -224,7 +206,7 @@ for (const dbCase of DATABASE_CASES) {
 
       // The engine stops cleanly; its ledger is read from its own database
       assert.equal(await kill(engine.child, 'SIGTERM'), 0);
-      ledger = await openLedgerDatabase(dbCase.kind, dir!, database!);
+      ledger = await openLedgerDatabase(dbCase.kind, scene().dir, scene().database);
       const fills = new FillsRepo(ledger.sql);
       const recorded: FillRecord[] = await fills.listBySymbol(SYMBOL as SymbolId);
       assert.deepEqual(recorded.map(fillLine).sort(), venueSorted, 'ledger = venue trades');
