@@ -45,6 +45,11 @@ export const REASON_TO_CODE = {
   UNIMPLEMENTED: GrpcCode.UNIMPLEMENTED,
   /** A stream subscriber fell too far behind; it must resubscribe and resync. */
   SUBSCRIBER_TOO_SLOW: GrpcCode.ABORTED,
+  /**
+   * The caller's lease on the symbol was taken over by another engine (a higher fencing token):
+   * a paused or partitioned former owner must never change orders again.
+   */
+  FENCED: GrpcCode.FAILED_PRECONDITION,
   CANCELLED: GrpcCode.CANCELLED,
   INTERNAL: GrpcCode.INTERNAL,
 } as const satisfies Record<string, GrpcCode>;

@@ -9,3 +9,4 @@ export * from './stream.js';
 export * from './clock.js';
 export * from './retry.js';
 export * from './order-match.js';
+export * from './fence.js';
