@@ -60,11 +60,19 @@ export interface EngineStore {
 }
 
 /**
+ * Scale-out's guard on snapshot saves: runs first in the saving transaction and throws when this
+ * engine no longer holds the symbol's lease, locking the lease row until the save commits, so a
+ * former owner never overwrites the snapshot its successor restored from.
+ */
+export type SnapshotFence = (tx: Sql, symbol: SymbolId) => Promise<void>;
+
+/**
  * The engine store over the store's repositories.
  * @param sql - the migrated database's client
+ * @param fence - the lease check of every snapshot save (scale-out); none for one engine alone
  * @returns the store
  */
-export function engineStoreFor(sql: Sql): EngineStore {
+export function engineStoreFor(sql: Sql, fence?: SnapshotFence): EngineStore {
   const snapshots = new SnapshotsRepo(sql);
   const fills = new FillsRepo(sql);
   const orders = new OrderIndexRepo(sql);
@@ -76,16 +84,17 @@ export function engineStoreFor(sql: Sql): EngineStore {
         return stored && { document: stored.snapshot, version: stored.version };
       },
       saveSnapshot: (symbol, document, expectedVersion, intents = []) =>
-        intents.length === 0
+        intents.length === 0 && !fence
           ? snapshots.save(symbol, document, expectedVersion)
           : sql.begin(async (tx) => {
+              await fence?.(tx as unknown as Sql, symbol);
               // The transaction client takes the same tagged-template queries as the pool
               const version = await new SnapshotsRepo(tx as unknown as Sql).save(
                 symbol,
                 document,
                 expectedVersion,
               );
-              await recordOrders(tx, intents, []);
+              if (intents.length > 0) await recordOrders(tx, intents, []);
               return version;
             }),
       appendFill: (fill) => fills.append(fill),

@@ -28,6 +28,11 @@ export interface DurableRuntimeOptions {
   readonly logger?: DLogger;
   /** Whether the server delivers LISTEN/NOTIFY; default: off for PGlite, on otherwise. */
   readonly listenNotify?: boolean;
+  /**
+   * This process's executor id (scale-out: the engine id); each workflow is tagged with it and a
+   * launch recovers only its own. Default DBOS's 'local'.
+   */
+  readonly executorId?: string;
 }
 
 /** Configures DBOS for `databaseUrl` and launches it, recovering pending workflows. */
@@ -43,6 +48,7 @@ export async function launchDurableRuntime(options: DurableRuntimeOptions): Prom
     ...(options.applicationVersion === undefined
       ? {}
       : { applicationVersion: options.applicationVersion }),
+    ...(options.executorId === undefined ? {} : { executorID: options.executorId }),
   });
   await DBOS.launch();
 }
