@@ -190,9 +190,7 @@ export class LeaseKeeper {
     for (const symbol of [...this.#held.keys()]) {
       if (!activeSet.has(symbol)) await this.#giveBack(symbol);
     }
-    const live = (await repo.members()).filter(
-      (m) => m.locked && m.heartbeatAgeMs < ttlMs,
-    ).length;
+    const live = (await repo.members()).filter((m) => m.locked && m.heartbeatAgeMs < ttlMs).length;
     const share = Math.ceil(active.length / Math.max(1, live));
     if (this.#held.size > share) {
       await this.#giveBack(this.#pickToGiveBack());

@@ -44,12 +44,7 @@ export class Membership {
   readonly #repo: LeasesRepo;
   #session: postgres.ReservedSql | null;
 
-  private constructor(
-    engineId: string,
-    sql: Sql,
-    repo: LeasesRepo,
-    session: postgres.ReservedSql,
-  ) {
+  private constructor(engineId: string, sql: Sql, repo: LeasesRepo, session: postgres.ReservedSql) {
     this.engineId = engineId;
     this.lockKey = memberLockKey(engineId);
     this.#sql = sql;

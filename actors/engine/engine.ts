@@ -339,7 +339,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   await cluster?.start({
     activeSymbols: async () => (await store.activeSymbols.list()).map((row) => row.symbol),
     acquired: async (symbol) => {
-      if (!(await owner.adopt(symbol as SymbolId))) await cluster.ownership.forget(symbol as SymbolId);
+      if (!(await owner.adopt(symbol as SymbolId)))
+        await cluster.ownership.forget(symbol as SymbolId);
     },
     dropped: (symbol, graceful) => owner.drop(symbol as SymbolId, graceful),
   });
