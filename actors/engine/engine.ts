@@ -311,6 +311,10 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     guards: pairGuardsOf(config.arbitrage),
     // The kill switch and global breakers hold the pairs too
     globalTrading: () => risk.controller.effectiveState(GLOBAL),
+    refusePairs: cluster
+      ? 'arbitrage pairs run on a single engine and this one runs with cluster.enabled: ' +
+        'trade them from an engine of their own database without scale-out'
+      : null,
     detach: (fn) => detach(fn),
   });
   // Before DBOS launches: a cycle it recovers needs its pair's venues registered
