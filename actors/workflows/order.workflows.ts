@@ -72,7 +72,7 @@ export async function placeOrder(
 ): Promise<PlaceOrderResult> {
   if (fencedOff(intent.symbol)) {
     hooks.onVenueCall?.();
-    return { ...FENCED_OFF(intent.symbol), clientOrderId: intent.clientOrderId };
+    return { ...fencedOffRefusal(intent.symbol), clientOrderId: intent.clientOrderId };
   }
   const workflowId = placeWorkflowId(intent);
   if (hooks.onVenueCall) onVenueCall(workflowId, hooks.onVenueCall);
@@ -108,7 +108,7 @@ export async function batchPlaceOrders(
 /** Cancels one order durably; the same (client order id, attempt) returns the first result. */
 export async function cancelOrder(intent: CancelOrderIntent): Promise<CancelOrderResult> {
   if (fencedOff(intent.symbol)) {
-    return { ...FENCED_OFF(intent.symbol), clientOrderId: intent.clientOrderId };
+    return { ...fencedOffRefusal(intent.symbol), clientOrderId: intent.clientOrderId };
   }
   return runWorkflow(cancelOrderWorkflow, cancelWorkflowId(intent), {
     ...intent,
@@ -170,7 +170,7 @@ export const cancelAllOrdersWorkflow = DBOS.registerWorkflow(
 // -- INTERNAL --
 
 /** The refusal of a call this engine may not make: it does not own the symbol (scale-out). */
-function FENCED_OFF(symbol: string): Refusal {
+function fencedOffRefusal(symbol: string): Refusal {
   return {
     outcome: 'rejected',
     reason: 'FENCED',
