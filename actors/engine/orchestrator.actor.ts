@@ -193,7 +193,7 @@ export class Orchestrator {
    */
   async restore(seed: readonly SymbolEntry[]): Promise<void> {
     const { store, log } = this.#options;
-    bindSymbolChanges(this.#apply);
+    bindSymbolChanges(this.#apply, this.#options.ownership?.engineId ?? null);
     let active = await store.activeSymbols.list();
     if (active.length === 0 && seed.length > 0) {
       await this.#admitSeed(seed);
