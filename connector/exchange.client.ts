@@ -25,6 +25,7 @@ import {
 import * as codec from './codec.js';
 import { ExchangeError } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.port.js';
+import { currentFence } from '../core/fence.js';
 import { orderCallMetadata, type FencedSymbol } from './fence-metadata.js';
 import { fromServiceError } from './grpc-errors.js';
 import { ResubscribingStream } from './remote-stream.js';
@@ -209,7 +210,10 @@ export class RemoteExchange implements Exchange {
     return codec.fromProtoOrder(r);
   }
   async getOpenOrders(symbol: string, useMargin = false): Promise<readonly T.Order[]> {
-    return (await this.call('getOpenOrders', { symbol, useMargin })).orders.map(
+    // Under the symbol's own lease the read announces it to the connector (fence-guard)
+    const announced = symbol !== '' && currentFence()?.symbol === symbol;
+    const fenced = announced ? [{ field: 'symbol', symbol }] : undefined;
+    return (await this.call('getOpenOrders', { symbol, useMargin }, fenced)).orders.map(
       codec.fromProtoOrder,
     );
   }

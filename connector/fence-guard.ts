@@ -6,7 +6,9 @@
  * has seen for the symbol on that venue (`connector/fence-book.ts`); otherwise it ends FENCED
  * before the venue is called, is logged at warn and counted. Calls without the metadata (one
  * engine alone, the original Go/Python clients) pass unchanged. Read-only RPCs are never fenced:
- * a former owner reading does no harm.
+ * a former owner reading does no harm. A stamped GetOpenOrders of one symbol announces its token
+ * though: a new owner reads the symbol's orders to reconcile before it trades, so from that read
+ * on the former owner is refused, not only from the new owner's first order call.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -26,6 +28,9 @@ export const FENCED_METHODS = [
 ] as const satisfies readonly Method[];
 /** One of {@link FENCED_METHODS}. */
 export type FencedMethod = (typeof FENCED_METHODS)[number];
+
+/** Reads that raise the fence when stamped, and are never refused themselves. */
+export const ANNOUNCING_METHODS = ['getOpenOrders'] as const satisfies readonly Method[];
 
 /** Longest owner id accepted: engine ids are short; a long one is a bug, not a name. */
 export const MAX_FENCE_OWNER_LENGTH = 128;
@@ -60,10 +65,15 @@ export function createFenceGuard(options: FenceGuardOptions): FenceGuard {
   const { logger: log, metrics } = options;
   const book = options.book ?? new FenceBook();
   return (method, venue, metadata, request) => {
-    if (!isFenced(method)) return;
+    const announcing = (ANNOUNCING_METHODS as readonly Method[]).includes(method);
+    if (!isFenced(method) && !announcing) return;
     const claim = readFenceClaim(metadata);
     if (claim === undefined) return;
-    const symbol = fencedSymbol(method, request);
+    const symbol = announcing
+      ? ((request as { symbol?: string }).symbol ?? '')
+      : fencedSymbol(method as FencedMethod, request);
+    // A read of every symbol names no lease to announce
+    if (symbol === '') return;
     const evictionsBefore = book.evictions;
     const verdict = book.admit(venue.scope, symbol, claim);
     if (book.evictions !== evictionsBefore && isPowerOfTen(book.evictions)) {
@@ -72,7 +82,7 @@ export function createFenceGuard(options: FenceGuardOptions): FenceGuard {
         'fence book full: forgot the least recently used symbol (more symbols than any catalog)',
       );
     }
-    if (verdict.admitted) return;
+    if (verdict.admitted || announcing) return;
     const { current } = verdict;
     const rpc = rpcName(method);
     metrics?.fencedRequests.inc({ venue: venue.name, method: rpc });

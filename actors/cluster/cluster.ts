@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 
 import type { Clock } from '../../core/clock.js';
+import type { FenceStamp } from '../../core/fence.js';
 import type { SymbolId } from '../../core/types.js';
 import type { EngineConfig } from '../engine/engine.config.js';
 import type { EngineMetrics } from '../engine/engine.metrics.js';
@@ -26,6 +27,8 @@ export interface Cluster {
   readonly orderFence: OrderFence;
   readonly snapshotFence: SnapshotFence;
   readonly ownership: SymbolOwnership;
+  /** The lease this engine holds on `symbol` now, from memory; undefined if none. */
+  stamp(symbol: string): FenceStamp | undefined;
   /** Starts sharing out the symbols; call once the engine's actors can run. */
   start(hooks: Omit<LeaseKeeperHooks, 'recoverDead'>): Promise<void>;
   view(): Promise<ClusterView>;
@@ -96,6 +99,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
       };
       await keeper.start();
     },
+    stamp: (symbol) => keeper.stamp(symbol),
     view: () => keeper.view(),
     stop: async () => {
       await keeper.stop();

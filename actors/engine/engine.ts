@@ -27,6 +27,7 @@ import { ArbitragePairsRepo } from '../store/arbitrage-pairs.repo.js';
 import { createBookAnalytics } from '../book/book-analytics.js';
 import type { Database } from '../store/database.js';
 import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
+import { announcingExchange } from '../cluster/announcing.exchange.js';
 import { joinCluster, type Cluster } from '../cluster/cluster.js';
 import type { ClusterView } from '../cluster/lease-keeper.js';
 import {
@@ -215,7 +216,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
         risk.unrealized(symbol),
       ),
   });
-  const exchange = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
+  const timed = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
+  const exchange = cluster ? announcingExchange(timed, (symbol) => cluster.stamp(symbol)) : timed;
   const engineAlerts = new EngineAlerts({
     alerts: alerter,
     clock,

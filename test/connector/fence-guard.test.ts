@@ -124,6 +124,28 @@ describe('fencing at the connector', () => {
     assert.deepEqual(counts, [1, 1, 1, 1, 1]);
   });
 
+  it("announces a new owner by its stamped read of the symbol's orders, never refusing a read", async (t) => {
+    const { sim, engineA, engineB } = await setup(t);
+    await withFence(stamp('engine-a', 1), () => engineA.placeOrder(bid('a-1')));
+
+    // The new owner reconciles first: its read raises the fence before it places anything
+    await withFence(stamp('engine-b', 2), () => engineB.getOpenOrders('BTCUSDT'));
+    const readByFormer = await withFence(stamp('engine-a', 1), () =>
+      engineA.getOpenOrders('BTCUSDT'),
+    );
+
+    await assert.rejects(
+      withFence(stamp('engine-a', 1), () => engineA.placeOrder(bid('a-2'))),
+      fenced(),
+    );
+    assert.deepEqual(
+      readByFormer.map((o) => o.clientOrderId),
+      ['a-1'],
+      'a former owner may still read',
+    );
+    assert.deepEqual(await clientIds(sim.futures), ['a-1']);
+  });
+
   it('lets the holder go on with the same token and a newer owner take over with a higher one', async (t) => {
     const { sim, engineA, engineB } = await setup(t);
 

@@ -140,17 +140,27 @@ describe('RemoteExchange under withFence', () => {
     }
   });
 
-  it('sends nothing extra outside withFence, and nothing on reads inside it', async (t) => {
+  it('sends nothing extra outside withFence, nor on reads inside it but the one that announces it', async (t) => {
     const { address, seen } = await recordingServer(t);
     const exchange = await remote(t, address);
 
     await everyOrderCall(exchange);
-    await withFence(lease('engine-b', 12), () => exchange.getOpenOrders('BTCUSDT'));
+    await withFence(lease('engine-b', 12), async () => {
+      await exchange.getOpenOrders('ETHUSDT');
+      await exchange.getOpenOrders('');
+      await exchange.getOpenOrders('BTCUSDT');
+    });
 
-    assert.equal(seen.length, 1 + ORDER_CALLS.length + 1);
+    assert.equal(seen.length, 1 + ORDER_CALLS.length + 3);
+    const announcing = seen.at(-1);
     assert.ok(
-      seen.every((s) => s.owner === undefined && s.token === undefined),
+      seen.slice(0, -1).every((s) => s.owner === undefined && s.token === undefined),
       JSON.stringify(seen),
+    );
+    // The new owner's read of its own symbol's orders raises the connector's fence (fence-guard)
+    assert.deepEqual(
+      [announcing?.method, announcing?.owner, announcing?.token],
+      ['getOpenOrders', 'engine-b', '12'],
     );
   });
 
