@@ -6,12 +6,14 @@
  * has seen for the symbol on that venue (`connector/fence-book.ts`); otherwise it ends FENCED
  * before the venue is called, is logged at warn and counted. Calls without the metadata (one
  * engine alone, the original Go/Python clients) pass unchanged. Read-only RPCs are never fenced:
- * a former owner reading does no harm.
+ * a former owner reading does no harm. An admitted stamp is returned so the service runs the venue
+ * call under it (`withFence`): whatever decorates the venue (an audit, a test's recorder) can tell
+ * which engine's lease a change of orders came under.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ExchangeError, invalidArgument, quoteInput } from '../core/errors.js';
-import { FENCE_OWNER_HEADER, FENCE_TOKEN_HEADER } from '../core/fence.js';
+import { FENCE_OWNER_HEADER, FENCE_TOKEN_HEADER, type FenceStamp } from '../core/fence.js';
 import type { ConnectorMetrics } from './connector.metrics.js';
 import { FenceBook, type FenceClaim } from './fence-book.js';
 import { requireSymbol, rpcName, type Method } from './request-validation.js';
@@ -32,13 +34,16 @@ export const MAX_FENCE_OWNER_LENGTH = 128;
 
 const TOKEN = /^[1-9][0-9]*$/;
 
-/** Checks one call before its venue sees it. */
+/**
+ * Checks one call before its venue sees it.
+ * @returns the lease the call was admitted under; undefined for a call without a stamp
+ */
 export type FenceGuard = (
   method: Method,
   venue: { readonly name: string; readonly scope: object },
   metadata: Metadata,
   request: unknown,
-) => void;
+) => FenceStamp | undefined;
 
 export interface FenceGuardOptions {
   readonly logger: Logger;
@@ -60,9 +65,9 @@ export function createFenceGuard(options: FenceGuardOptions): FenceGuard {
   const { logger: log, metrics } = options;
   const book = options.book ?? new FenceBook();
   return (method, venue, metadata, request) => {
-    if (!isFenced(method)) return;
+    if (!isFenced(method)) return undefined;
     const claim = readFenceClaim(metadata);
-    if (claim === undefined) return;
+    if (claim === undefined) return undefined;
     const symbol = fencedSymbol(method, request);
     const evictionsBefore = book.evictions;
     const verdict = book.admit(venue.scope, symbol, claim);
@@ -72,7 +77,7 @@ export function createFenceGuard(options: FenceGuardOptions): FenceGuard {
         'fence book full: forgot the least recently used symbol (more symbols than any catalog)',
       );
     }
-    if (verdict.admitted) return;
+    if (verdict.admitted) return { symbol, owner: claim.owner, token: claim.token };
     const { current } = verdict;
     const rpc = rpcName(method);
     metrics?.fencedRequests.inc({ venue: venue.name, method: rpc });
