@@ -77,7 +77,8 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     engineId,
     orderFence: orderFenceOf(keeper, repo),
-    snapshotFence: snapshotFenceOf(keeper, repo),
+    // Half the TTL: a paused owner's save transaction ends well before its leases expire
+    snapshotFence: snapshotFenceOf(keeper, repo, Math.ceil(config.lease_ttl_ms / 2)),
     ownership: {
       engineId,
       ownerElsewhere: async (symbol: SymbolId) => {
