@@ -10,8 +10,9 @@
  *    trading.
  * b. SIGKILL engine A: within 10 s every symbol it held trades again under B or C.
  * c. SIGSTOP engine B past its lease TTL: its symbols move to C and trade; SIGCONT B: it logs its
- *    leases lost, no call it makes under a lost lease reaches the venue (the connector refuses
- *    those it is sent: FENCED), and it rejoins, taking its share back.
+ *    leases lost (or exits on postgres.js#1154 and is restarted: see below), no call it makes
+ *    under a lost lease reaches the venue (the connector refuses those it is sent: FENCED), and
+ *    it rejoins, taking its share back.
  * d. No client order id reached the venue twice, every venue trade of our orders is in the fills
  *    ledger, and each symbol's owner agrees with the venue (working orders = open orders,
  *    position, order ledger and order index = venue for every order).
@@ -321,10 +322,31 @@ describe('three engines sharing twelve symbols on PostgreSQL (scale-out)', { ski
     const refusedBefore = await fencedRefusals(connectorMetrics);
     b.child.kill('SIGCONT');
     continued = true;
+    const exited = () => b.child.exitCode !== null || b.child.signalCode !== null;
     await wait(
-      async () => (b.output.some((line) => line.includes('lease lost')) ? true : undefined),
+      async () =>
+        b.output.some((line) => line.includes('lease lost')) || exited() ? true : undefined,
       'engine-b logging its leases lost',
     );
+    // The server ends a transaction B was paused in (it held its lease row: see
+    // LeasesRepo.heldToken). postgres.js 3.4 then writes a request buffered before the pause to
+    // the closed socket outside any await and the process exits (porsager/postgres#1154, #1208,
+    // fix unreleased): it never trades stale, and it rejoins once restarted. Any other exit fails.
+    let exitedOnResume = false;
+    if (exited()) {
+      assert.ok(
+        b.output.some((line) => line.includes("Cannot read properties of null (reading 'write')")),
+        `engine-b exited after SIGCONT:\n${b.output.slice(-30).join('\n')}`,
+      );
+      exitedOnResume = true;
+      engines.set(
+        'engine-b',
+        await scene().fleet.start(scene().config, {
+          ENGINE_CLUSTER: 'true',
+          ENGINE_ID: 'engine-b',
+        }),
+      );
+    }
     const rejoined = await wait(async () => {
       const s = await settledShares(engines);
       return s && [...s.values()].every((held) => held.size === 6) ? s : undefined;
@@ -443,7 +465,8 @@ describe('three engines sharing twelve symbols on PostgreSQL (scale-out)', { ski
         `sent again (${resent.join(', ')}), ${canceledNotRejected.size} ` +
         `refused placements indexed CANCELED (${[...canceledNotRejected].join(', ')}); ` +
         'after SIGCONT engine-b made ' +
-        `${fromLostLeases.length} calls under lost leases, none accepted; connector refused ` +
+        `${fromLostLeases.length} calls under lost leases, none accepted` +
+        `${exitedOnResume ? ' (it exited on resume: postgres.js #1154, restarted)' : ''}; connector refused ` +
         `${refused} FENCED`,
     );
   });
