@@ -38,6 +38,12 @@ export interface DurableRuntimeOptions {
    * launch recovers only its own. Default DBOS's 'local'.
    */
   readonly executorId?: string;
+  /**
+   * PostgreSQL ends a DBOS session idle inside a transaction this long, ms; default DBOS's
+   * (60 s). Scale-out sets it under the lease TTL, so a paused engine's open transaction does not
+   * hold the workflow rows a live engine recovers.
+   */
+  readonly idleInTransactionMs?: number;
 }
 
 /** Advisory lock key serializing DBOS launches on one database; private to this module. */
@@ -66,7 +72,11 @@ async function launch(options: DurableRuntimeOptions, listenNotify: boolean): Pr
     logLevel: options.logLevel ?? 'info',
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     useListenNotify: listenNotify,
-    ...(listenNotify ? {} : { systemDatabaseIdleTransactionTimeoutMs: 0 }),
+    ...(listenNotify
+      ? options.idleInTransactionMs === undefined
+        ? {}
+        : { systemDatabaseIdleTransactionTimeoutMs: options.idleInTransactionMs }
+      : { systemDatabaseIdleTransactionTimeoutMs: 0 }),
     ...(options.applicationVersion === undefined
       ? {}
       : { applicationVersion: options.applicationVersion }),
