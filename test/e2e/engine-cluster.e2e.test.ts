@@ -253,6 +253,11 @@ describe('three engines sharing twelve symbols on PostgreSQL (scale-out)', { ski
       for (const [i, e] of started.entries()) {
         await writeFile(path.join(dir, `${ENGINE_IDS[i]}.log`), e.output.join('\n'));
       }
+      // An engine restarted under its id (see SIGCONT below)
+      for (const [id, e] of engines) {
+        if (!started.includes(e))
+          await writeFile(path.join(dir, `${id}.2.log`), e.output.join('\n'));
+      }
       await writeFile(path.join(dir, 'venue-calls.json'), JSON.stringify(calls, null, 1));
     };
     stopWalk = walkPrices(setPrice);
