@@ -10,7 +10,7 @@
  * type, and requests missing a required field or carrying an unbounded string, are answered with
  * INVALID_ARGUMENT naming the field before any venue sees them (codec/wire-check,
  * request-validation). Order-changing calls stamped with a lease a newer owner has taken over
- * end FENCED there too (fence-guard).
+ * end FENCED there too (fence-guard); admitted ones reach the venue under their stamp (`withFence`).
  */
 import type { ServerWritableStream, handleUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -46,6 +46,7 @@ import {
   type Method,
 } from './request-validation.js';
 import type { Exchange } from '../core/exchange.port.js';
+import { withFence, type FenceStamp } from '../core/fence.js';
 import { DEFAULT_BOOK_LEVELS } from '../core/order-book.js';
 import { createFenceGuard } from './fence-guard.js';
 import type { ConnectorMetrics } from './connector.metrics.js';
@@ -109,16 +110,21 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
     ) => {
       if (!accepting) return done(shuttingDownStatus());
       let venue: Exchange;
+      let stamp: FenceStamp | undefined;
       try {
         checkRequest(method, call.request);
         const resolved = registry.resolve(call.metadata);
         venue = resolved.venue;
         // Keyed by the venue object: the default venue answers with and without x-exchange
-        fence(method, { name: resolved.name, scope: venue }, call.metadata, call.request);
+        stamp = fence(method, { name: resolved.name, scope: venue }, call.metadata, call.request);
       } catch (e) {
         return done(toStatus(e, log, { method: rpcName(method) }));
       }
-      run(venue, call.request).then(
+      // An admitted stamp goes with the venue call, so its decorators know whose lease it is
+      const pending = stamp
+        ? withFence(stamp, () => run(venue, call.request))
+        : run(venue, call.request);
+      pending.then(
         (response) => done(null, response),
         (e: unknown) => done(toStatus(e, log, { method: rpcName(method), venue: venue.name })),
       );

@@ -8,12 +8,15 @@
  * engine alone, the original Go/Python clients) pass unchanged. Read-only RPCs are never fenced:
  * a former owner reading does no harm. A stamped GetOpenOrders of one symbol announces its token
  * though: a new owner reads the symbol's orders to reconcile before it trades, so from that read
- * on the former owner is refused, not only from the new owner's first order call.
+ * on the former owner is refused, not only from the new owner's first order call. An admitted
+ * stamp of an order change is returned so the service runs the venue call under it
+ * (`withFence`): whatever decorates the venue (an audit, a test's recorder) can tell which
+ * engine's lease a change of orders came under.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ExchangeError, invalidArgument, quoteInput } from '../core/errors.js';
-import { FENCE_OWNER_HEADER, FENCE_TOKEN_HEADER } from '../core/fence.js';
+import { FENCE_OWNER_HEADER, FENCE_TOKEN_HEADER, type FenceStamp } from '../core/fence.js';
 import type { ConnectorMetrics } from './connector.metrics.js';
 import { FenceBook, type FenceClaim } from './fence-book.js';
 import { requireSymbol, rpcName, type Method } from './request-validation.js';
@@ -37,13 +40,16 @@ export const MAX_FENCE_OWNER_LENGTH = 128;
 
 const TOKEN = /^[1-9][0-9]*$/;
 
-/** Checks one call before its venue sees it. */
+/**
+ * Checks one call before its venue sees it.
+ * @returns the lease the call was admitted under; undefined for a call without a stamp
+ */
 export type FenceGuard = (
   method: Method,
   venue: { readonly name: string; readonly scope: object },
   metadata: Metadata,
   request: unknown,
-) => void;
+) => FenceStamp | undefined;
 
 export interface FenceGuardOptions {
   readonly logger: Logger;
@@ -66,14 +72,14 @@ export function createFenceGuard(options: FenceGuardOptions): FenceGuard {
   const book = options.book ?? new FenceBook();
   return (method, venue, metadata, request) => {
     const announcing = (ANNOUNCING_METHODS as readonly Method[]).includes(method);
-    if (!isFenced(method) && !announcing) return;
+    if (!isFenced(method) && !announcing) return undefined;
     const claim = readFenceClaim(metadata);
-    if (claim === undefined) return;
+    if (claim === undefined) return undefined;
     const symbol = announcing
       ? ((request as { symbol?: string }).symbol ?? '')
       : fencedSymbol(method as FencedMethod, request);
     // A read of every symbol names no lease to announce
-    if (symbol === '') return;
+    if (symbol === '') return undefined;
     const evictionsBefore = book.evictions;
     const verdict = book.admit(venue.scope, symbol, claim);
     if (book.evictions !== evictionsBefore && isPowerOfTen(book.evictions)) {
@@ -82,7 +88,9 @@ export function createFenceGuard(options: FenceGuardOptions): FenceGuard {
         'fence book full: forgot the least recently used symbol (more symbols than any catalog)',
       );
     }
-    if (verdict.admitted || announcing) return;
+    // A read only announces: it runs unstamped, and a former owner may still read
+    if (announcing) return undefined;
+    if (verdict.admitted) return { symbol, owner: claim.owner, token: claim.token };
     const { current } = verdict;
     const rpc = rpcName(method);
     metrics?.fencedRequests.inc({ venue: venue.name, method: rpc });

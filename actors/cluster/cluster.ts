@@ -45,6 +45,15 @@ export interface ClusterOptions {
 }
 
 /**
+ * How long a transaction of a clustered engine may sit idle before PostgreSQL ends it, ms: half
+ * the lease TTL, so a paused engine's row locks are gone before its leases expire and its symbols
+ * move (a takeover must never wait for the process it replaces).
+ */
+export function clusterIdleLimitMs(config: Pick<EngineConfig['cluster'], 'lease_ttl_ms'>): number {
+  return Math.ceil(config.lease_ttl_ms / 2);
+}
+
+/**
  * Joins the cluster under the configured engine id.
  * @throws {EngineIdInUseError} when a running engine has that id
  */
@@ -80,7 +89,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   return {
     engineId,
     orderFence: orderFenceOf(keeper, repo),
-    snapshotFence: snapshotFenceOf(keeper, repo),
+    snapshotFence: snapshotFenceOf(keeper, repo, clusterIdleLimitMs(config)),
     ownership: {
       engineId,
       ownerElsewhere: async (symbol: SymbolId) => {

@@ -35,11 +35,19 @@ export function orderFenceOf(keeper: LeaseKeeper, repo: LeasesRepo): OrderFence 
   };
 }
 
-/** Snapshot saves commit only while this engine holds the lease at the token it knows. */
-export function snapshotFenceOf(keeper: LeaseKeeper, repo: LeasesRepo): SnapshotFence {
+/**
+ * Snapshot saves commit only while this engine holds the lease at the token it knows. The save's
+ * transaction locks the lease row; the server ends it if it idles for `idleLimitMs` (this
+ * process paused inside it), so a paused former owner never blocks the takeover for longer.
+ */
+export function snapshotFenceOf(
+  keeper: LeaseKeeper,
+  repo: LeasesRepo,
+  idleLimitMs: number,
+): SnapshotFence {
   return async (tx: Sql, symbol: SymbolId) => {
     const stamp = keeper.stamp(symbol);
-    const token = stamp ? await repo.heldToken(symbol, keeper.engineId, tx) : null;
+    const token = stamp ? await repo.heldToken(symbol, keeper.engineId, tx, idleLimitMs) : null;
     if (!stamp || token !== stamp.token) throw new LeaseLostError(symbol, keeper.engineId);
   };
 }

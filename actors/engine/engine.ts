@@ -28,7 +28,7 @@ import { createBookAnalytics } from '../book/book-analytics.js';
 import type { Database } from '../store/database.js';
 import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
 import { announcingExchange } from '../cluster/announcing.exchange.js';
-import { joinCluster, type Cluster } from '../cluster/cluster.js';
+import { clusterIdleLimitMs, joinCluster, type Cluster } from '../cluster/cluster.js';
 import type { ClusterView } from '../cluster/lease-keeper.js';
 import {
   bindOrderFence,
@@ -329,7 +329,9 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       databaseUrl: db.url,
       appName: ENGINE_APP_NAME,
       logger: dbosLogger(log),
-      ...(cluster ? { executorId: cluster.engineId } : {}),
+      ...(cluster
+        ? { executorId: cluster.engineId, idleInTransactionMs: clusterIdleLimitMs(config.cluster) }
+        : {}),
     });
   } catch (e) {
     unbindOrderWorkflows();

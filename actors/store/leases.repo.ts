@@ -34,6 +34,12 @@ export interface Lease {
   readonly expiresInMs: number;
 }
 
+/** How long {@link LeasesRepo.acquire} waits for a locked lease row by default, ms. */
+export const DEFAULT_LOCK_WAIT_MS = 200;
+
+/** SQLSTATE of a lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 interface MemberRow {
   engine_id: string;
   lock_key: string;
@@ -117,22 +123,37 @@ export class LeasesRepo {
   /**
    * Takes `symbol`'s lease for `owner` when it is free, expired, held by an engine that is no
    * member any more (found dead), or by an earlier process under `owner`'s id; each taking gets
-   * the next token.
-   * @returns the token, or null when a live owner holds it
+   * the next token. Waits at most `lockWaitMs` for the lease row: a former owner paused inside a
+   * snapshot save holds it FOR SHARE (see {@link heldToken}), and a caller blocked behind it must
+   * not stop renewing its own leases; such a lease counts as held until that transaction ends.
+   * @returns the token, or null when a live owner holds it (or its row stayed locked)
    */
-  async acquire(symbol: string, owner: string, ttlMs: number): Promise<number | null> {
-    const [row] = await this.#sql<{ token: string }[]>`
-      INSERT INTO symbol_leases AS l (symbol, owner, token, expires_at)
-      VALUES (${symbol}, ${owner}, 1, now() + ${ttlMs} * interval '1 millisecond')
-      ON CONFLICT (symbol) DO UPDATE
-        SET owner = EXCLUDED.owner, token = l.token + 1, acquired_at = now(),
-            expires_at = EXCLUDED.expires_at
-        WHERE l.expires_at <= now()
-           -- An earlier process under this id (ids are unique among live processes)
-           OR l.owner = EXCLUDED.owner
-           OR NOT EXISTS (SELECT 1 FROM engine_members m WHERE m.engine_id = l.owner)
-      RETURNING token`;
-    return row ? Number(row.token) : null;
+  async acquire(
+    symbol: string,
+    owner: string,
+    ttlMs: number,
+    lockWaitMs: number = DEFAULT_LOCK_WAIT_MS,
+  ): Promise<number | null> {
+    try {
+      const [row] = await this.#sql.begin(async (tx) => {
+        await tx`SELECT set_config('lock_timeout', ${`${lockWaitMs}ms`}, true)`;
+        return tx<{ token: string }[]>`
+          INSERT INTO symbol_leases AS l (symbol, owner, token, expires_at)
+          VALUES (${symbol}, ${owner}, 1, now() + ${ttlMs} * interval '1 millisecond')
+          ON CONFLICT (symbol) DO UPDATE
+            SET owner = EXCLUDED.owner, token = l.token + 1, acquired_at = now(),
+                expires_at = EXCLUDED.expires_at
+            WHERE l.expires_at <= now()
+               -- An earlier process under this id (ids are unique among live processes)
+               OR l.owner = EXCLUDED.owner
+               OR NOT EXISTS (SELECT 1 FROM engine_members m WHERE m.engine_id = l.owner)
+          RETURNING token`;
+      });
+      return row ? Number(row.token) : null;
+    } catch (e) {
+      if ((e as { code?: string }).code === LOCK_NOT_AVAILABLE) return null;
+      throw e;
+    }
   }
 
   /**
@@ -166,9 +187,20 @@ export class LeasesRepo {
   /**
    * The token `owner` holds `symbol`'s lease at, when it still does and it has not expired;
    * null otherwise. With `sql` a transaction, the lease row is locked FOR SHARE until it ends,
-   * so no takeover commits in between (a fenced write).
+   * so no takeover commits in between (a fenced write); and the transaction is ended by the
+   * server once it sits idle for `idleLimitMs`, so a process paused inside it (SIGSTOP, a
+   * stalled VM) cannot hold the row, and with it every takeover of the symbol, for longer.
    */
-  async heldToken(symbol: string, owner: string, sql: Sql = this.#sql): Promise<number | null> {
+  async heldToken(
+    symbol: string,
+    owner: string,
+    sql: Sql = this.#sql,
+    idleLimitMs?: number,
+  ): Promise<number | null> {
+    if (idleLimitMs !== undefined) {
+      await sql`
+        SELECT set_config('idle_in_transaction_session_timeout', ${`${idleLimitMs}ms`}, true)`;
+    }
     const [row] = await sql<{ token: string }[]>`
       SELECT token FROM symbol_leases
       WHERE symbol = ${symbol} AND owner = ${owner} AND expires_at > now()

@@ -16,16 +16,20 @@ import { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { PlaceOrderRequest } from '../../core/exchange.types.js';
 import {
+  currentFence,
   FENCE_OWNER_HEADER,
   FENCE_TOKEN_HEADER,
   withFence,
   type FenceStamp,
 } from '../../core/fence.js';
+import { VirtualClock } from '../../core/clock.js';
+import { createSimulatedVenue } from '../../connector/venues/sim/index.js';
 import {
   header,
   metadata,
   rawClient,
   remote,
+  startConnector,
   startSimConnector,
   unaryResult,
   type SimConnector,
@@ -209,6 +213,40 @@ describe('fencing at the connector', () => {
       ['a-spot'],
     );
     assert.equal(engineB.name, 'sim');
+  });
+
+  it('runs an admitted call at the venue under its stamp, so decorators know whose lease it is', async (t) => {
+    const sim = createSimulatedVenue({ seed: 7, ...quiet }, new VirtualClock());
+    t.after(() => sim.close());
+    const seen: string[] = [];
+    const futures = sim.exchange('futures');
+    const recording = new Proxy(futures, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const lease = currentFence();
+          seen.push(`${String(property)} ${lease ? `${lease.owner}/${lease.token}` : 'none'}`);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const server = await startConnector(t, recording);
+    const engine = await remote(t, server.address);
+    seen.length = 0;
+
+    const placed = await withFence(stamp('engine-a', 3), () => engine.placeOrder(bid('a-1')));
+    await withFence(stamp('engine-a', 3), () => engine.cancelOrder('BTCUSDT', placed.orderId));
+    await engine.placeOrder(bid('plain-1'));
+    await withFence(stamp('engine-a', 3), () => engine.getOpenOrders('BTCUSDT'));
+
+    assert.deepEqual(seen, [
+      'placeOrder engine-a/3',
+      'cancelOrder engine-a/3',
+      'placeOrder none',
+      // Reads are never fenced and carry no stamp to the venue
+      'getOpenOrders none',
+    ]);
   });
 });
 

@@ -132,7 +132,7 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
       const oldStamp = c.keeper.stamp(victim);
       assert.ok(oldStamp);
       const orderFence = orderFenceOf(c.keeper, c.repo);
-      const snapshotFence = snapshotFenceOf(c.keeper, c.repo);
+      const snapshotFence = snapshotFenceOf(c.keeper, c.repo, TTL_MS / 2);
       assert.deepEqual(await orderFence.check(victim), oldStamp, 'the owner passes its fence');
 
       // Cut off from the database as a crashed process is: its sessions end, its lock goes
@@ -163,6 +163,7 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
         const zombieSave = snapshotFenceOf(
           staleKeeper(c.id, victim, oldStamp.token),
           new LeasesRepo(zombie),
+          TTL_MS / 2,
         );
         await assert.rejects(
           zombie.begin((tx) => zombieSave(tx as unknown as Sql, victim)),
