@@ -245,6 +245,8 @@ export class Orchestrator {
     if (!row) return false;
     if (this.#symbols.has(symbol)) return true;
     if (row.status === 'failed') await store.activeSymbols.setStatus(symbol, 'active');
+    // Its breakers and trading state as the former owner left them, not as they were at our start
+    await this.#options.risk?.reloadSymbol(symbol);
     const supervisor = this.#supervise(symbol, parseStoredGridConfig(row.config));
     await supervisor.restore();
     if (this.#resumed) supervisor.launch();
