@@ -60,9 +60,10 @@ export interface EngineStore {
 }
 
 /**
- * Scale-out's guard on snapshot saves: runs first in the saving transaction and throws when this
- * engine no longer holds the symbol's lease, locking the lease row until the save commits, so a
- * former owner never overwrites the snapshot its successor restored from.
+ * Scale-out's guard on a symbol's writes (snapshot saves, order index records): runs first in
+ * the writing transaction and throws when this engine no longer holds the symbol's lease,
+ * locking the lease row until the write commits, so a former owner never overwrites the state
+ * its successor restored from.
  */
 export type SnapshotFence = (tx: Sql, symbol: SymbolId) => Promise<void>;
 
@@ -103,7 +104,15 @@ export function engineStoreFor(sql: Sql, fence?: SnapshotFence): EngineStore {
       recent: (venue, symbol, limit) => orders.recent(venue, symbol, limit),
       byClientOrderId: (clientOrderId) => orders.byClientOrderId(clientOrderId),
       heldInventory: (venue, symbol) => orders.heldInventory(venue, symbol),
-      record: (changed, trades) => orders.record(changed, trades),
+      record: (changed, trades) => {
+        const symbol = changed[0]?.symbol ?? trades[0]?.symbol;
+        if (!fence || symbol === undefined) return orders.record(changed, trades);
+        // A fenced-off former owner's late reports must not overwrite its successor's index
+        return sql.begin(async (tx) => {
+          await fence(tx as unknown as Sql, symbol);
+          return recordOrders(tx, changed, trades);
+        });
+      },
     },
     activeSymbols: {
       list: () => active.list(),
