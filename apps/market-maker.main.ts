@@ -18,6 +18,7 @@ import { startAdminServer, type AdminServer } from '../server/admin/admin.server
 import { openDatabase, type Database } from '../actors/store/database.js';
 import { loadEngineConfig, parseEngineArgs } from '../actors/engine/engine.config.js';
 import { startEngine, type Engine } from '../actors/engine/engine.js';
+import { clusterIdleLimitMs } from '../actors/cluster/cluster.js';
 import { redactText } from '../core/redact.js';
 import type { AlertSink } from '../actors/alerts/alert.types.js';
 import { AlertFeed } from '../server/rpc/alert-feed.js';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({
     url: database.url === '' ? null : database.url,
     dataDir: database.embedded_dir,
+    ...(config.cluster.enabled ? { idleInTransactionMs: clusterIdleLimitMs(config.cluster) } : {}),
   });
   opened.db = db;
   log.info({ embedded: db.embedded }, 'database open and migrated');

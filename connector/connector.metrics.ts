@@ -2,7 +2,7 @@
  * @module connector/connector.metrics
  * The exchange-connector's Prometheus metrics, on a registry of their own. Labels are bounded:
  * the venue (a config key), the method class (five fixed classes, not the 28 RPCs), the stream
- * kind (six fixed kinds) and the port's fixed error reasons; never a symbol, an order id or raw
+ * kind (six fixed kinds), the five order RPCs (fencing refusals) and the port's fixed error reasons; never a symbol, an order id or raw
  * error text. Served on the connector's metrics listener (`connector/metrics.server.ts`).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -99,6 +99,8 @@ export interface ConnectorMetrics {
   readonly streamSubscribers: Gauge<'venue' | 'stream'>;
   readonly messagesConflated: Counter<'venue' | 'stream'>;
   readonly subscribersCut: Counter<'venue' | 'stream'>;
+  /** Order calls refused FENCED (a former lease owner); `method` is one of the five order RPCs. */
+  readonly fencedRequests: Counter<'venue' | 'method'>;
 }
 
 /**
@@ -194,6 +196,12 @@ export function createConnectorMetrics(): ConnectorMetrics {
       name: 'exchange_connector_stream_subscribers_cut_total',
       help: 'Order/account streams ended with ABORTED because the subscriber fell too far behind',
       labelNames: venueStream,
+      registers,
+    }),
+    fencedRequests: new Counter({
+      name: 'exchange_connector_fenced_requests_total',
+      help: 'Order calls refused FENCED: their lease token was lower than one already seen for the symbol',
+      labelNames: ['venue', 'method'],
       registers,
     }),
   };

@@ -54,7 +54,7 @@ export interface ConnectorServerOptions {
   readonly healthPollMs?: number;
   /** Updates queued per order/account stream subscriber before it is cut; default 32768. */
   readonly streamQueueLimit?: number;
-  /** Where stream fan-out and venue health are counted; none = not measured. */
+  /** Where stream fan-out, venue health and fencing refusals are counted; none = not measured. */
   readonly metrics?: ConnectorMetrics;
 }
 
@@ -95,7 +95,7 @@ export async function startConnectorServer(
       [...options.venues].map(([name, venue]) => ({ name, reachable: venue.isReachable() })),
     topics: () => hub.topicStats(),
   });
-  const service = createExchangeService({ registry, hub, logger: log });
+  const service = createExchangeService({ registry, hub, logger: log, metrics });
   const health = createHealthService({
     isServing: () => registry.defaultVenue.isReachable(),
     pollMs: options.healthPollMs,

@@ -5,7 +5,9 @@
  * deadline; failures come back as the same `ExchangeError` the venue threw (reason, venue code and
  * field from trailing metadata). Streams resubscribe by themselves when the connector restarts or
  * ends them with a transient status, and call `sink.resync()` once live again, because updates
- * may have been missed meanwhile; permanent failures go to `sink.error`.
+ * may have been missed meanwhile; permanent failures go to `sink.error`. Order-changing calls
+ * made under `withFence` (core/fence) carry the lease stamp so the connector can refuse a former
+ * owner with FENCED.
  */
 import {
   ChannelCredentials,
@@ -23,6 +25,8 @@ import {
 import * as codec from './codec.js';
 import { ExchangeError } from '../core/errors.js';
 import type { Exchange } from '../core/exchange.port.js';
+import { currentFence } from '../core/fence.js';
+import { orderCallMetadata, type FencedSymbol } from './fence-metadata.js';
 import { fromServiceError } from './grpc-errors.js';
 import { ResubscribingStream } from './remote-stream.js';
 import type { StreamSink, Subscription } from '../core/stream.js';
@@ -165,14 +169,16 @@ export class RemoteExchange implements Exchange {
   }
 
   // -- ORDERS --
+  // Order-changing calls carry the lease stamp of `withFence`, if any (connector/fence-metadata)
   async placeOrder(request: T.PlaceOrderRequest): Promise<T.Order> {
-    return codec.fromProtoOrder(
-      await this.call('placeOrder', codec.toProtoPlaceOrderRequest(request)),
-    );
+    const fenced = [{ field: 'symbol', symbol: request.symbol }];
+    const proto = codec.toProtoPlaceOrderRequest(request);
+    return codec.fromProtoOrder(await this.call('placeOrder', proto, fenced));
   }
   async batchPlaceOrders(requests: readonly T.PlaceOrderRequest[]): Promise<T.BatchPlaceResult> {
     const orders = requests.map(codec.toProtoPlaceOrderRequest);
-    const r = await this.call('batchPlaceOrders', { orders });
+    const fenced = requests.map((r, i) => ({ field: `orders[${i}].symbol`, symbol: r.symbol }));
+    const r = await this.call('batchPlaceOrders', { orders }, fenced);
     return {
       orders: r.orders.map(codec.fromProtoOrder),
       allSuccess: r.allSuccess,
@@ -180,15 +186,17 @@ export class RemoteExchange implements Exchange {
     };
   }
   async cancelOrder(symbol: string, orderId: string, useMargin = false): Promise<void> {
-    await this.call('cancelOrder', { symbol, orderId: codec.toProtoOrderId(orderId), useMargin });
+    const request = { symbol, orderId: codec.toProtoOrderId(orderId), useMargin };
+    await this.call('cancelOrder', request, [{ field: 'symbol', symbol }]);
   }
   async batchCancelOrders(symbol: string, ids: readonly string[], useMargin = false) {
     const orderIds = ids.map(codec.toProtoOrderId);
-    const r = await this.call('batchCancelOrders', { symbol, orderIds, useMargin });
+    const fenced = [{ field: 'symbol', symbol }];
+    const r = await this.call('batchCancelOrders', { symbol, orderIds, useMargin }, fenced);
     return r.errors.map(codec.fromProtoBatchError);
   }
   async cancelAllOrders(symbol: string, useMargin = false): Promise<void> {
-    await this.call('cancelAllOrders', { symbol, useMargin });
+    await this.call('cancelAllOrders', { symbol, useMargin }, [{ field: 'symbol', symbol }]);
   }
   async getOrder(q: T.GetOrderQuery): Promise<T.Order> {
     const orderId = codec.toProtoOrderId(q.orderId ?? '');
@@ -202,7 +210,10 @@ export class RemoteExchange implements Exchange {
     return codec.fromProtoOrder(r);
   }
   async getOpenOrders(symbol: string, useMargin = false): Promise<readonly T.Order[]> {
-    return (await this.call('getOpenOrders', { symbol, useMargin })).orders.map(
+    // Under the symbol's own lease the read announces it to the connector (fence-guard)
+    const announced = symbol !== '' && currentFence()?.symbol === symbol;
+    const fenced = announced ? [{ field: 'symbol', symbol }] : undefined;
+    return (await this.call('getOpenOrders', { symbol, useMargin }, fenced)).orders.map(
       codec.fromProtoOrder,
     );
   }
@@ -310,10 +321,20 @@ export class RemoteExchange implements Exchange {
     this.client.close();
   }
 
-  private async call<K extends keyof Methods>(method: K, request: Req<K>): Promise<Res<K>> {
+  /**
+   * One unary call. `fenced` marks an order-changing call: the symbols it changes, checked
+   * against the `withFence` stamp, which is read before the first await and sent with the call.
+   */
+  private async call<K extends keyof Methods>(
+    method: K,
+    request: Req<K>,
+    fenced?: readonly FencedSymbol[],
+  ): Promise<Res<K>> {
     if (this.closed) throw this.closedError();
+    const metadata =
+      fenced === undefined ? this.metadata : orderCallMetadata(this.metadata, fenced);
     try {
-      const response = await unary(this.client, method, request, this.metadata, this.deadlineMs);
+      const response = await unary(this.client, method, request, metadata, this.deadlineMs);
       this.lastCallReachedConnector = true;
       return response;
     } catch (e) {

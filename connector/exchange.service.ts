@@ -9,7 +9,8 @@
  * Every request passes the edge first: bytes that are not a well-framed message of the method's
  * type, and requests missing a required field or carrying an unbounded string, are answered with
  * INVALID_ARGUMENT naming the field before any venue sees them (codec/wire-check,
- * request-validation).
+ * request-validation). Order-changing calls stamped with a lease a newer owner has taken over
+ * end FENCED there too (fence-guard); admitted ones reach the venue under their stamp (`withFence`).
  */
 import type { ServerWritableStream, handleUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -45,7 +46,10 @@ import {
   type Method,
 } from './request-validation.js';
 import type { Exchange } from '../core/exchange.port.js';
+import { withFence, type FenceStamp } from '../core/fence.js';
 import { DEFAULT_BOOK_LEVELS } from '../core/order-book.js';
+import { createFenceGuard } from './fence-guard.js';
+import type { ConnectorMetrics } from './connector.metrics.js';
 import { shuttingDownStatus, toStatus } from './grpc-errors.js';
 import type { Delivery, StreamHub, TopicSpec } from './stream-hub.js';
 import type { StreamSink, Subscription } from '../core/stream.js';
@@ -61,6 +65,8 @@ export interface ExchangeServiceOptions {
   readonly registry: VenueRegistry;
   readonly hub: StreamHub;
   readonly logger: Logger;
+  /** Where fencing refusals are counted; none = not measured. */
+  readonly metrics?: ConnectorMetrics;
 }
 
 /** The handlers, and the switch that makes them refuse new calls during shutdown. */
@@ -93,6 +99,7 @@ function perSymbol(symbols: readonly string[]): (readonly string[])[] {
 /** Builds the ExchangeService handlers over `options.registry`. */
 export function createExchangeService(options: ExchangeServiceOptions): ExchangeServiceHandlers {
   const { registry, hub, logger: log } = options;
+  const fence = createFenceGuard({ logger: log, metrics: options.metrics });
   let accepting = true;
 
   const unary =
@@ -103,13 +110,21 @@ export function createExchangeService(options: ExchangeServiceOptions): Exchange
     ) => {
       if (!accepting) return done(shuttingDownStatus());
       let venue: Exchange;
+      let stamp: FenceStamp | undefined;
       try {
         checkRequest(method, call.request);
-        venue = registry.resolve(call.metadata).venue;
+        const resolved = registry.resolve(call.metadata);
+        venue = resolved.venue;
+        // Keyed by the venue object: the default venue answers with and without x-exchange
+        stamp = fence(method, { name: resolved.name, scope: venue }, call.metadata, call.request);
       } catch (e) {
         return done(toStatus(e, log, { method: rpcName(method) }));
       }
-      run(venue, call.request).then(
+      // An admitted stamp goes with the venue call, so its decorators know whose lease it is
+      const pending = stamp
+        ? withFence(stamp, () => run(venue, call.request))
+        : run(venue, call.request);
+      pending.then(
         (response) => done(null, response),
         (e: unknown) => done(toStatus(e, log, { method: rpcName(method), venue: venue.name })),
       );

@@ -10,7 +10,9 @@
  *
  * `ensureBuilt()` rebuilds only when a source is newer than the last build, so a bin started after
  * an edit never runs stale code. Builds go to a temporary directory that replaces `dist/` in one
- * rename, so a process starting during a build never sees half of one.
+ * rename, so a process starting during a build never sees half of one; processes started together
+ * on stale sources (three engines of a cluster) build one at a time under a lock directory, and
+ * the others use the build the first one made.
  *
  * Usage: `node tools/build.mjs` (always builds) or `import { ensureBuilt } from './build.mjs'`.
  */
@@ -34,6 +36,11 @@ const SOURCE_DIRS = ['core', 'machines', 'connector', 'actors', 'server', 'apps'
 const ASSET_DIRS = ['actors/store/migrations'];
 const OUT = path.join(ROOT, 'dist');
 const STAMP = path.join(OUT, '.build-stamp');
+const LOCK = `${OUT}.lock`;
+/** A lock older than this was left by a builder that died; builds take a few seconds. */
+const STALE_LOCK_MS = 120_000;
+/** How long a process waits for another's build before giving up. */
+const LOCK_WAIT_MS = 180_000;
 
 /** Every source and asset file, relative to the root. */
 function sources() {
@@ -87,7 +94,11 @@ export async function build() {
   mkdirSync(tmp, { recursive: true });
   writeFileSync(path.join(tmp, '.build-stamp'), `${new Date().toISOString()}\n`);
   const old = `${OUT}.old-${process.pid}`;
-  if (existsSync(OUT)) renameSync(OUT, old);
+  try {
+    renameSync(OUT, old);
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
+  }
   try {
     renameSync(tmp, OUT);
   } catch (e) {
@@ -100,7 +111,49 @@ export async function build() {
 
 /** Builds when `dist/` is missing or stale; cheap (a stat per source file) when it is fresh. */
 export async function ensureBuilt() {
-  if (isStale()) await build();
+  if (!isStale()) return;
+  await withBuildLock(async () => {
+    // Another process may have built while this one waited for the lock
+    if (isStale()) await build();
+  });
+}
+
+/**
+ * Runs `fn` holding the build lock (a directory: creating one is atomic).
+ * @throws {Error} naming the lock when another build holds it for longer than LOCK_WAIT_MS
+ */
+async function withBuildLock(fn) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    try {
+      if (Date.now() - statSync(LOCK).mtimeMs > STALE_LOCK_MS) {
+        rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
+    } catch (e) {
+      // Released between our mkdir and stat: try again at once
+      if (e.code === 'ENOENT') continue;
+      throw e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${LOCK} has been held for over ${LOCK_WAIT_MS / 1000} s: another build is stuck; ` +
+          'stop it, or remove the directory if no build is running',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

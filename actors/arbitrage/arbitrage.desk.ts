@@ -59,6 +59,11 @@ export interface ArbitrageDeskOptions {
   readonly detach: <T>(fn: () => T) => T;
   /** The engine's global trading state (the kill switch); default: always ACTIVE. */
   readonly globalTrading?: () => TradingState;
+  /**
+   * Why this engine may not trade pairs (scale-out: every engine would trade each pair); null
+   * or absent: it may.
+   */
+  readonly refusePairs?: string | null;
 }
 
 /** The engine's arbitrage pairs; see the module doc. */
@@ -92,6 +97,13 @@ export class ArbitrageDesk {
     const { repo, log } = this.#options;
     resetPairCycleQueue();
     let stored = await repo.list();
+    const refused = this.#options.refusePairs;
+    if (refused && (stored.length > 0 || seed.length > 0)) {
+      throw new PairRequestError('conflict', [
+        `arbitrage: pairs ${[...stored.map((r) => r.pairId), ...seed.map((w) => w.pair)].join(', ')} ` +
+          `are stored in this database, but ${refused}`,
+      ]);
+    }
     if (stored.length === 0 && seed.length > 0) {
       for (const wire of seed) await repo.upsert(wire.pair, wire);
       log.info({ pairs: seed.map((p) => p.pair) }, 'fresh start: seeded the arbitrage pairs');
@@ -139,6 +151,8 @@ export class ArbitrageDesk {
    *   not be asked)
    */
   async addPair(raw: unknown): Promise<{ pair: string; outcome: 'added' | 'updated' }> {
+    const refused = this.#options.refusePairs;
+    if (refused) throw new PairRequestError('conflict', [`strategy: arbitrage: ${refused}`]);
     const parsed = parseArbitragePair(raw);
     if (!parsed.ok) throw new PairRequestError('invalid', parsed.problems);
     const { config } = parsed;

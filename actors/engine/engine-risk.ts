@@ -121,6 +121,11 @@ export class EngineRisk implements RiskGate {
         else early.push([scope, state]);
       },
       onError: options.onError,
+      onStale: (key, version) =>
+        options.log.warn(
+          { scope: key.scope, machine: key.machine, version },
+          'risk state was saved by another engine since this one read it: saving over it',
+        ),
     });
     self = new EngineRisk(options, controller);
     for (const [scope, state] of early) self.#tradingState(scope, state);
@@ -169,6 +174,11 @@ export class EngineRisk implements RiskGate {
       entryPrice: known?.entryPrice ?? ZERO,
     });
     this.controller.addSymbol(symbol);
+  }
+
+  /** Reads a symbol's stored risk state again before it is added (a takeover, scale-out). */
+  reloadSymbol(symbol: string): Promise<void> {
+    return this.controller.reloadSymbol(symbol);
   }
 
   /** Stops a symbol's machines (their stored state stays) and forgets its exposure. */

@@ -174,6 +174,35 @@ const shutdownSchema = z
   .strict()
   .prefault({});
 
+const clusterSchema = z
+  .object({
+    /**
+     * Scale-out: several engines on one PostgreSQL share the active symbols, each symbol owned by
+     * one engine at a time through a lease. Also ENGINE_CLUSTER=true.
+     */
+    enabled: z.boolean().default(false),
+    /**
+     * This engine's id among them (letters, digits, `.`, `_`, `-`); unique among running
+     * engines. Empty: host name and process id. Also ENGINE_ID.
+     */
+    engine_id: z
+      .string()
+      .regex(/^([A-Za-z0-9._-]{1,64})?$/, 'must be 1-64 letters, digits, ".", "_" or "-", or empty')
+      .default(''),
+    /** A lease not renewed for this long is taken by another engine, ms. */
+    lease_ttl_ms: z.number().int().min(1_000).max(600_000).default(6_000),
+    /** How often leases are renewed and free ones looked for, ms; at most a third of the TTL. */
+    scan_interval_ms: z.number().int().min(100).max(200_000).default(1_000),
+    /** How long a takeover waits for a dead engine's recovered workflows, ms. */
+    recovery_wait_ms: z.number().int().min(0).max(60_000).default(3_000),
+  })
+  .strict()
+  .refine((c) => c.scan_interval_ms * 3 <= c.lease_ttl_ms, {
+    message: 'must be at most a third of lease_ttl_ms, so a lease is renewed before it expires',
+    path: ['scan_interval_ms'],
+  })
+  .prefault({});
+
 const DEFAULT_SYMBOLS = [
   {
     symbol: 'BTCUSDT',
@@ -195,6 +224,7 @@ export const engineConfigSchema = z
     reconcile: reconcileSchema,
     supervision: supervisionSchema,
     shutdown: shutdownSchema,
+    cluster: clusterSchema,
     /** Where order-book math runs (a worker pool by default) and what it measures. */
     book_math: bookMathConfigSchema,
     /**
@@ -302,11 +332,46 @@ export function loadEngineConfig(
     host: args.rpcHost ?? (env.ENGINE_RPC_HOST || file.rpc.host),
     port: args.rpcPort ?? (envPort ? Number(envPort) : file.rpc.port),
   };
-  const result = engineConfigSchema.safeParse({ ...file, admin, rpc });
+  const cluster = clusterFromEnv(file.cluster, env);
+  if (cluster.enabled && file.database.url === '') {
+    throw new ConfigError(args.configPath, [
+      'cluster.enabled: scale-out needs one PostgreSQL server shared by the engines; set ' +
+        'database.url (DATABASE_URL) to it: the embedded database serves a single engine',
+    ]);
+  }
+  if (cluster.enabled && file.arbitrage.pairs.length > 0) {
+    throw new ConfigError(args.configPath, [
+      'cluster.enabled: arbitrage pairs run on a single engine; run them on an engine of their ' +
+        'own database without cluster.enabled, or remove arbitrage.pairs here',
+    ]);
+  }
+  const result = engineConfigSchema.safeParse({ ...file, admin, rpc, cluster });
   if (!result.success) {
     throw new ConfigError('command line', [
       ...result.error.issues.map((i) => `--${i.path.join('-').replace('_', '-')}: ${i.message}`),
     ]);
   }
   return Object.freeze(result.data);
+}
+
+/**
+ * ENGINE_CLUSTER (true/false/1/0) and ENGINE_ID override the file's cluster section.
+ * @throws {ConfigError} naming the variable when its value is not one of those
+ */
+function clusterFromEnv(
+  file: EngineConfig['cluster'],
+  env: NodeJS.ProcessEnv,
+): EngineConfig['cluster'] {
+  const flag = env.ENGINE_CLUSTER;
+  let enabled = file.enabled;
+  if (flag !== undefined && flag !== '') {
+    if (!/^(true|false|1|0)$/i.test(flag)) {
+      throw new ConfigError('environment', [
+        `ENGINE_CLUSTER: must be true, false, 1 or 0, was "${flag.slice(0, 32)}"`,
+      ]);
+    }
+    enabled = /^(true|1)$/i.test(flag);
+  }
+  const id = env.ENGINE_ID;
+  return { ...file, enabled, ...(id ? { engine_id: id } : {}) };
 }

@@ -48,6 +48,10 @@ export interface EngineMetrics {
   readonly connectorOutages: Counter;
   readonly symbolOutageWaits: Counter<'symbol'>;
   readonly unmanagedOrders: Gauge<'symbol'>;
+  /** Scale-out: leases acquired, lost, released, and cluster scans that failed. */
+  readonly clusterEvents: Counter<'event'>;
+  /** Scale-out: symbols this engine holds the lease of. */
+  readonly clusterSymbolsOwned: Gauge;
   /** The risk layer's metrics, on the same registry (actors/risk/risk.metrics). */
   readonly risk: RiskMetrics;
 }
@@ -192,6 +196,17 @@ export function createEngineMetrics(): EngineMetrics {
       name: 'market_maker_unmanaged_orders',
       help: 'Our orders still open on the venue for a symbol nobody manages (failed, not cleaned)',
       labelNames: ['symbol'],
+      registers,
+    }),
+    clusterEvents: new Counter({
+      name: 'market_maker_cluster_lease_events_total',
+      help: 'Scale-out: symbol leases acquired, lost or released, and cluster scans that failed',
+      labelNames: ['event'],
+      registers,
+    }),
+    clusterSymbolsOwned: new Gauge({
+      name: 'market_maker_cluster_symbols_owned',
+      help: 'Scale-out: symbols whose lease this engine holds (0 for one engine alone)',
       registers,
     }),
   };

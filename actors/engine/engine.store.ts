@@ -60,11 +60,20 @@ export interface EngineStore {
 }
 
 /**
+ * Scale-out's guard on a symbol's writes (snapshot saves, order index records): runs first in
+ * the writing transaction and throws when this engine no longer holds the symbol's lease,
+ * locking the lease row until the write commits, so a former owner never overwrites the state
+ * its successor restored from.
+ */
+export type SnapshotFence = (tx: Sql, symbol: SymbolId) => Promise<void>;
+
+/**
  * The engine store over the store's repositories.
  * @param sql - the migrated database's client
+ * @param fence - the lease check of every snapshot save (scale-out); none for one engine alone
  * @returns the store
  */
-export function engineStoreFor(sql: Sql): EngineStore {
+export function engineStoreFor(sql: Sql, fence?: SnapshotFence): EngineStore {
   const snapshots = new SnapshotsRepo(sql);
   const fills = new FillsRepo(sql);
   const orders = new OrderIndexRepo(sql);
@@ -76,16 +85,17 @@ export function engineStoreFor(sql: Sql): EngineStore {
         return stored && { document: stored.snapshot, version: stored.version };
       },
       saveSnapshot: (symbol, document, expectedVersion, intents = []) =>
-        intents.length === 0
+        intents.length === 0 && !fence
           ? snapshots.save(symbol, document, expectedVersion)
           : sql.begin(async (tx) => {
+              await fence?.(tx as unknown as Sql, symbol);
               // The transaction client takes the same tagged-template queries as the pool
               const version = await new SnapshotsRepo(tx as unknown as Sql).save(
                 symbol,
                 document,
                 expectedVersion,
               );
-              await recordOrders(tx, intents, []);
+              if (intents.length > 0) await recordOrders(tx, intents, []);
               return version;
             }),
       appendFill: (fill) => fills.append(fill),
@@ -94,7 +104,15 @@ export function engineStoreFor(sql: Sql): EngineStore {
       recent: (venue, symbol, limit) => orders.recent(venue, symbol, limit),
       byClientOrderId: (clientOrderId) => orders.byClientOrderId(clientOrderId),
       heldInventory: (venue, symbol) => orders.heldInventory(venue, symbol),
-      record: (changed, trades) => orders.record(changed, trades),
+      record: (changed, trades) => {
+        const symbol = changed[0]?.symbol ?? trades[0]?.symbol;
+        if (!fence || symbol === undefined) return orders.record(changed, trades);
+        // A fenced-off former owner's late reports must not overwrite its successor's index
+        return sql.begin(async (tx) => {
+          await fence(tx as unknown as Sql, symbol);
+          return recordOrders(tx, changed, trades);
+        });
+      },
     },
     activeSymbols: {
       list: () => active.list(),

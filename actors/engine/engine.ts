@@ -27,7 +27,11 @@ import { ArbitragePairsRepo } from '../store/arbitrage-pairs.repo.js';
 import { createBookAnalytics } from '../book/book-analytics.js';
 import type { Database } from '../store/database.js';
 import { EngineInstanceRepo } from '../store/engine-instance.repo.js';
+import { announcingExchange } from '../cluster/announcing.exchange.js';
+import { clusterIdleLimitMs, joinCluster, type Cluster } from '../cluster/cluster.js';
+import type { ClusterView } from '../cluster/lease-keeper.js';
 import {
+  bindOrderFence,
   bindOrderWorkflows,
   registerOrderVenue,
   unbindOrderWorkflows,
@@ -116,6 +120,8 @@ export interface EngineStatus {
   readonly symbols: readonly SupervisedSymbolView[];
   /** Funding-rate arbitrage pairs: legs, hedge ratio, funding, APR, PnL. */
   readonly arbitrage: readonly SupervisedPairView[];
+  /** Scale-out: this engine, the live engines and which one owns each symbol; null alone. */
+  readonly cluster: ClusterView | null;
 }
 
 /** A running engine. */
@@ -167,7 +173,10 @@ export interface Engine {
 export async function startEngine(deps: EngineDeps): Promise<Engine> {
   const { config, db, clock, log } = deps;
   const metrics = deps.metrics ?? createEngineMetrics();
-  const store = engineStoreFor(db.sql);
+  const cluster: Cluster | null = config.cluster.enabled
+    ? await joinCluster({ sql: db.sql, config: config.cluster, clock, log, metrics })
+    : null;
+  const store = engineStoreFor(db.sql, cluster?.snapshotFence);
   const fills = new FillsRepo(db.sql);
   let orchestrator: Orchestrator | null = null;
   let control: RiskControl | null = null;
@@ -207,7 +216,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
         risk.unrealized(symbol),
       ),
   });
-  const exchange = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
+  const timed = timedExchange(deps.exchange, metrics, (symbol, ms) => risk.latency(symbol, ms));
+  const exchange = cluster ? announcingExchange(timed, (symbol) => cluster.stamp(symbol)) : timed;
   const engineAlerts = new EngineAlerts({
     alerts: alerter,
     clock,
@@ -236,6 +246,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       makerFeeRate: dec(config.risk.safety.maker_fee_rate),
     },
     onSymbolTrouble: (trouble) => engineAlerts.symbolTrouble(trouble),
+    ...(cluster ? { ownership: cluster.ownership } : {}),
     orders: durableOrderGateway,
     store,
     clock,
@@ -302,16 +313,25 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     guards: pairGuardsOf(config.arbitrage),
     // The kill switch and global breakers hold the pairs too
     globalTrading: () => risk.controller.effectiveState(GLOBAL),
+    refusePairs: cluster
+      ? 'arbitrage pairs run on a single engine and this one runs with cluster.enabled: ' +
+        'trade them from an engine of their own database without scale-out'
+      : null,
     detach: (fn) => detach(fn),
   });
   // Before DBOS launches: a cycle it recovers needs its pair's venues registered
   await desk.restore(config.arbitrage.pairs);
   bindOrderWorkflows();
+  // Before DBOS launches: workflows it recovers must meet the fence too
+  if (cluster) bindOrderFence(cluster.orderFence);
   try {
     await launchDurableRuntime({
       databaseUrl: db.url,
       appName: ENGINE_APP_NAME,
       logger: dbosLogger(log),
+      ...(cluster
+        ? { executorId: cluster.engineId, idleInTransactionMs: clusterIdleLimitMs(config.cluster) }
+        : {}),
     });
   } catch (e) {
     unbindOrderWorkflows();
@@ -323,6 +343,15 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     engineAlerts.connector(status);
   });
   orchestrator.resume();
+  const owner = orchestrator;
+  await cluster?.start({
+    activeSymbols: async () => (await store.activeSymbols.list()).map((row) => row.symbol),
+    acquired: async (symbol) => {
+      if (!(await owner.adopt(symbol as SymbolId)))
+        await cluster.ownership.forget(symbol as SymbolId);
+    },
+    dropped: (symbol, graceful) => owner.drop(symbol as SymbolId, graceful),
+  });
   desk.resume();
   risk.start();
   engineAlerts.start();
@@ -395,6 +424,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       database: { ok: await store.ping(), embedded: db.embedded },
       symbols: running.symbols(),
       arbitrage: desk.pairs(),
+      cluster: cluster ? await cluster.view() : null,
     }),
     symbols: () => running.symbols(),
     addSymbol: (symbol, grid) => running.addSymbol(symbol, grid),
@@ -404,6 +434,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       stopping ??= (async () => {
         monitor?.stop();
         engineAlerts.stop();
+        // Symbols first, so the other engines take them over at once
+        await cluster?.stop();
         await Promise.all([running.stop(), desk.stop()]);
         await risk.stop();
         await alerting.stop();

@@ -58,6 +58,7 @@ import type { TradingState } from '../../machines/trading-state.machine.js';
 import type { EngineRisk } from './engine-risk.js';
 import { cancelOrdersOfFailed } from './failed-symbol.js';
 import { sweepOrders, type SweepPolicy } from './venue-sweep.js';
+import type { SymbolOwnership } from './symbol-ownership.js';
 
 /** Re-exported: the orchestrator's symbol listing is the supervisors' views. */
 export type { SupervisedSymbolView } from './symbol.supervisor.js';
@@ -98,6 +99,12 @@ export interface OrchestratorOptions {
   readonly risk?: EngineRisk;
   /** Told when a symbol's actor failed and restarts, or is given up on (alerts). */
   readonly onSymbolTrouble?: SupervisorContext['onTrouble'];
+  /**
+   * Scale-out: symbols are traded only while this engine holds their lease; `restore` then
+   * supervises none, and the lease keeper hands them over with `adopt` and takes them with
+   * `drop`. None: one engine alone trades every active symbol.
+   */
+  readonly ownership?: SymbolOwnership;
   /** Builds each actor; tests wrap it to make one symbol misbehave. */
   readonly createActor?: (deps: SymbolActorDeps, options: SymbolActorOptions) => SymbolActor;
 }
@@ -158,6 +165,7 @@ export class Orchestrator {
       symbols: this.#symbols,
       supervise: (symbol, grid) => this.#supervise(symbol, grid),
       safety: options.safety ?? null,
+      ...(options.ownership ? { ownership: options.ownership } : {}),
       resumed: () => this.#resumed,
       refreshStreams: () => this.#router.refreshSymbols(),
       clearGauges: (symbol) => {
@@ -185,7 +193,7 @@ export class Orchestrator {
    */
   async restore(seed: readonly SymbolEntry[]): Promise<void> {
     const { store, log } = this.#options;
-    bindSymbolChanges(this.#apply);
+    bindSymbolChanges(this.#apply, this.#options.ownership?.engineId ?? null);
     let active = await store.activeSymbols.list();
     if (active.length === 0 && seed.length > 0) {
       await this.#admitSeed(seed);
@@ -195,6 +203,8 @@ export class Orchestrator {
       log.info({ symbols: seed.map((s) => s.symbol) }, 'fresh start: seeded the active symbols');
       active = await store.activeSymbols.list();
     }
+    // Under scale-out the lease keeper hands each symbol over once its lease is held
+    if (this.#options.ownership) return;
     for (const row of active) {
       if (row.status === 'failed') {
         log.warn({ symbol: row.symbol }, 'symbol had failed before the restart: trying it again');
@@ -221,6 +231,51 @@ export class Orchestrator {
     this.#router.stop();
     await Promise.all([...this.#symbols.values()].map((s) => s.halt(false)));
     unbindSymbolChanges(this.#apply);
+  }
+
+  /**
+   * Scale-out: this engine now holds `symbol`'s lease. Restores its actor from the last snapshot
+   * (its former owner's, fenced so none is written after the takeover) and lets it reconcile
+   * with the venue, then trade, as after a restart.
+   * @returns false when the symbol is no longer active (removed meanwhile)
+   */
+  async adopt(symbol: SymbolId): Promise<boolean> {
+    const { store, log } = this.#options;
+    const row = (await store.activeSymbols.list()).find((r) => r.symbol === symbol);
+    if (!row) return false;
+    if (this.#symbols.has(symbol)) return true;
+    if (row.status === 'failed') await store.activeSymbols.setStatus(symbol, 'active');
+    // Its breakers and trading state as the former owner left them, not as they were at our start
+    await this.#options.risk?.reloadSymbol(symbol);
+    const supervisor = this.#supervise(symbol, parseStoredGridConfig(row.config));
+    await supervisor.restore();
+    if (this.#resumed) supervisor.launch();
+    this.#router.refreshSymbols();
+    log.info({ symbol }, 'symbol taken over: reconciling, then trading');
+    return true;
+  }
+
+  /**
+   * Scale-out: stops trading `symbol` here, leaving its orders on the venue for the next owner.
+   * @param graceful - this engine gives it back and still holds the lease, so the actor settles
+   *   and saves; false when the lease was lost, and nothing more may be saved or sent
+   */
+  async drop(symbol: SymbolId, graceful: boolean): Promise<void> {
+    const supervisor = this.#symbols.get(symbol);
+    if (!supervisor) return;
+    try {
+      await supervisor.halt(false);
+    } catch (e) {
+      // A lost lease refuses the last snapshot save: the new owner restored from the one before
+      if (graceful) throw e;
+      this.#options.log.warn({ symbol, err: e }, 'symbol dropped after losing its lease');
+    } finally {
+      this.#symbols.delete(symbol);
+      supervisor.mailbox.discard();
+      this.#router.refreshSymbols();
+      clearSymbolGauges(this.#options.metrics, symbol);
+      this.#options.risk?.removeSymbol(symbol);
+    }
   }
 
   // -- COMMANDS --

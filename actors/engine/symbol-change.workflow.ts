@@ -48,10 +48,23 @@ export type SymbolChangeHandler = (change: SymbolChange) => Promise<SymbolChange
 
 let handler: SymbolChangeHandler | null = null;
 let queue: Promise<WorkflowQueue> | null = null;
+let queueName = SYMBOL_CHANGE_QUEUE;
+
+/**
+ * The queue of the engine `engineId` under scale-out: only the engine that took the request runs
+ * it (the one owning the symbol, or refusing naming the owner), never another that dequeued it.
+ */
+export function symbolChangeQueueOf(engineId: string | null): string {
+  return engineId === null ? SYMBOL_CHANGE_QUEUE : `${SYMBOL_CHANGE_QUEUE}:${engineId}`;
+}
 
 /** Makes `apply` the engine that runs symbol changes; bind before DBOS launches. */
-export function bindSymbolChanges(apply: SymbolChangeHandler): void {
+export function bindSymbolChanges(
+  apply: SymbolChangeHandler,
+  engineId: string | null = null,
+): void {
   handler = apply;
+  queueName = symbolChangeQueueOf(engineId);
   // A new binding may come with a new DBOS launch, whose database has no queue yet
   queue = null;
 }
@@ -77,7 +90,7 @@ export const symbolChangeWorkflow = DBOS.registerWorkflow(
  */
 export async function runSymbolChange(change: SymbolChange): Promise<SymbolChangeOutcome> {
   bound();
-  queue ??= DBOS.registerQueue(SYMBOL_CHANGE_QUEUE, {
+  queue ??= DBOS.registerQueue(queueName, {
     partitionConcurrency: 1,
     minPollingIntervalMs: POLL_MS,
     onConflict: 'always_update',
@@ -85,7 +98,7 @@ export async function runSymbolChange(change: SymbolChange): Promise<SymbolChang
   await queue;
   const handle = await DBOS.startWorkflow(symbolChangeWorkflow, {
     workflowID: `symbol-change:${change.symbol}:${randomUUID()}`,
-    queueName: SYMBOL_CHANGE_QUEUE,
+    queueName,
     enqueueOptions: { queuePartitionKey: change.symbol },
   })(change);
   return handle.getResult({ pollingIntervalMs: POLL_MS });

@@ -24,10 +24,12 @@ import {
   gridConfigFromWire,
   gridConfigSchema,
   gridConfigToWire,
+  parseStoredGridConfig,
   sameGridConfig,
   type GridConfig,
 } from './symbol.config.js';
 import type { SymbolSupervisor } from './symbol.supervisor.js';
+import { tradedElsewhere, type SymbolOwnership } from './symbol-ownership.js';
 import type { SweepResult } from './venue-sweep.js';
 
 /** Outcome of an add. */
@@ -59,6 +61,8 @@ export interface SymbolChangesDeps {
   readonly safety?: GridSafetyPolicy | null;
   /** How long a removal waits for placements still in flight, ms; default 10000. */
   readonly drainMs?: number;
+  /** Scale-out: only the engine holding a symbol's lease changes it. None: one engine alone. */
+  readonly ownership?: SymbolOwnership;
 }
 
 /** Applies symbol changes; see the module doc. */
@@ -91,7 +95,9 @@ export class SymbolChanges {
   }
 
   async #add(symbol: SymbolId, grid: GridConfig): Promise<SymbolChangeOutcome> {
-    const { store, symbols, log } = this.#deps;
+    const { store, symbols, log, ownership } = this.#deps;
+    const elsewhere = symbols.has(symbol) ? null : await ownership?.ownerElsewhere(symbol);
+    if (elsewhere) throw new SymbolRequestError('conflict', [tradedElsewhere(symbol, elsewhere)]);
     const stored = await this.#storedGrid(symbol);
     const kept = stored && latticeFits(stored.lattice, grid) ? stored.lattice.anchorPrice : null;
     await admitGrid(this.#deps.exchange, symbol, grid, kept, this.#deps.safety ?? null);
@@ -113,6 +119,11 @@ export class SymbolChanges {
       await current.reactivate(grid);
       return { ok: true, outcome: same ? 'reactivated' : 'reconfigured', detail: carried };
     }
+    const owner = ownership ? await ownership.claim(symbol) : null;
+    if (ownership && owner !== ownership.engineId) {
+      log.info({ symbol, owner }, 'symbol added: another engine took its lease and trades it');
+      return { ok: true, outcome: 'added', detail: carried };
+    }
     const supervisor = this.#deps.supervise(symbol, grid);
     await supervisor.restore();
     if (this.#deps.resumed()) supervisor.launch();
@@ -123,7 +134,7 @@ export class SymbolChanges {
 
   async #remove(symbol: SymbolId): Promise<SymbolChangeOutcome> {
     const { store, symbols, log } = this.#deps;
-    const supervisor = symbols.get(symbol);
+    const supervisor = symbols.get(symbol) ?? (await this.#claimToRemove(symbol));
     if (!supervisor) return { ok: true, outcome: 'absent' };
     await supervisor.halt(true);
     const drained = await placementsInFlight(symbol, this.#deps.drainMs ?? 10_000);
@@ -143,6 +154,7 @@ export class SymbolChanges {
       return { ok: false, kind: 'unavailable', problems };
     }
     await store.activeSymbols.remove(symbol);
+    await this.#deps.ownership?.forget(symbol);
     symbols.delete(symbol);
     supervisor.mailbox.discard();
     this.#deps.refreshStreams();
@@ -152,6 +164,26 @@ export class SymbolChanges {
       'symbol removed: the venue lists none of its orders',
     );
     return { ok: true, outcome: 'removed' };
+  }
+
+  /**
+   * Scale-out: a symbol active in the database but not traded here is removed by the engine
+   * that owns it; one nobody owns is taken over here first, so its orders are cancelled.
+   * @returns its supervisor, restored, or null when the symbol is not active
+   * @throws {SymbolRequestError} conflict when another engine trades it
+   */
+  async #claimToRemove(symbol: SymbolId): Promise<SymbolSupervisor | null> {
+    const { ownership, store } = this.#deps;
+    if (!ownership) return null;
+    const row = (await store.activeSymbols.list()).find((r) => r.symbol === symbol);
+    if (!row) return null;
+    const owner = await ownership.claim(symbol);
+    if (owner !== ownership.engineId) {
+      throw new SymbolRequestError('conflict', [tradedElsewhere(symbol, owner)]);
+    }
+    const supervisor = this.#deps.supervise(symbol, parseStoredGridConfig(row.config));
+    await supervisor.restore();
+    return supervisor;
   }
 
   async #storedGrid(symbol: SymbolId): Promise<SlotSetDocument | null> {

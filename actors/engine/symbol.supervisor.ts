@@ -15,6 +15,7 @@ import type { LivenessProbe } from '../../core/liveness.js';
 import type { Logger } from 'pino';
 
 import type { SymbolId } from '../../core/types.js';
+import { LeaseLostError } from '../cluster/fences.js';
 import { setSymbolState, type EngineMetrics, type SymbolState } from './engine.metrics.js';
 import { Mailbox } from './mailbox.js';
 import { FailureWindow, outageReason, type SupervisionPolicy } from './supervision.js';
@@ -83,8 +84,11 @@ export interface SupervisedSymbolView {
   readonly failures: number;
   readonly restarts: number;
   readonly lastError: string | null;
-  /** What a `waiting` symbol waits for; null otherwise. */
-  readonly waitingFor: 'connector' | null;
+  /**
+   * What a `waiting` symbol waits for: the connector to answer, or (scale-out) the lease keeper
+   * to hand the symbol to its new owner after this engine lost its lease; null otherwise.
+   */
+  readonly waitingFor: 'connector' | 'lease' | null;
   /** Failures caused by connector outages, never counted toward `failed`. */
   readonly outages: number;
   /** A failed symbol's orders: cancelled, or left to the operator with an alert. */
@@ -113,7 +117,7 @@ export class SymbolSupervisor {
   #halted = false;
   #outages = 0;
   #consecutiveOutages = 0;
-  #waitingFor: 'connector' | null = null;
+  #waitingFor: 'connector' | 'lease' | null = null;
   #stopWaiting: (() => void) | null = null;
   #cleanup: OrderCleanup | null = null;
   #lastPosition: string | null = null;
@@ -248,6 +252,7 @@ export class SymbolSupervisor {
     this.#actor = null;
     this.#lastPosition = actor.view().position;
     this.#lastError = e instanceof Error ? e.message : String(e);
+    if (e instanceof LeaseLostError) return this.#leaseLost(e);
     const outage = outageReason(e);
     if (outage !== null) return this.#waitForConnector(outage, e);
     const { clock, log, metrics } = this.#context;
@@ -273,6 +278,24 @@ export class SymbolSupervisor {
       this.#timer = null;
       void this.#restart();
     });
+  }
+
+  /**
+   * Scale-out: the actor's save was fenced off, another engine owns the symbol now. A restart
+   * here would be fenced off again (and count toward giving the symbol up, for everyone), so the
+   * symbol stops without an alert and waits for the lease keeper, which drops it on its scan.
+   */
+  #leaseLost(e: LeaseLostError): void {
+    const { log, metrics } = this.#context;
+    this.#halted = true;
+    this.#state = 'waiting';
+    this.#waitingFor = 'lease';
+    this.mailbox.discard();
+    setSymbolState(metrics, this.symbol, 'waiting');
+    log.warn(
+      { symbol: this.symbol, err: e },
+      'symbol stopped: its lease was lost to another engine (not counted as a failure)',
+    );
   }
 
   /** An outage stopped the actor: wait out a backoff, then for the connector to answer. */

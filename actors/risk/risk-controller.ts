@@ -31,6 +31,7 @@ import { BreakerBank, GLOBAL, type BreakerId } from './breaker-bank.js';
 import type { MonitorChange } from './kline-monitor.js';
 import { RiskPersistence, type RiskStateStore } from './risk-persistence.js';
 import type { BreakerKind, BreakersConfig } from './risk.config.js';
+import type { RiskStateKey } from '../store/risk-states.repo.js';
 import {
   recordBreakerState,
   recordTradingState,
@@ -62,6 +63,8 @@ export interface RiskControllerOptions {
   readonly onTradingState?: (scope: string, state: TradingState) => void;
   /** A persistence or alert failure the owner must handle (restart the controller). */
   readonly onError: (e: Error) => void;
+  /** A save found another engine's newer version (scale-out) and was written again over it. */
+  readonly onStale?: (key: RiskStateKey, version: number | null) => void;
 }
 
 type TradingActor = Actor<typeof tradingStateMachine>;
@@ -97,7 +100,7 @@ export class RiskController {
    * @returns the controller; add each traded symbol with {@link addSymbol}
    */
   static async open(options: RiskControllerOptions): Promise<RiskController> {
-    const persistence = new RiskPersistence(options.store, options.onError);
+    const persistence = new RiskPersistence(options.store, options.onError, options.onStale);
     await persistence.load();
     return new RiskController(options, persistence);
   }
@@ -113,6 +116,14 @@ export class RiskController {
     this.#reconcileHolds(symbol);
     this.#effective.delete(symbol);
     this.#refresh(symbol, 'symbol added');
+  }
+
+  /**
+   * Reads a symbol's stored machines again before {@link addSymbol} (scale-out: a symbol taken
+   * over restores what its former owner saved last).
+   */
+  reloadSymbol(symbol: string): Promise<void> {
+    return this.#persistence.reload(symbol);
   }
 
   /** Stops a symbol's machines (their stored state stays for a re-add). */

@@ -5,8 +5,16 @@
  * ones are skipped), the optimistic version is tracked, and a snapshot that differs only in
  * volatile fields (the last time seen, the last verdict) is not written again, so a breaker that
  * is observed every second costs no database write while nothing changes.
+ *
+ * Under scale-out a symbol's machines move between engines: a save that finds a newer version
+ * (the previous owner saved after this engine loaded) takes that version and writes again once,
+ * reported through `onStale`; a second stale save in a row is an error (two live writers).
  */
-import type { RiskState, RiskStateKey } from '../store/risk-states.repo.js';
+import {
+  StaleRiskStateError,
+  type RiskState,
+  type RiskStateKey,
+} from '../store/risk-states.repo.js';
 
 /** The storage port; `RiskStatesRepo` implements it. */
 export interface RiskStateStore {
@@ -23,37 +31,62 @@ interface Slot {
   latest: unknown;
   inFlight: Promise<void> | null;
   dirty: boolean;
+  /** Stale saves in a row; reset by a save that lands. */
+  stale: number;
 }
 
 /** Coalescing, versioned saves of machine snapshots. */
 export class RiskPersistence {
   readonly #store: RiskStateStore;
   readonly #onError: (e: Error) => void;
+  readonly #onStale: ((key: RiskStateKey, version: number | null) => void) | undefined;
   readonly #slots = new Map<string, Slot>();
   readonly #stored = new Map<string, RiskState>();
 
   /**
    * @param store - where snapshots go
-   * @param onError - a save failed (a stale version means another writer: fatal for the owner)
+   * @param onError - a save failed, or was stale twice in a row (two writers of one machine)
+   * @param onStale - a save found another engine's newer version and is written again over it
    */
-  constructor(store: RiskStateStore, onError: (e: Error) => void) {
+  constructor(
+    store: RiskStateStore,
+    onError: (e: Error) => void,
+    onStale?: (key: RiskStateKey, version: number | null) => void,
+  ) {
     this.#store = store;
     this.#onError = onError;
+    this.#onStale = onStale;
   }
 
   /** Loads every stored snapshot; call once before restoring machines. */
   async load(): Promise<void> {
+    for (const state of await this.#store.loadAll()) this.#remember(state);
+  }
+
+  /**
+   * Reads `scope`'s stored snapshots again (scale-out: a symbol taken over from another engine
+   * restores what that engine saved last, not what was stored when this one started).
+   */
+  async reload(scope: string): Promise<void> {
     for (const state of await this.#store.loadAll()) {
-      const k = keyOf(state);
-      this.#stored.set(k, state);
-      this.#slots.set(k, {
-        version: state.version,
-        savedShape: shapeOf(state.snapshot),
-        latest: state.snapshot,
-        inFlight: null,
-        dirty: false,
-      });
+      if (state.scope !== scope) continue;
+      const slot = this.#slots.get(keyOf(state));
+      if (slot?.inFlight) await slot.inFlight;
+      this.#remember(state);
     }
+  }
+
+  #remember(state: RiskState): void {
+    const k = keyOf(state);
+    this.#stored.set(k, state);
+    this.#slots.set(k, {
+      version: state.version,
+      savedShape: shapeOf(state.snapshot),
+      latest: state.snapshot,
+      inFlight: null,
+      dirty: false,
+      stale: 0,
+    });
   }
 
   /** The stored snapshot of a machine, or undefined when it has none. */
@@ -66,7 +99,14 @@ export class RiskPersistence {
     const k = keyOf(key);
     let slot = this.#slots.get(k);
     if (!slot) {
-      slot = { version: 0, savedShape: null, latest: null, inFlight: null, dirty: false };
+      slot = {
+        version: 0,
+        savedShape: null,
+        latest: null,
+        inFlight: null,
+        dirty: false,
+        stale: 0,
+      };
       this.#slots.set(k, slot);
     }
     slot.latest = snapshot;
@@ -95,8 +135,22 @@ export class RiskPersistence {
       .then((version) => {
         slot.version = version;
         slot.savedShape = shape;
+        slot.stale = 0;
       })
-      .catch((e: unknown) => this.#onError(e instanceof Error ? e : new Error(String(e))))
+      .catch((e: unknown) => {
+        if (e instanceof StaleRiskStateError) {
+          // Whatever happens next, the next save names the version that is stored now
+          slot.version = e.actualVersion ?? 0;
+          if (slot.stale === 0 && this.#onStale) {
+            slot.stale = 1;
+            slot.dirty = true;
+            this.#onStale(key, e.actualVersion);
+            return;
+          }
+        }
+        slot.stale = 0;
+        this.#onError(e instanceof Error ? e : new Error(String(e)));
+      })
       .finally(() => {
         slot.inFlight = null;
         if (slot.dirty) {

@@ -30,6 +30,12 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** Apply pending migrations on open; default true. */
   readonly migrate?: boolean;
+  /**
+   * PostgreSQL ends a session of the pool that sits idle inside a transaction this long, ms;
+   * default the server's setting. Scale-out sets it under the lease TTL: a paused engine must not
+   * hold row locks (order index, snapshots) its symbols' new owner waits for.
+   */
+  readonly idleInTransactionMs?: number;
 }
 
 export interface Database {
@@ -68,6 +74,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     // IF NOT EXISTS and friends raise notices that carry no information for us
     onnotice: () => undefined,
     idle_timeout: 30,
+    ...(options.idleInTransactionMs === undefined
+      ? {}
+      : { connection: { idle_in_transaction_session_timeout: options.idleInTransactionMs } }),
   });
 
   let closing: Promise<void> | undefined;

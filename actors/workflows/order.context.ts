@@ -9,7 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { ExchangeError } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
+import { withFence, type FenceStamp } from '../../core/fence.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/retry.js';
 
 export interface OrderWorkflowDeps {
@@ -32,6 +34,51 @@ const attempted = new Set<string>();
 /** Callers waiting for a workflow of this process to reach the venue. */
 const venueCallWaiters = new Map<string, () => void>();
 let retry: RetryPolicy | null = null;
+let fence: OrderFence | null = null;
+
+/**
+ * Scale-out's fence on order calls: which symbols this engine owns. Unbound (one engine alone),
+ * every call goes through.
+ */
+export interface OrderFence {
+  /** The lease this engine holds on `symbol` now, from memory; stamped into each intent. */
+  held(symbol: string): FenceStamp | undefined;
+  /** The lease as the database has it, right before a call that changes orders; null: lost. */
+  check(symbol: string): Promise<FenceStamp | null>;
+}
+
+/** Fences every order-changing venue call from now on; null lifts the fence. */
+export function bindOrderFence(binding: OrderFence | null): void {
+  fence = binding;
+}
+
+/** The lease to stamp into an intent for `symbol`; undefined when unfenced or not held. */
+export function heldFence(symbol: string): FenceStamp | undefined {
+  return fence?.held(symbol);
+}
+
+/** True when order calls are fenced and this engine does not hold `symbol`'s lease. */
+export function fencedOff(symbol: string): boolean {
+  return fence !== null && fence.held(symbol) === undefined;
+}
+
+/**
+ * Runs a venue call that changes `symbol`'s orders under the lease this engine holds, checked in
+ * the database first; the connector refuses it too if a newer owner has been seen.
+ * @throws {ExchangeError} FENCED when the lease was lost, without calling the venue
+ */
+export async function fencedCall<T>(symbol: string, call: () => Promise<T>): Promise<T> {
+  if (!fence) return call();
+  const stamp = await fence.check(symbol);
+  if (!stamp) {
+    throw new ExchangeError(
+      'FENCED',
+      `this engine no longer holds the lease on ${symbol}: another engine trades it now`,
+      { field: 'symbol' },
+    );
+  }
+  return withFence(stamp, call);
+}
 
 /** Binds the retry policy the steps use, replacing any earlier binding. */
 export function bindOrderWorkflows(options: OrderWorkflowDeps = {}): void {
@@ -47,6 +94,7 @@ export function registerOrderVenue(venue: Exchange, name: string = venue.name): 
 export function unbindOrderWorkflows(): void {
   venues.clear();
   retry = null;
+  fence = null;
 }
 
 /** @throws {Error} when no venue is registered under `name` (a wiring bug, not a venue outcome) */

@@ -49,10 +49,18 @@ export interface PlaceOrderIntent {
   readonly carried?: unknown;
   /** Set by `placeOrder`: the starting process's incarnation (see order.context). */
   readonly incarnation?: string;
+  /** Set by `placeOrder` under scale-out: the lease it was started under (see core/fence). */
+  readonly fence?: IntentFence;
+}
+
+/** The lease an intent was started under: its owner and fencing token. */
+export interface IntentFence {
+  readonly owner: string;
+  readonly token: number;
 }
 
 /** One order of a batch: a placement without the venue, which the batch names once. */
-export type BatchOrder = Omit<PlaceOrderIntent, 'venue' | 'carried' | 'incarnation'>;
+export type BatchOrder = Omit<PlaceOrderIntent, 'venue' | 'carried' | 'incarnation' | 'fence'>;
 
 /** Place several orders in one venue call; one refused item does not fail the others. */
 export interface BatchPlaceOrdersIntent {
@@ -72,6 +80,8 @@ export interface CancelOrderIntent {
   /** 1 for the first cancel of this order; the actor bumps it to try again after a failure. */
   readonly attempt: number;
   readonly useMargin?: boolean;
+  /** Set by `cancelOrder` under scale-out: the lease it was started under. */
+  readonly fence?: IntentFence;
 }
 
 /** Cancel every open order of a symbol. */

@@ -19,7 +19,13 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { toExchangeError, type ErrorReason } from '../../core/errors.js';
 import type { Exchange } from '../../core/exchange.port.js';
 import type { ClientOrderId, SymbolId } from '../../core/types.js';
-import { claimFirstRun, orderVenue, releaseFirstRun, venueCallReached } from './order.context.js';
+import {
+  claimFirstRun,
+  fencedCall,
+  orderVenue,
+  releaseFirstRun,
+  venueCallReached,
+} from './order.context.js';
 import type { BatchOrder, OrderAck, PlaceOrderIntent } from './order.messages.js';
 import { placeBatch, placeOnce, toAck, withAttempts, type BatchPlaced } from './venue-attempts.js';
 
@@ -87,7 +93,7 @@ export function cancelOrderStep(
 ): Promise<VenueCall<null>> {
   return venueStep('venue.cancelOrder', venueName, (venue) =>
     withAttempts(async () => {
-      await venue.cancelOrder(symbol, venueOrderId, useMargin);
+      await fencedCall(symbol, () => venue.cancelOrder(symbol, venueOrderId, useMargin));
       return null;
     }),
   );
@@ -101,7 +107,7 @@ export function cancelAllOrdersStep(
 ): Promise<VenueCall<null>> {
   return venueStep('venue.cancelAllOrders', venueName, (venue) =>
     withAttempts(async () => {
-      await venue.cancelAllOrders(symbol, useMargin);
+      await fencedCall(symbol, () => venue.cancelAllOrders(symbol, useMargin));
       return null;
     }),
   );

@@ -20,7 +20,14 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 
 import { isErrorReason } from '../../core/errors.js';
-import { INCARNATION, onVenueCall, venueCallReached } from './order.context.js';
+import type { FenceStamp } from '../../core/fence.js';
+import {
+  INCARNATION,
+  fencedOff,
+  heldFence,
+  onVenueCall,
+  venueCallReached,
+} from './order.context.js';
 import {
   batchPlaceWorkflowId,
   cancelAllWorkflowId,
@@ -63,12 +70,17 @@ export async function placeOrder(
   intent: PlaceOrderIntent,
   hooks: { readonly onVenueCall?: () => void } = {},
 ): Promise<PlaceOrderResult> {
+  if (fencedOff(intent.symbol)) {
+    hooks.onVenueCall?.();
+    return { ...fencedOffRefusal(intent.symbol), clientOrderId: intent.clientOrderId };
+  }
   const workflowId = placeWorkflowId(intent);
   if (hooks.onVenueCall) onVenueCall(workflowId, hooks.onVenueCall);
   try {
     return await runWorkflow(placeOrderWorkflow, workflowId, {
       ...intent,
       incarnation: INCARNATION,
+      ...fenceOf(heldFence(intent.symbol)),
     });
   } finally {
     venueCallReached(workflowId);
@@ -94,8 +106,14 @@ export async function batchPlaceOrders(
 }
 
 /** Cancels one order durably; the same (client order id, attempt) returns the first result. */
-export function cancelOrder(intent: CancelOrderIntent): Promise<CancelOrderResult> {
-  return runWorkflow(cancelOrderWorkflow, cancelWorkflowId(intent), intent);
+export async function cancelOrder(intent: CancelOrderIntent): Promise<CancelOrderResult> {
+  if (fencedOff(intent.symbol)) {
+    return { ...fencedOffRefusal(intent.symbol), clientOrderId: intent.clientOrderId };
+  }
+  return runWorkflow(cancelOrderWorkflow, cancelWorkflowId(intent), {
+    ...intent,
+    ...fenceOf(heldFence(intent.symbol)),
+  });
 }
 
 /** Cancels every open order of a symbol durably, once per request id. */
@@ -150,6 +168,19 @@ export const cancelAllOrdersWorkflow = DBOS.registerWorkflow(
 );
 
 // -- INTERNAL --
+
+/** The refusal of a call this engine may not make: it does not own the symbol (scale-out). */
+function fencedOffRefusal(symbol: string): Refusal {
+  return {
+    outcome: 'rejected',
+    reason: 'FENCED',
+    message: `this engine does not hold the lease on ${symbol}: another engine trades it`,
+  };
+}
+
+function fenceOf(stamp: FenceStamp | undefined): { fence?: { owner: string; token: number } } {
+  return stamp ? { fence: { owner: stamp.owner, token: stamp.token } } : {};
+}
 
 async function runWorkflow<A, R>(
   workflow: (arg: A) => Promise<R>,

@@ -13,7 +13,7 @@ import type { Exchange } from '../../core/exchange.port.js';
 import type { Order, PlaceOrderRequest } from '../../core/exchange.types.js';
 import { orderMismatch } from '../../core/order-match.js';
 import { backoffMs } from '../../core/retry.js';
-import { orderRetryPolicy } from './order.context.js';
+import { fencedCall, orderRetryPolicy } from './order.context.js';
 import type { OrderAck, PlaceOrderIntent } from './order.messages.js';
 
 /** A per-item failure of a batch placement. */
@@ -43,7 +43,7 @@ export async function placeOnce(venue: Exchange, intent: PlaceOrderIntent, first
       if (found) return adopted(request, found);
     }
     try {
-      return await venue.placeOrder(request);
+      return await fencedCall(intent.symbol, () => venue.placeOrder(request));
     } catch (e) {
       if (toExchangeError(e).reason !== 'DUPLICATE_ORDER') throw e;
       const found = await findOrder(venue, intent);
@@ -71,7 +71,9 @@ export async function placeBatch(
     if (unresolved.length === 0) continue;
     let result;
     try {
-      result = await venue.batchPlaceOrders(unresolved.map(toRequest));
+      result = await fencedEach(unresolved, () =>
+        venue.batchPlaceOrders(unresolved.map(toRequest)),
+      );
     } catch (e) {
       const error = toExchangeError(e);
       for (const intent of unresolved) refused.set(intent.clientOrderId, refusalOf(intent, error));
@@ -90,6 +92,15 @@ export async function placeBatch(
   }
   for (const id of placed.keys()) refused.delete(id);
   return { placed: [...placed.values()], refused: [...refused.values()] };
+}
+
+/** Runs `call` fenced on each symbol the intents name (a batch names one, as a rule). */
+function fencedEach<T>(intents: readonly PlaceOrderIntent[], call: () => Promise<T>): Promise<T> {
+  const symbols = [...new Set(intents.map((i) => i.symbol))];
+  return symbols.reduceRight<() => Promise<T>>(
+    (inner, symbol) => () => fencedCall(symbol, inner),
+    call,
+  )();
 }
 
 /**

@@ -13,6 +13,8 @@ import { describe, it } from 'node:test';
 
 import { Ajv } from 'ajv';
 
+import { loadEngineConfig } from '../../actors/engine/engine.config.js';
+
 import {
   applicationServices,
   interpolateTree,
@@ -132,6 +134,31 @@ describe('compose.yaml', () => {
       const missing = required.filter((v) => !(v in service.environment));
       assert.deepEqual(missing, [], `${service.name} (${config}) is not given`);
     }
+  });
+
+  it('runs several engines on the one PostgreSQL when told to, sharing the symbols by lease', () => {
+    const scaled = interpolateTree(raw, {
+      ...env,
+      MARKET_MAKER_REPLICAS: '3',
+      ENGINE_CLUSTER: 'true',
+    }) as { services: Record<string, Record<string, unknown>> };
+    const engine = scaled.services['market-maker'] ?? {};
+    const environment = engine.environment as Record<string, string>;
+
+    assert.deepEqual(engine.deploy, { replicas: '3' });
+    assert.equal(environment.ENGINE_CLUSTER, 'true');
+    assert.equal(engine.container_name, undefined, 'replicas need generated container names');
+    assert.equal(engine.ports, undefined, 'replicas cannot share a published port');
+    const config = loadEngineConfig(
+      { configPath: `${ROOT}deploy/config/market_maker.yaml`, configRequired: true },
+      environment,
+    );
+    assert.equal(config.cluster.enabled, true);
+    const single = (compose as { services: Record<string, Record<string, unknown>> }).services[
+      'market-maker'
+    ];
+    assert.deepEqual(single?.deploy, { replicas: '1' }, 'one engine unless told otherwise');
+    assert.equal((single?.environment as Record<string, string>).ENGINE_CLUSTER, 'false');
   });
 
   it('requires every secret instead of defaulting it, and lists every variable in .env.example', () => {

@@ -111,6 +111,22 @@ export const MARKET_CATALOG: Readonly<Record<string, CatalogEntry>> = {
     spot: { tickSize: '0.01', stepSize: '0.001', minQuantity: '0.001', minNotional: '10' },
     futures: { tickSize: '0.01', stepSize: '0.001', minQuantity: '0.001', minNotional: '5' },
   },
+  DOTUSDT: {
+    baseAsset: 'DOT',
+    quoteAsset: 'USDT',
+    startPrice: 7,
+    openInterestBase: 40_000_000,
+    spot: { tickSize: '0.001', stepSize: '0.01', minQuantity: '0.01', minNotional: '10' },
+    futures: { tickSize: '0.001', stepSize: '0.1', minQuantity: '0.1', minNotional: '5' },
+  },
+  TRXUSDT: {
+    baseAsset: 'TRX',
+    quoteAsset: 'USDT',
+    startPrice: 0.25,
+    openInterestBase: 1_500_000_000,
+    spot: { tickSize: '0.00001', stepSize: '0.1', minQuantity: '0.1', minNotional: '10' },
+    futures: { tickSize: '0.00001', stepSize: '1', minQuantity: '1', minNotional: '5' },
+  },
 };
 
 /** Digits after the point of a step such as "0.001" (3) or "1" (0). */

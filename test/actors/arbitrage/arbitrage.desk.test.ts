@@ -13,7 +13,8 @@ import { after, before, describe, it } from 'node:test';
 
 import { Registry } from 'prom-client';
 
-import { ArbitrageDesk } from '../../../actors/arbitrage/arbitrage.desk.js';
+import type { ArbitragePairWire } from '../../../actors/arbitrage/arbitrage.config.js';
+import { ArbitrageDesk, PairRequestError } from '../../../actors/arbitrage/arbitrage.desk.js';
 import { createArbitrageMetrics } from '../../../actors/arbitrage/arbitrage.metrics.js';
 import type { Alert, AlertSink } from '../../../actors/alerts/alert.types.js';
 import { ArbitragePairsRepo } from '../../../actors/store/arbitrage-pairs.repo.js';
@@ -107,6 +108,7 @@ for (const kind of TEST_DATABASE_KINDS) {
       clock: VirtualClock,
       alerts: Alerts,
       refusing: Set<string>,
+      refusePairs: string | null = null,
     ) =>
       new ArbitrageDesk({
         openVenue: (name) => Promise.resolve(refusable(venue.exchangeNamed(name), refusing)),
@@ -125,6 +127,7 @@ for (const kind of TEST_DATABASE_KINDS) {
         },
         detach: (fn) => fn(),
         globalTrading: () => globalState,
+        refusePairs,
       });
 
     before(async () => {
@@ -315,6 +318,24 @@ for (const kind of TEST_DATABASE_KINDS) {
         globalState = 'ACTIVE';
       }
       assert.equal(await rig.desk.removePair('killed'), true);
+    });
+
+    it('an engine under scale-out refuses pairs, naming why, and changes nothing', async () => {
+      const why = 'this engine runs with cluster.enabled';
+      const clustered = deskOn(rig.venue, rig.clock, rig.alerts, rig.refusing, why);
+      const before = await rig.repo.list();
+
+      await assert.rejects(
+        clustered.addPair(pairWire('clustered')),
+        (e: unknown) =>
+          e instanceof PairRequestError && e.kind === 'conflict' && e.message.includes(why),
+      );
+      await assert.rejects(
+        clustered.restore([pairWire('seeded') as ArbitragePairWire]),
+        (e: unknown) =>
+          e instanceof PairRequestError && /pairs .*seeded.* are stored/.test(e.message),
+      );
+      assert.deepEqual(await rig.repo.list(), before);
     });
   });
 }

@@ -3,11 +3,13 @@
  * of one symbol apply one at a time and the last removal leaves none of its orders on the venue;
  * a connector outage stops a symbol without counting against it, and the symbol resumes by
  * itself, its orders managed, once the connector answers; a symbol given up on has its orders
- * cancelled, or reported as unmanaged when the venue refuses.
+ * cancelled, or reported as unmanaged when the venue refuses; a symbol whose lease was lost to
+ * another engine (scale-out) stops without a restart or an alert.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
+import { LeaseLostError } from '../../../actors/cluster/fences.js';
 import type { EngineStore } from '../../../actors/engine/engine.store.js';
 import type { Mailbox } from '../../../actors/engine/mailbox.js';
 import { durableOrderGateway } from '../../../actors/engine/order-gateway.js';
@@ -298,6 +300,53 @@ describe('Orchestrator symbol lifecycle', () => {
       await bed.store.activeSymbols.remove(ETH);
       await venue.sim.close();
     }
+  });
+
+  it('stops a symbol whose save was fenced off by a lost lease, without a restart or an alert', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    let leaseLost = false;
+    const store: EngineStore = {
+      ...bed.store,
+      symbols: {
+        ...bed.store.symbols,
+        saveSnapshot: (symbol, document, version, intents) =>
+          leaseLost && symbol === ETH
+            ? Promise.reject(new LeaseLostError(symbol, 'engine-a'))
+            : bed.store.symbols.saveSnapshot(symbol, document, version, intents),
+      },
+    };
+    const troubles: string[] = [];
+    const orch = orchestrator(bed, venue, {
+      store,
+      policy: { maxFailures: 2, windowMs: 600_000, initialBackoffMs: 10, maxBackoffMs: 20 },
+      onSymbolTrouble: (trouble) => troubles.push(`${trouble.symbol} ${trouble.kind}`),
+    });
+    await orch.restore([{ symbol: ETH, grid: grid(ETH_GRID) }]);
+    orch.resume();
+    await eventually(async () => (await openOrderIds(venue, ETH)).length === 2, 'ETH buys');
+
+    leaseLost = true;
+    venue.sim.setSpotPrice(ETH, '3493');
+    const eth = () => orch.symbols().find((s) => s.symbol === ETH);
+    await eventually(() => {
+      venue.clock.advance(20);
+      return eth()?.state === 'waiting';
+    }, 'ETH stopped');
+    for (let i = 0; i < 20; i++) venue.clock.advance(100);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const view = eth();
+    assert.deepEqual(
+      [view?.state, view?.waitingFor, view?.failures, view?.restarts, view?.actor],
+      ['waiting', 'lease', 0, 0, null],
+      'stopped for the lease keeper: no failure counted, no restart',
+    );
+    assert.deepEqual(troubles, [], 'no alert: losing a lease is no failure');
+    leaseLost = false;
+    await orch.stop();
+    await bed.store.activeSymbols.remove(ETH);
+    await venue.sim.close();
   });
 
   it('answers a removal the venue cannot confirm with unavailable and keeps the symbol', async () => {

@@ -15,6 +15,7 @@ import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { startConnectorServer, type ConnectorServer } from '../../../connector/connector.server.js';
+import type { ConnectorMetrics } from '../../../connector/connector.metrics.js';
 import type { Exchange } from '../../../core/exchange.port.js';
 import { createLogger } from '../../../core/logger.js';
 import { createSimulatedVenue, type SimulatedVenue } from '../../../connector/venues/sim/index.js';
@@ -96,12 +97,15 @@ export interface VenueUnderTest {
  * Starts the venue (prices move only when a test moves them) and the connector over it.
  * @param options.wrap - decorates the venue port the connector serves (e.g. to inject failures)
  * @param options.apiKeys - keys the connector accepts; none = auth off
+ * @param options.metrics - the connector's metrics, read by the test
  */
 export async function startVenue(
   symbols: readonly string[],
   options: {
     readonly wrap?: (venue: Exchange) => Exchange;
     readonly apiKeys?: readonly string[];
+    /** Where the connector counts what it does (fencing refusals, latencies); none: not counted. */
+    readonly metrics?: ConnectorMetrics;
   } = {},
 ): Promise<VenueUnderTest> {
   const sim = createSimulatedVenue({
@@ -139,6 +143,7 @@ export async function startVenue(
       host: '127.0.0.1',
       port,
       ...(apiKeys === undefined ? {} : { apiKeys }),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       logger: createLogger('e2e-connector', 'silent'),
     });
   let connector: ConnectorServer = await serve(0, options.apiKeys);
@@ -295,6 +300,8 @@ export interface EngineSceneOptions {
   readonly symbolLines: readonly string[];
   /** Extra `connector:` keys, as YAML lines. */
   readonly connectorLines?: readonly string[];
+  /** Further top-level sections (`risk:`, ...), as YAML lines after the symbols. */
+  readonly configLines?: readonly string[];
   /** Passed to {@link startVenue}. */
   readonly venue?: Parameters<typeof startVenue>[1];
 }
@@ -320,7 +327,7 @@ export function engineScene(
       dir,
       venue.address,
       database,
-      options.symbolLines,
+      [...options.symbolLines, ...(options.configLines ?? [])],
       options.connectorLines,
     );
     scene = { dir, venue, database, config, fleet };

@@ -56,6 +56,7 @@ class FakeEngine implements AdminEngine {
       database: { ok: true, embedded: true },
       symbols: this.symbols(),
       arbitrage: [],
+      cluster: null,
     };
   }
 

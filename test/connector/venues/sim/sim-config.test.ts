@@ -35,7 +35,7 @@ describe('parseSimVenueConfig', () => {
     assert.deepEqual(c.spot.balances, { USDT: '100000', BTC: '1', ETH: '10', SOL: '100' });
   });
 
-  it('lists ten markets on request, each trading within its own filters', async () => {
+  it('lists twelve markets on request, each trading within its own filters', async () => {
     const symbols = [
       'BTCUSDT',
       'ETHUSDT',
@@ -47,6 +47,8 @@ describe('parseSimVenueConfig', () => {
       'AVAXUSDT',
       'LINKUSDT',
       'LTCUSDT',
+      'DOTUSDT',
+      'TRXUSDT',
     ];
     const futures = createSimulatedVenue({ symbols }, new VirtualClock()).exchange('futures');
     assert.deepEqual(await futures.getSymbols(), symbols);
