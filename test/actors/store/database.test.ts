@@ -126,10 +126,12 @@ for (const kind of TEST_DATABASE_KINDS) {
             'alert_outbox',
             'arbitrage_pairs',
             'engine_instance',
+            'engine_members',
             'fills',
             'order_index',
             'risk_states',
             'schema_migrations',
+            'symbol_leases',
             'symbol_snapshots',
           ],
         );
