@@ -1,11 +1,13 @@
 /**
  * @module actors/cluster/lease-keeper
- * Keeps this engine's share of the active symbols. Every scan (one at a time, never
- * overlapping) it renews the leases it holds, drops the symbols whose lease it lost, recovers
- * the work of engines found dead, and takes free or expired leases until it holds its share
- * (the active symbols divided among the live engines, rounded up); above its share it gives one
- * symbol back per scan, so engines that join later get theirs. A scan that cannot reach the
- * database is counted and logged, and once the leases may have expired (no renewal for
+ * Keeps this engine's share of the active symbols, in two loops that never wait on each other.
+ * Renewal, every `scanMs`: proves membership and extends the leases held, dropping the symbols
+ * whose lease was lost. The scan, every `scanMs` too (one at a time): recovers the work of
+ * engines found dead, takes free or expired leases until this engine holds its share (the
+ * active symbols divided among the live engines, rounded up), and above its share gives one
+ * symbol back, so engines that join later get theirs. A scan may take seconds (a takeover
+ * restores and reconciles the symbol), which must never delay a renewal. A renewal that fails or
+ * does not answer is counted and logged, and once the leases may have expired (no renewal for
  * `ttlMs` less one scan) every symbol is dropped: an engine that cannot prove it owns a symbol
  * must not trade it.
  */
@@ -42,7 +44,9 @@ export interface LeaseKeeperOptions {
   /** Between scans, ms; well under a third of `ttlMs`. */
   readonly scanMs: number;
   /** Counts scans that failed, and symbols gained and lost (metrics). */
-  readonly onEvent?: (event: 'scan_failed' | 'acquired' | 'lost' | 'released') => void;
+  readonly onEvent?: (
+    event: 'renewal_failed' | 'scan_failed' | 'acquired' | 'lost' | 'released',
+  ) => void;
 }
 
 /** This engine's view of the cluster, for /status. */
@@ -58,7 +62,11 @@ export class LeaseKeeper {
   readonly #options: LeaseKeeperOptions;
   readonly #held = new Map<string, number>();
   #timer: TimerHandle | null = null;
+  #renewTimer: TimerHandle | null = null;
   #scanning: Promise<void> | null = null;
+  #renewing: Promise<void> | null = null;
+  /** Bumped when a renewal is given up on, so its late answer is ignored. */
+  #renewal = 0;
   #stopped = false;
   #lastRenewedMs: number;
   #failures = 0;
@@ -72,12 +80,55 @@ export class LeaseKeeper {
     return this.#options.membership.engineId;
   }
 
-  /** Runs one scan now, then one every `scanMs`. */
+  /** Runs one scan now, then renewals and scans every `scanMs`. */
   async start(): Promise<void> {
+    await this.#membershipAndRenewal();
     await this.scan();
+    this.#renewTimer = this.#options.clock.every(this.#options.scanMs, () => {
+      void this.renew();
+    });
     this.#timer = this.#options.clock.every(this.#options.scanMs, () => {
       void this.scan();
     });
+  }
+
+  /**
+   * One renewal; one already running is joined. One that has not answered once the leases may
+   * have expired is given up on (its answer ignored) and every symbol is dropped.
+   */
+  renew(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#renewing) {
+      this.#checkExpiry();
+      return this.#renewing;
+    }
+    const attempt = this.#renewal;
+    this.#renewing = this.#membershipAndRenewal(attempt)
+      .then(
+        () => {
+          if (this.#failures > 0) {
+            this.#options.log.info({ failures: this.#failures }, 'lease renewals work again');
+          }
+          this.#failures = 0;
+        },
+        (e: unknown) => {
+          if (attempt !== this.#renewal) return;
+          this.#failures += 1;
+          this.#options.onEvent?.('renewal_failed');
+          // First failure and every tenth after it: a long outage must not flood the log
+          if (this.#failures % 10 === 1) {
+            this.#options.log.warn(
+              { err: e, failures: this.#failures },
+              'lease renewal failed: will try again',
+            );
+          }
+          this.#checkExpiry();
+        },
+      )
+      .finally(() => {
+        if (attempt === this.#renewal) this.#renewing = null;
+      });
+    return this.#renewing;
   }
 
   /**
@@ -87,8 +138,14 @@ export class LeaseKeeper {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) this.#options.clock.clear(this.#timer);
+    if (this.#renewTimer) this.#options.clock.clear(this.#renewTimer);
     this.#timer = null;
+    this.#renewTimer = null;
     await this.#scanning;
+    // A renewal in flight is not waited for (it may never answer); its answer is ignored, and a
+    // late one cannot extend a lease given back (a renewal needs an unexpired lease)
+    this.#renewal += 1;
+    this.#renewing = null;
     for (const symbol of [...this.#held.keys()]) await this.#giveBack(symbol);
   }
 
@@ -147,39 +204,54 @@ export class LeaseKeeper {
 
   async #scan(): Promise<void> {
     if (this.#stopped) return;
-    const { clock, log, ttlMs, scanMs } = this.#options;
     try {
       await this.#keep();
-      if (this.#failures > 0) log.info({ failures: this.#failures }, 'cluster scans work again');
-      this.#failures = 0;
     } catch (e) {
-      this.#failures += 1;
       this.#options.onEvent?.('scan_failed');
-      // First failure and every tenth after it: a long outage must not flood the log
-      if (this.#failures % 10 === 1) {
-        log.warn({ err: e, failures: this.#failures }, 'cluster scan failed: will try again');
-      }
-      if (this.#held.size > 0 && clock.now() - this.#lastRenewedMs > ttlMs - scanMs) {
-        log.error(
-          { symbols: [...this.#held.keys()] },
-          'leases could not be renewed before they may expire: stopping every symbol',
-        );
-        for (const symbol of [...this.#held.keys()]) await this.#lose(symbol);
+      this.#options.log.warn({ err: e }, 'cluster scan failed: will try again');
+    }
+  }
+
+  /** Proves membership and renews; a lapsed membership or a lease not renewed is lost. */
+  async #membershipAndRenewal(attempt = this.#renewal): Promise<void> {
+    const { repo, membership, clock, ttlMs } = this.#options;
+    const current = () => attempt === this.#renewal && !this.#stopped;
+    const member = await membership.refresh();
+    if (!current()) return;
+    if (!member) for (const symbol of [...this.#held.keys()]) await this.#lose(symbol);
+    const held = new Map(this.#held);
+    const renewedAt = clock.now();
+    const renewed = await repo.renew(this.engineId, held, ttlMs);
+    if (!current()) return;
+    this.#lastRenewedMs = renewedAt;
+    for (const symbol of held.keys()) {
+      // Taken since this renewal read the map: renewed by the next one
+      if (!renewed.has(symbol) && this.#held.get(symbol) === held.get(symbol)) {
+        await this.#lose(symbol);
       }
     }
   }
 
-  async #keep(): Promise<void> {
-    const { repo, membership, hooks, clock, ttlMs } = this.#options;
-    if (!(await membership.refresh())) {
-      for (const symbol of [...this.#held.keys()]) await this.#lose(symbol);
-    }
-    const renewedAt = clock.now();
-    const renewed = await repo.renew(this.engineId, this.#held, ttlMs);
-    this.#lastRenewedMs = renewedAt;
+  /** Drops every symbol once the leases may have expired without a renewal. */
+  #checkExpiry(): void {
+    const { clock, ttlMs, scanMs, log } = this.#options;
+    if (this.#held.size === 0 || clock.now() - this.#lastRenewedMs <= ttlMs - scanMs) return;
+    log.error(
+      { symbols: [...this.#held.keys()] },
+      'lease lost: not renewed before it may have expired; stopping every symbol',
+    );
+    // The renewal in flight, if it ever answers, must not act on what it read before
+    this.#renewal += 1;
+    this.#renewing = null;
     for (const symbol of [...this.#held.keys()]) {
-      if (!renewed.has(symbol)) await this.#lose(symbol);
+      this.#lose(symbol).catch((e: unknown) =>
+        log.error({ err: e, symbol }, 'symbol could not be stopped after losing its lease'),
+      );
     }
+  }
+
+  async #keep(): Promise<void> {
+    const { repo, hooks, ttlMs, clock, scanMs } = this.#options;
     const dead = await repo.claimDead(ttlMs);
     if (dead.length > 0) {
       this.#options.log.warn({ engines: dead }, 'engines found dead: recovering their workflows');
@@ -196,16 +268,29 @@ export class LeaseKeeper {
       await this.#giveBack(this.#pickToGiveBack());
       return;
     }
+    // An engine whose renewals do not answer must not take what it could not keep
+    if (clock.now() - this.#lastRenewedMs > 2 * scanMs) return;
     for (const symbol of spread(active, this.engineId)) {
       if (this.#held.size >= share || this.#stopped) break;
-      if (this.#held.has(symbol)) continue;
-      const token = await repo.acquire(symbol, this.engineId, ttlMs);
-      if (token === null) continue;
-      this.#held.set(symbol, token);
-      this.#options.onEvent?.('acquired');
-      this.#options.log.info({ symbol, token }, 'lease acquired: taking the symbol over');
-      await hooks.acquired(symbol, token);
+      if (!this.#held.has(symbol)) await this.#take(symbol);
     }
+    // A lease left expired for a whole TTL has no owner coming back for it (its engine is live
+    // but cannot renew): any engine takes it, beyond its share, so no symbol stays untraded
+    for (const lease of await repo.list()) {
+      if (this.#stopped) break;
+      const orphaned = lease.expiresInMs < -ttlMs && activeSet.has(lease.symbol);
+      if (orphaned && !this.#held.has(lease.symbol)) await this.#take(lease.symbol);
+    }
+  }
+
+  async #take(symbol: string): Promise<void> {
+    const { repo, hooks, ttlMs } = this.#options;
+    const token = await repo.acquire(symbol, this.engineId, ttlMs);
+    if (token === null) return;
+    this.#held.set(symbol, token);
+    this.#options.onEvent?.('acquired');
+    this.#options.log.info({ symbol, token }, 'lease acquired: taking the symbol over');
+    await hooks.acquired(symbol, token);
   }
 
   #pickToGiveBack(): string {

@@ -200,7 +200,7 @@ export function createEngineMetrics(): EngineMetrics {
     }),
     clusterEvents: new Counter({
       name: 'market_maker_cluster_lease_events_total',
-      help: 'Scale-out: symbol leases acquired, lost or released, and cluster scans that failed',
+      help: 'Scale-out: symbol leases acquired, lost or released, and lease renewals or scans that failed',
       labelNames: ['event'],
       registers,
     }),

@@ -263,8 +263,19 @@ export class Orchestrator {
   async drop(symbol: SymbolId, graceful: boolean): Promise<void> {
     const supervisor = this.#symbols.get(symbol);
     if (!supervisor) return;
+    const before = supervisor.view().actor;
     try {
       await supervisor.halt(false);
+      // What the next owner should find: the position and orders as this engine leaves them
+      this.#options.log.info(
+        {
+          symbol,
+          graceful,
+          position: before?.position ?? null,
+          working: before?.orders.live.map((o) => o.clientOrderId) ?? [],
+        },
+        'symbol handed over',
+      );
     } catch (e) {
       // A lost lease refuses the last snapshot save: the new owner restored from the one before
       if (graceful) throw e;

@@ -43,9 +43,12 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
     let db: TestDatabase;
     const engines: TestEngine[] = [];
 
-    const startEngine = async (id: string): Promise<TestEngine> => {
+    const startEngine = async (
+      id: string,
+      wrap: (repo: LeasesRepo) => LeasesRepo = (repo) => repo,
+    ): Promise<TestEngine> => {
       const sql = postgres(db.url, { max: 3, onnotice: () => undefined });
-      const repo = new LeasesRepo(sql);
+      const repo = wrap(new LeasesRepo(sql));
       const membership = await Membership.join(sql, repo, id);
       const events: string[] = [];
       const recovered: string[] = [];
@@ -173,6 +176,37 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
         await zombie.end({ timeout: 1 });
       }
       assert.ok(snapshotFence, 'built for the owner while it held the lease');
+    });
+
+    it('drops every symbol when a renewal never answers, and does not hold up the others', async () => {
+      let hang = false;
+      const stalled = await startEngine('keeper-d', (repo) => {
+        const renew = repo.renew.bind(repo);
+        repo.renew = (...args) => (hang ? new Promise(() => undefined) : renew(...args));
+        return repo;
+      });
+      const [b] = engines.slice(1) as [TestEngine];
+      await eventually(
+        () => stalled.keeper.heldSymbols().length === 3 && b.keeper.heldSymbols().length === 3,
+        'b and d share the six symbols',
+        10_000,
+      );
+
+      hang = true;
+      const hungAt = Date.now();
+      await eventually(
+        () => stalled.keeper.heldSymbols().length === 0,
+        'd stops its symbols',
+        10_000,
+      );
+      const droppedMs = Date.now() - hungAt;
+
+      assert.ok(droppedMs <= TTL_MS + SCAN_MS, `dropped after ${droppedMs} ms`);
+      assert.ok(
+        stalled.events.filter((e) => e.startsWith('-')).length === 3,
+        stalled.events.join(),
+      );
+      await eventually(() => b.keeper.heldSymbols().length === 6, 'b takes them over', 10_000);
     });
   });
 }
