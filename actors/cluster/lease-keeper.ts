@@ -67,6 +67,8 @@ export class LeaseKeeper {
   #renewing: Promise<void> | null = null;
   /** Bumped when a renewal is given up on, so its late answer is ignored. */
   #renewal = 0;
+  /** The last renewal found this engine a member; none is taken while it is not. */
+  #member = false;
   #stopped = false;
   #lastRenewedMs: number;
   #failures = 0;
@@ -218,6 +220,7 @@ export class LeaseKeeper {
     const current = () => attempt === this.#renewal && !this.#stopped;
     const member = await membership.refresh();
     if (!current()) return;
+    this.#member = member;
     if (!member) for (const symbol of [...this.#held.keys()]) await this.#lose(symbol);
     const held = new Map(this.#held);
     const renewedAt = clock.now();
@@ -252,10 +255,12 @@ export class LeaseKeeper {
 
   async #keep(): Promise<void> {
     const { repo, hooks, ttlMs, clock, scanMs } = this.#options;
-    const dead = await repo.claimDead(ttlMs);
+    const dead = await repo.claimDead(ttlMs, this.engineId);
     if (dead.length > 0) {
       this.#options.log.warn({ engines: dead }, 'engines found dead: recovering their workflows');
       await hooks.recoverDead(dead);
+      // Only now may their leases be taken: their last placements have settled
+      await repo.finishClaims(dead, this.engineId);
     }
     const active = await hooks.activeSymbols();
     const activeSet = new Set(active);
@@ -268,8 +273,8 @@ export class LeaseKeeper {
       await this.#giveBack(this.#pickToGiveBack());
       return;
     }
-    // An engine whose renewals do not answer must not take what it could not keep
-    if (clock.now() - this.#lastRenewedMs > 2 * scanMs) return;
+    // An engine whose renewals do not answer, or that is no member, must not take anything
+    if (!this.#member || clock.now() - this.#lastRenewedMs > 2 * scanMs) return;
     for (const symbol of spread(active, this.engineId)) {
       if (this.#held.size >= share || this.#stopped) break;
       if (!this.#held.has(symbol)) await this.#take(symbol);

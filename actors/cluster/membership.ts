@@ -67,14 +67,17 @@ export class Membership {
       throw e;
     }
     const membership = new Membership(engineId, sql, repo, session);
+    // A row still claimed (an earlier process under this id being recovered) is joined later
     await repo.join(membership.#member());
     return membership;
   }
 
   /**
    * Checks that this process still holds its lock and its member row, taking them again when
-   * the session was lost (the database restarted) or the others removed the row as dead.
-   * @returns false when membership lapsed: every lease this engine held must be treated as lost
+   * the session was lost (the database restarted) or the others found it dead (once they have
+   * recovered its work and removed the row).
+   * @returns false when membership lapsed (or is not back yet): every lease this engine held
+   *   must be treated as lost, and none taken
    */
   async refresh(): Promise<boolean> {
     const session = this.#session;

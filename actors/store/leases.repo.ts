@@ -65,23 +65,30 @@ export class LeasesRepo {
     this.#sql = sql;
   }
 
-  /** Registers `member` (again, after a restart under the same id), heartbeat now. */
-  async join(member: Member): Promise<void> {
-    await this.#sql`
-      INSERT INTO engine_members (engine_id, lock_key, host, pid)
+  /**
+   * Registers `member` (again, after a restart under the same id), heartbeat now.
+   * @returns false while another engine is recovering an earlier process under this id (its
+   *   row is claimed): try again later
+   */
+  async join(member: Member): Promise<boolean> {
+    const result = await this.#sql`
+      INSERT INTO engine_members AS m (engine_id, lock_key, host, pid)
       VALUES (${member.engineId}, ${member.lockKey}, ${member.host}, ${member.pid})
       ON CONFLICT (engine_id) DO UPDATE
         SET lock_key = EXCLUDED.lock_key, host = EXCLUDED.host, pid = EXCLUDED.pid,
-            started_at = now(), heartbeat_at = now()`;
+            started_at = now(), heartbeat_at = now()
+        WHERE m.claimed_by IS NULL`;
+    return result.count > 0;
   }
 
   /**
    * Records that `engineId` is alive.
-   * @returns false when its row is gone: another engine found it dead and took over its work
+   * @returns false when another engine found it dead (its row is claimed, or gone)
    */
   async heartbeat(engineId: string): Promise<boolean> {
     const result = await this.#sql`
-      UPDATE engine_members SET heartbeat_at = now() WHERE engine_id = ${engineId}`;
+      UPDATE engine_members SET heartbeat_at = now()
+      WHERE engine_id = ${engineId} AND claimed_by IS NULL`;
     return result.count > 0;
   }
 
@@ -109,21 +116,36 @@ export class LeasesRepo {
   }
 
   /**
-   * Removes the members that are dead (lock gone, or no heartbeat for `staleMs`) and returns
-   * their ids. Each dead member is returned to exactly one caller, which recovers its work.
+   * Claims the members that are dead (lock gone, or no heartbeat for `staleMs`) for `claimer`,
+   * which recovers their work and then calls {@link finishClaims}. Each dead member is claimed
+   * by one caller; a claim its claimer did not finish within three times `staleMs` (it died
+   * too) can be claimed again.
+   * @returns the ids claimed now
    */
-  async claimDead(staleMs: number): Promise<string[]> {
+  async claimDead(staleMs: number, claimer: string): Promise<string[]> {
+    const stale = this.#sql`${staleMs} * interval '1 millisecond'`;
     const rows = await this.#sql<{ engine_id: string }[]>`
-      DELETE FROM engine_members m
-      WHERE NOT ${heldLock(this.#sql)} OR m.heartbeat_at < now() - ${staleMs} * interval '1 millisecond'
+      UPDATE engine_members m SET claimed_by = ${claimer}, claimed_at = now()
+      WHERE (NOT ${heldLock(this.#sql)} OR m.heartbeat_at < now() - ${stale})
+        AND (m.claimed_by IS NULL OR m.claimed_at < now() - 3 * ${stale})
       RETURNING m.engine_id`;
     return rows.map((row) => row.engine_id);
   }
 
+  /** Removes the members `claimer` recovered: their leases may be taken from now on. */
+  async finishClaims(engineIds: readonly string[], claimer: string): Promise<void> {
+    await this.#sql`
+      DELETE FROM engine_members
+      WHERE engine_id = ANY(${[...engineIds]}::text[]) AND claimed_by = ${claimer}`;
+  }
+
   /**
-   * Takes `symbol`'s lease for `owner` when it is free, expired, held by an engine that is no
-   * member any more (found dead), or by an earlier process under `owner`'s id; each taking gets
-   * the next token. Waits at most `lockWaitMs` for the lease row: a former owner paused inside a
+   * Takes `symbol`'s lease for `owner` when it is free (never taken, or given back), held by an
+   * engine that is no member any more (it left, or was found dead and its workflows recovered),
+   * by an earlier process under `owner`'s id, or expired for a whole `ttlMs` (its engine is
+   * alive but cannot renew); each taking gets the next token. A lease that merely expired waits
+   * for its engine to be found dead and recovered: taking it sooner would trade the symbol
+   * while that engine's last placements may still reach the venue. Waits at most `lockWaitMs` for the lease row: a former owner paused inside a
    * snapshot save holds it FOR SHARE (see {@link heldToken}), and a caller blocked behind it must
    * not stop renewing its own leases; such a lease counts as held until that transaction ends.
    * @returns the token, or null when a live owner holds it (or its row stayed locked)
@@ -143,10 +165,11 @@ export class LeasesRepo {
           ON CONFLICT (symbol) DO UPDATE
             SET owner = EXCLUDED.owner, token = l.token + 1, acquired_at = now(),
                 expires_at = EXCLUDED.expires_at
-            WHERE l.expires_at <= now()
+            WHERE l.owner = ''
                -- An earlier process under this id (ids are unique among live processes)
                OR l.owner = EXCLUDED.owner
                OR NOT EXISTS (SELECT 1 FROM engine_members m WHERE m.engine_id = l.owner)
+               OR l.expires_at <= now() - ${ttlMs} * interval '1 millisecond'
           RETURNING token`;
       });
       return row ? Number(row.token) : null;
@@ -180,7 +203,7 @@ export class LeasesRepo {
   /** Gives up `symbol` at once (its actor has stopped): the next engine may take it now. */
   async release(symbol: string, owner: string, token: number): Promise<void> {
     await this.#sql`
-      UPDATE symbol_leases SET expires_at = now()
+      UPDATE symbol_leases SET owner = '', expires_at = now()
       WHERE symbol = ${symbol} AND owner = ${owner} AND token = ${token}`;
   }
 

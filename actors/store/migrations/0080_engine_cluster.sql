@@ -10,11 +10,16 @@ CREATE TABLE engine_members (
   host         text        NOT NULL,
   pid          integer     NOT NULL,
   started_at   timestamptz NOT NULL DEFAULT now(),
-  heartbeat_at timestamptz NOT NULL DEFAULT now()
+  heartbeat_at timestamptz NOT NULL DEFAULT now(),
+  -- Found dead by this engine, which recovers its workflows and then deletes the row: until
+  -- then its leases stay where they are, so no symbol trades before its last orders settle
+  claimed_by   text,
+  claimed_at   timestamptz
 );
 
 CREATE TABLE symbol_leases (
   symbol      text        PRIMARY KEY,
+  -- Empty once given back
   owner       text        NOT NULL,
   token       bigint      NOT NULL CHECK (token > 0),
   acquired_at timestamptz NOT NULL DEFAULT now(),

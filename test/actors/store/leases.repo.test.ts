@@ -62,15 +62,19 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
       assert.equal(await repo.heldToken('BTCUSDT', 'b1'), null);
     });
 
-    it('moves an expired lease to the next engine with the next token; the old one is fenced', async () => {
+    it('keeps a merely expired lease for its live engine, and moves one expired a whole TTL', async () => {
       await engineProcess('a2');
       await engineProcess('b2');
-      assert.equal(await repo.acquire('ETHUSDT', 'a2', 100), 1);
-      await sleep(200);
+      assert.equal(await repo.acquire('ETHUSDT', 'a2', 300), 1);
+      await sleep(350);
+      // Expired, but its engine is alive and not found dead: it may still be placing
+      const early = await repo.acquire('ETHUSDT', 'b2', 300);
+      await sleep(300);
 
-      const token = await repo.acquire('ETHUSDT', 'b2', 5_000);
+      const token = await repo.acquire('ETHUSDT', 'b2', 300);
       const renewedByOld = await repo.renew('a2', new Map([['ETHUSDT', 1]]), 5_000);
 
+      assert.equal(early, null);
       assert.equal(token, 2);
       assert.equal(renewedByOld.size, 0, 'the former owner cannot renew');
       assert.equal(await repo.heldToken('ETHUSDT', 'a2'), null);
@@ -95,14 +99,18 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
       await dead.sql.end({ timeout: 1 });
 
       const members = await repo.members();
-      const claimed = await repo.claimDead(60_000);
+      const claimed = await repo.claimDead(60_000, 'b4');
+      const whileRecovering = await repo.acquire('XRPUSDT', 'b4', 60_000);
+      const claimedAgain = await repo.claimDead(60_000, 'c4');
+      await repo.finishClaims(claimed, 'b4');
       const token = await repo.acquire('XRPUSDT', 'b4', 60_000);
 
       assert.equal(members.find((m) => m.engineId === 'a4')?.locked, false);
       assert.equal(members.find((m) => m.engineId === 'b4')?.locked, true);
       assert.ok(claimed.includes('a4') && !claimed.includes('b4'), `claimed ${claimed.join()}`);
-      assert.deepEqual(await repo.claimDead(60_000), [], 'each dead member is claimed once');
-      assert.equal(token, 2, 'the lease of a dead owner moves before it expires');
+      assert.ok(!claimedAgain.includes('a4'), 'each dead member is claimed once');
+      assert.equal(whileRecovering, null, 'its leases wait until its workflows are recovered');
+      assert.equal(token, 2, 'then the lease of a dead owner moves before it expires');
     });
 
     it('sees a paused process once its heartbeat is stale, though its lock is held', async () => {
@@ -111,7 +119,7 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
       const live = await engineProcess('b5');
       await live.membership.refresh();
 
-      const claimed = await repo.claimDead(100);
+      const claimed = await repo.claimDead(100, 'b5');
 
       assert.ok(claimed.includes('a5'), `claimed ${claimed.join()}`);
       assert.ok(!claimed.includes('b5'));
@@ -122,9 +130,12 @@ if (TEST_DATABASE_KINDS.includes('postgres')) {
       await assert.rejects(engineProcess('c1'), EngineIdInUseError);
 
       assert.equal(await first.membership.refresh(), true);
-      await repo.claimDead(0);
+      const claimed = await repo.claimDead(0, 'claimer');
       assert.equal(await first.membership.refresh(), false, 'found dead: its leases are lost');
-      assert.equal(await first.membership.refresh(), true, 'and it is a member again');
+      assert.equal(await first.membership.refresh(), false, 'no member while being recovered');
+      await repo.finishClaims(claimed, 'claimer');
+      assert.equal(await first.membership.refresh(), false, 'joined again');
+      assert.equal(await first.membership.refresh(), true, 'and a member from then on');
     });
 
     it('lets a restarted engine under the same id take its own lease back at once', async () => {
