@@ -236,7 +236,16 @@ export class SymbolReports {
     const applied = await ledger.apply(report);
     fills.recorded(applied.newTrades);
     const order = applied.order;
-    if (!order || applied.outcome === 'illegal' || applied.outcome === 'unknown') return [];
+    if (!order || applied.outcome === 'unknown') return [];
+    if (applied.outcome === 'illegal') {
+      // The report is refused, but a slot still working an order the ledger has finished (a
+      // placement refused while its slot was cancelling it, or fenced off on a takeover) must
+      // hear how it ended, or it waits for that order forever
+      if (!isTerminal(order.status)) return [];
+      const index = order.slotIndex ?? slots.slotOf(order.clientOrderId);
+      const event = index === null ? null : slotEventFor(order, order.status);
+      return index === null || event === null ? [] : this.#feed(index, event);
+    }
     if (applied.outcome === 'applied' && order.status === 'REJECTED') {
       const reason = order.rejectReason ?? 'ORDER_REJECTED';
       metrics.orderRejections.inc({ symbol, reason });

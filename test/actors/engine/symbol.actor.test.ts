@@ -116,6 +116,31 @@ describe('SymbolActor', () => {
     await second.stop();
   });
 
+  it('frees a slot still working an order the ledger has finished, instead of waiting for it forever', async () => {
+    const venue = createTestVenue();
+    bed.useVenue(venue.exchange);
+    const first = await startSymbol(bed, venue);
+    await eventually(async () => (await openOrderIds(venue)).length === 2, 'two resting buys');
+    await first.stop();
+    // While the symbol is down its level -1 buy ends as the ledger knows it (refused: a
+    // placement fenced off on a takeover), and the venue holds no such order
+    const stale = (await openOrderIds(venue)).find((id) => id.includes('m1g')) ?? '';
+    const order = await venue.exchange.getOrder({ symbol: BTC, clientOrderId: stale });
+    await venue.exchange.cancelOrder(BTC, order.orderId);
+    await bed.db.sql`
+      UPDATE order_index SET status = 'REJECTED', reject_reason = 'FENCED'
+      WHERE client_order_id = ${stale}`;
+
+    const second = await startSymbol(bed, venue);
+    await eventually(() => {
+      const slot = second.slot(-1);
+      return slot?.order && slot.order.clientOrderId !== stale && slot.state === 'opening.resting';
+    }, 'level -1 bidding again under a new id');
+
+    assert.ok((await openOrderIds(venue)).every((id) => id !== stale));
+    await second.stop();
+  });
+
   it('waits out a cooldown before reopening a slot whose placement the venue refused', async () => {
     const venue = createTestVenue();
     bed.useVenue(venue.exchange);
