@@ -21,6 +21,9 @@ import { LeaseKeeper, type ClusterView, type LeaseKeeperHooks } from './lease-ke
 import { defaultEngineId, Membership } from './membership.js';
 import { recoverWorkflowsOf } from './workflow-recovery.js';
 
+/** What a lease gained or lost does to the engine's symbols. */
+type EngineHooks = Omit<LeaseKeeperHooks, 'recoverDead'>;
+
 /** One engine's part in the cluster. */
 export interface Cluster {
   readonly engineId: string;
@@ -30,7 +33,7 @@ export interface Cluster {
   /** The lease this engine holds on `symbol` now, from memory; undefined if none. */
   stamp(symbol: string): FenceStamp | undefined;
   /** Starts sharing out the symbols; call once the engine's actors can run. */
-  start(hooks: Omit<LeaseKeeperHooks, 'recoverDead'>): Promise<void>;
+  start(hooks: EngineHooks): Promise<void>;
   view(): Promise<ClusterView>;
   /** Gives every symbol back (their actors stopped first) and leaves. */
   stop(): Promise<void>;
@@ -62,7 +65,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   const repo = new LeasesRepo(sql);
   const engineId = config.engine_id || defaultEngineId();
   const membership = await Membership.join(sql, repo, engineId);
-  let hooks: LeaseKeeperHooks | null = null;
+  let hooks: EngineHooks | null = null;
   const keeper = new LeaseKeeper({
     repo,
     membership,
@@ -78,10 +81,12 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
       activeSymbols: () => bound().activeSymbols(),
       acquired: (symbol, token) => bound().acquired(symbol, token),
       dropped: (symbol, graceful) => bound().dropped(symbol, graceful),
-      recoverDead: (engineIds) => bound().recoverDead(engineIds),
+      recoverDead: async (engineIds) => {
+        await recoverWorkflowsOf(engineIds, { log, waitMs: config.recovery_wait_ms });
+      },
     },
   });
-  function bound(): LeaseKeeperHooks {
+  function bound(): EngineHooks {
     if (!hooks) throw new Error('the cluster was not started: call start() with its hooks');
     return hooks;
   }
@@ -93,19 +98,14 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     ownership: {
       engineId,
       ownerElsewhere: async (symbol: SymbolId) => {
-        const lease = (await repo.list()).find((l) => l.symbol === symbol);
+        const lease = await repo.leaseOf(symbol);
         return lease && lease.owner !== engineId && lease.expiresInMs > 0 ? lease.owner : null;
       },
       claim: (symbol) => keeper.claim(symbol),
       forget: (symbol) => keeper.forget(symbol),
     },
     start: async (engineHooks) => {
-      hooks = {
-        ...engineHooks,
-        recoverDead: async (engineIds) => {
-          await recoverWorkflowsOf(engineIds, { log, waitMs: config.recovery_wait_ms });
-        },
-      };
+      hooks = engineHooks;
       await keeper.start();
     },
     stamp: (symbol) => keeper.stamp(symbol),

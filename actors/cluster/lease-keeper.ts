@@ -72,6 +72,7 @@ export class LeaseKeeper {
   #stopped = false;
   #lastRenewedMs: number;
   #failures = 0;
+  #scanFailures = 0;
 
   constructor(options: LeaseKeeperOptions) {
     this.#options = options;
@@ -174,7 +175,7 @@ export class LeaseKeeper {
       this.#options.onEvent?.('acquired');
       return this.engineId;
     }
-    const lease = (await this.#options.repo.list()).find((l) => l.symbol === symbol);
+    const lease = await this.#options.repo.leaseOf(symbol);
     return lease?.owner ?? 'another engine';
   }
 
@@ -208,9 +209,17 @@ export class LeaseKeeper {
     if (this.#stopped) return;
     try {
       await this.#keep();
+      this.#scanFailures = 0;
     } catch (e) {
+      this.#scanFailures += 1;
       this.#options.onEvent?.('scan_failed');
-      this.#options.log.warn({ err: e }, 'cluster scan failed: will try again');
+      // First failure and every tenth after it: a long outage must not flood the log
+      if (this.#scanFailures % 10 === 1) {
+        this.#options.log.warn(
+          { err: e, failures: this.#scanFailures },
+          'cluster scan failed: will try again',
+        );
+      }
     }
   }
 

@@ -234,17 +234,31 @@ export class LeasesRepo {
   /** Every lease, by symbol. */
   async list(): Promise<Lease[]> {
     const rows = await this.#sql<LeaseRow[]>`
-      SELECT symbol, owner, token, acquired_at,
-             (EXTRACT(EPOCH FROM (expires_at - now())) * 1000)::float8 AS expires_in_ms
-      FROM symbol_leases ORDER BY symbol`;
-    return rows.map((row) => ({
-      symbol: row.symbol,
-      owner: row.owner,
-      token: Number(row.token),
-      acquiredAt: row.acquired_at,
-      expiresInMs: row.expires_in_ms,
-    }));
+      SELECT ${leaseColumns(this.#sql)} FROM symbol_leases ORDER BY symbol`;
+    return rows.map(leaseFromRow);
   }
+
+  /** `symbol`'s lease, or null when it was never taken. */
+  async leaseOf(symbol: string): Promise<Lease | null> {
+    const [row] = await this.#sql<LeaseRow[]>`
+      SELECT ${leaseColumns(this.#sql)} FROM symbol_leases WHERE symbol = ${symbol}`;
+    return row ? leaseFromRow(row) : null;
+  }
+}
+
+function leaseColumns(sql: Sql) {
+  return sql`symbol, owner, token, acquired_at,
+    (EXTRACT(EPOCH FROM (expires_at - now())) * 1000)::float8 AS expires_in_ms`;
+}
+
+function leaseFromRow(row: LeaseRow): Lease {
+  return {
+    symbol: row.symbol,
+    owner: row.owner,
+    token: Number(row.token),
+    acquiredAt: row.acquired_at,
+    expiresInMs: row.expires_in_ms,
+  };
 }
 
 /**
